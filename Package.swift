@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "evt",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "evt", targets: ["evt"]),
+    .library(name: "EvtBus", targets: ["EvtBus"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // The C API of hiredis 0.14 (Debian's libhiredis-dev). Only EvtRedis imports it.
+    .systemLibrary(
+      name: "CHiredis",
+      pkgConfig: "hiredis",
+      providers: [.apt(["libhiredis-dev"])]
+    ),
+    // One Redis connection: URLs, connect, AUTH/SELECT, timeouts, argv commands, pipelining.
+    .target(name: "EvtRedis", dependencies: ["CHiredis"]),
+    // Envelope, codec, publisher, tail reader, consumer groups.
+    .target(name: "EvtBus", dependencies: ["EvtRedis"]),
+    // One thin file per subcommand.
+    .target(
+      name: "EvtCLI",
+      dependencies: [
+        "EvtBus", "EvtRedis",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "evt", dependencies: ["EvtCLI"]),
+
+    // Starts a private redis-server for integration tests.
+    .target(name: "EvtTestSupport", dependencies: ["EvtRedis"], path: "Tests/Support"),
+    .testTarget(name: "EvtRedisTests", dependencies: ["EvtRedis", "CHiredis", "EvtTestSupport"]),
+    .testTarget(name: "EvtBusTests", dependencies: ["EvtBus", "EvtRedis", "EvtTestSupport"]),
+  ]
+)

@@ -1,0 +1,45 @@
+import EvtRedis
+
+/// Every failure the bus reports, classified so the command line can map it to an exit code.
+public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
+  public enum Kind: Sendable, Equatable {
+    /// Options that contradict each other or name nothing.
+    case usage
+    /// The input (an event, a line of NDJSON, a file) is invalid.
+    case badData
+    /// Redis could not be reached or the connection was lost.
+    case unavailable
+    /// AUTH failed or a password is needed.
+    case authentication
+    /// Redis did not answer in time.
+    case redisTimeout
+    /// Redis answered with an error.
+    case server
+    /// A `--timeout` passed without an event.
+    case timedOut
+    /// Output could not be written (e.g. the reader of a pipe went away).
+    case output
+  }
+
+  public var kind: Kind
+  public var message: String
+
+  public init(_ kind: Kind, _ message: String) {
+    self.kind = kind
+    self.message = message
+  }
+
+  public init(_ error: RedisError) {
+    switch error.kind {
+    case .invalidURL: self.init(.usage, error.message)
+    case .unavailable: self.init(.unavailable, error.message)
+    case .timeout: self.init(.redisTimeout, error.message)
+    case .authentication: self.init(.authentication, error.message)
+    case .server, .protocolError: self.init(.server, error.message)
+    }
+  }
+
+  public init(_ error: EnvelopeError) { self.init(.badData, error.message) }
+
+  public var description: String { message }
+}

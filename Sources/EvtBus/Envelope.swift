@@ -1,0 +1,325 @@
+/// One event as it travels and is stored: a JSON object
+/// `{"id","type","version","timestamp","data","headers"}` (headers omitted when empty).
+///
+/// An envelope is immutable: ``raw`` holds the exact bytes that are stored in Redis and that
+/// `tail --json` prints, and an envelope read back or re-published (`publish --ndjson`) keeps
+/// those bytes unchanged.
+public struct Envelope: Sendable, Equatable {
+  /// The current envelope version written by ``create(type:data:headers:id:timestamp:)``.
+  public static let version = "1.0"
+  /// Default limit on the size of one envelope in bytes (1 MiB).
+  public static let defaultMaxSize = 1 << 20
+
+  public let raw: [UInt8]
+  public let id: String
+  public let type: String
+  public let version: String
+  public let timestamp: String
+  public let headers: [(key: String, value: String)]
+
+  public static func == (a: Envelope, b: Envelope) -> Bool { a.raw == b.raw }
+
+  public var rawString: String { String(decoding: raw, as: UTF8.self) }
+
+  public func header(_ name: String) -> String? { headers.first { $0.key == name }?.value }
+
+  /// The `data` member, parsed from ``raw``.
+  public var data: JSONValue {
+    (try? JSON.parse(raw))?["data"] ?? .null
+  }
+
+  private init(raw: [UInt8], id: String, type: String, version: String, timestamp: String, headers: [(key: String, value: String)]) {
+    self.raw = raw
+    self.id = id
+    self.type = type
+    self.version = version
+    self.timestamp = timestamp
+    self.headers = headers
+  }
+
+  /// Builds a new envelope.
+  /// - Parameters:
+  ///   - data: JSON text; validated, stored without insignificant white space, and otherwise
+  ///     byte for byte as given.
+  ///   - id: the caller's event id, or `nil` for a new random UUID.
+  ///   - timestamp: ISO-8601 UTC with milliseconds; `nil` for now.
+  /// - Throws: ``EnvelopeError`` when the type name, the data, a header or the size is invalid.
+  public static func create(
+    type: String, data: [UInt8], headers: [(key: String, value: String)] = [], id: String? = nil,
+    timestamp: String? = nil, maxSize: Int = defaultMaxSize
+  ) throws(EnvelopeError) -> Envelope {
+    try EventType.validate(type)
+    let id = id ?? EventID.generate()
+    try EventID.validate(id)
+    for h in headers { try validateHeaderName(h.key) }
+    if Set(headers.map(\.key)).count != headers.count {
+      throw EnvelopeError("a header name is given twice")
+    }
+    let minified: [UInt8]
+    do {
+      minified = try JSON.minify(data)
+    } catch {
+      throw EnvelopeError("data is not valid JSON: \(error)")
+    }
+    return try assemble(type: type, data: minified, headers: headers, id: id, timestamp: timestamp ?? EventTime.now().iso, maxSize: maxSize)
+  }
+
+  /// Builds a new envelope from already-parsed data.
+  public static func create(
+    type: String, data: JSONValue, headers: [(key: String, value: String)] = [], id: String? = nil,
+    timestamp: String? = nil, maxSize: Int = defaultMaxSize
+  ) throws(EnvelopeError) -> Envelope {
+    try create(type: type, data: data.serialized, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
+  }
+
+  private static func assemble(
+    type: String, data: [UInt8], headers: [(key: String, value: String)], id: String, timestamp: String, maxSize: Int
+  ) throws(EnvelopeError) -> Envelope {
+    var out: [UInt8] = []
+    out.reserveCapacity(data.count + 160)
+    out.append(contentsOf: #"{"id":"#.utf8)
+    JSON.writeString(id, to: &out)
+    out.append(contentsOf: #","type":"#.utf8)
+    JSON.writeString(type, to: &out)
+    out.append(contentsOf: #","version":""#.utf8)
+    out.append(contentsOf: version.utf8)
+    out.append(contentsOf: #"","timestamp":"#.utf8)
+    JSON.writeString(timestamp, to: &out)
+    out.append(contentsOf: #","data":"#.utf8)
+    out.append(contentsOf: data)
+    if !headers.isEmpty {
+      out.append(contentsOf: #","headers":{"#.utf8)
+      for (i, h) in headers.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        JSON.writeString(h.key, to: &out)
+        out.append(UInt8(ascii: ":"))
+        JSON.writeString(h.value, to: &out)
+      }
+      out.append(UInt8(ascii: "}"))
+    }
+    out.append(UInt8(ascii: "}"))
+    try checkSize(out.count, maxSize)
+    return Envelope(raw: out, id: id, type: type, version: version, timestamp: timestamp, headers: headers)
+  }
+
+  private static func checkSize(_ size: Int, _ maxSize: Int) throws(EnvelopeError) {
+    if size > maxSize {
+      throw EnvelopeError("the event is \(size) bytes, over the limit of \(maxSize) bytes (raise it with --max-size)")
+    }
+  }
+
+  /// Reads an envelope from its JSON text, keeping `raw` exactly as given.
+  /// - Throws: ``EnvelopeError`` naming the first member that is missing or of the wrong kind.
+  public static func decode(_ raw: [UInt8], maxSize: Int = Int.max) throws(EnvelopeError) -> Envelope {
+    try checkSize(raw.count, maxSize)
+    let value: JSONValue
+    do { value = try JSON.parse(raw) } catch { throw EnvelopeError("not valid JSON: \(error)") }
+    return try decode(value, raw: raw)
+  }
+
+  /// Whether a parsed JSON object looks like a full envelope (has id, version and timestamp)
+  /// rather than a `{"type","data","headers"}` draft.
+  public static func isFullEnvelope(_ value: JSONValue) -> Bool {
+    value["version"] != nil || value["timestamp"] != nil
+  }
+
+  static func decode(_ value: JSONValue, raw: [UInt8]) throws(EnvelopeError) -> Envelope {
+    guard case .object(let members) = value else {
+      throw EnvelopeError("an envelope must be a JSON object, not \(value.kindDescription)")
+    }
+    var seen = Set<String>()
+    for m in members {
+      guard ["id", "type", "version", "timestamp", "data", "headers"].contains(m.key) else {
+        throw EnvelopeError("unknown envelope member \(JSON.quoted(m.key)) (expected id, type, version, timestamp, data, headers)")
+      }
+      guard seen.insert(m.key).inserted else { throw EnvelopeError("envelope member \(JSON.quoted(m.key)) appears twice") }
+    }
+    func string(_ key: String) throws(EnvelopeError) -> String {
+      guard let v = value[key] else { throw EnvelopeError("the envelope has no \(JSON.quoted(key))") }
+      guard let s = v.stringValue else { throw EnvelopeError("envelope member \(JSON.quoted(key)) must be a string, not \(v.kindDescription)") }
+      return s
+    }
+    let id = try string("id")
+    try EventID.validate(id)
+    let type = try string("type")
+    try EventType.validate(type)
+    let version = try string("version")
+    guard version.hasPrefix("1.") else { throw EnvelopeError("unsupported envelope version \(JSON.quoted(version)) (expected 1.x)") }
+    let timestamp = try string("timestamp")
+    guard EventTime(iso: timestamp) != nil else {
+      throw EnvelopeError("envelope timestamp \(JSON.quoted(timestamp)) is not an ISO-8601 time")
+    }
+    guard value["data"] != nil else { throw EnvelopeError("the envelope has no \"data\"") }
+    let headers = try parseHeaders(value["headers"])
+    return Envelope(raw: raw, id: id, type: type, version: version, timestamp: timestamp, headers: headers)
+  }
+
+  /// Validates a `headers` member: an object of string values.
+  static func parseHeaders(_ value: JSONValue?) throws(EnvelopeError) -> [(key: String, value: String)] {
+    guard let value, value != .null else { return [] }
+    guard case .object(let members) = value else {
+      throw EnvelopeError("headers must be an object of strings, not \(value.kindDescription)")
+    }
+    var out: [(key: String, value: String)] = []
+    for m in members {
+      guard let s = m.value.stringValue else {
+        throw EnvelopeError("header \(JSON.quoted(m.key)) must be a string, not \(m.value.kindDescription)")
+      }
+      try validateHeaderName(m.key)
+      out.append((m.key, s))
+    }
+    return out
+  }
+
+  static func validateHeaderName(_ name: String) throws(EnvelopeError) {
+    guard !name.isEmpty, name.utf8.count <= 128, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "=") }) else {
+      throw EnvelopeError("invalid header name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces or '='")
+    }
+  }
+}
+
+/// Why an event was refused. The message is one line, fit for `evt: error: …`.
+public struct EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// Event type names: lowercase dotted segments (`user.created`, `order.placed`).
+public enum EventType {
+  public static let maxLength = 200
+
+  /// Each segment starts with a letter and holds lowercase letters, digits, `_` or `-`.
+  public static func isValid(_ type: String) -> Bool {
+    let bytes = Array(type.utf8)
+    guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
+    var segmentStart = true
+    for b in bytes {
+      if segmentStart {
+        guard b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") else { return false }
+        segmentStart = false
+      } else if b == UInt8(ascii: ".") {
+        segmentStart = true
+      } else {
+        guard (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+          || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+        else { return false }
+      }
+    }
+    return !segmentStart
+  }
+
+  public static func validate(_ type: String) throws(EnvelopeError) {
+    guard isValid(type) else {
+      throw EnvelopeError("invalid event type \(JSON.quoted(type)): use lowercase dotted segments like user.created (letters, digits, '_' and '-'; each segment starts with a letter)")
+    }
+  }
+
+  /// A type pattern is a type name that may hold the glob characters `*`, `?` and `[…]`.
+  public static func isPattern(_ text: String) -> Bool {
+    text.contains("*") || text.contains("?") || text.contains("[")
+  }
+
+  /// Validates a type or glob pattern as given to `tail` and `subscribe`.
+  public static func validatePattern(_ text: String) throws(EnvelopeError) {
+    if !isPattern(text) { return try validate(text) }
+    let allowed = text.utf8.allSatisfy { b in
+      (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+        || "._-*?[]!^".utf8.contains(b)
+    }
+    guard allowed, text.utf8.count <= maxLength else {
+      throw EnvelopeError("invalid type pattern \(JSON.quoted(text)): use a type name with * ? or [...] (like user.*)")
+    }
+  }
+
+  /// Glob matching with `*`, `?` and `[abc]`/`[a-z]`/`[!a]` (fnmatch without flags).
+  public static func matches(_ pattern: String, _ type: String) -> Bool {
+    Glob.match(Array(pattern.utf8)[...], Array(type.utf8)[...])
+  }
+}
+
+/// Event ids: given by the caller or a random UUID.
+public enum EventID {
+  public static let maxLength = 200
+
+  /// A new random (version 4) UUID, lowercase.
+  public static func generate() -> String {
+    var g = SystemRandomNumberGenerator()
+    var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+    bytes[6] = (bytes[6] & 0x0F) | 0x40
+    bytes[8] = (bytes[8] & 0x3F) | 0x80
+    let hex = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(36)
+    for (i, b) in bytes.enumerated() {
+      if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+      out.append(hex[Int(b >> 4)])
+      out.append(hex[Int(b & 15)])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Ids are 1 to 200 printable ASCII characters without spaces.
+  public static func validate(_ id: String) throws(EnvelopeError) {
+    guard !id.isEmpty, id.utf8.count <= maxLength, id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+      throw EnvelopeError("invalid event id \(JSON.quoted(id)): use 1 to \(maxLength) printable ASCII characters without spaces")
+    }
+  }
+}
+
+enum Glob {
+  static func match(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
+    var p = p
+    var s = s
+    while let c = p.first {
+      switch c {
+      case UInt8(ascii: "*"):
+        let rest = p.dropFirst()
+        if rest.isEmpty { return true }
+        var tail = s
+        while true {
+          if match(rest, tail) { return true }
+          if tail.isEmpty { return false }
+          tail = tail.dropFirst()
+        }
+      case UInt8(ascii: "?"):
+        guard !s.isEmpty else { return false }
+        p = p.dropFirst()
+        s = s.dropFirst()
+      case UInt8(ascii: "["):
+        guard let ch = s.first, let close = p.dropFirst(2).firstIndex(of: UInt8(ascii: "]")) else {
+          // An unclosed '[' matches itself.
+          guard s.first == c else { return false }
+          p = p.dropFirst()
+          s = s.dropFirst()
+          continue
+        }
+        var set = p[(p.startIndex + 1)..<close]
+        var negate = false
+        if let f = set.first, f == UInt8(ascii: "!") || f == UInt8(ascii: "^") {
+          negate = true
+          set = set.dropFirst()
+        }
+        var found = false
+        var k = set.startIndex
+        while k < set.endIndex {
+          if k + 2 < set.endIndex, set[k + 1] == UInt8(ascii: "-") {
+            if set[k] <= ch && ch <= set[k + 2] { found = true }
+            k += 3
+          } else {
+            if set[k] == ch { found = true }
+            k += 1
+          }
+        }
+        guard found != negate else { return false }
+        p = p[(close + 1)...]
+        s = s.dropFirst()
+      default:
+        guard s.first == c else { return false }
+        p = p.dropFirst()
+        s = s.dropFirst()
+      }
+    }
+    return s.isEmpty
+  }
+}

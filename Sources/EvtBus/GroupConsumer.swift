@@ -1,0 +1,230 @@
+import EvtRedis
+
+/// One delivery of a stream entry to a consumer.
+public struct Delivery: Sendable, Equatable {
+  public let entry: StreamEntry
+  /// How many times the group has delivered this entry (1 on the first delivery).
+  public let deliveryCount: Int
+}
+
+/// Where a consumer group starts when it is created.
+public enum GroupStart: Sendable, Equatable {
+  /// The start of retained history: every event still in the stream (the default).
+  case beginning
+  /// Only events published after the group was created.
+  case latest
+  /// Events after this stream id.
+  case after(StreamID)
+
+  var argument: String {
+    switch self {
+    case .beginning: return "0"
+    case .latest: return "$"
+    case .after(let id): return id.description
+    }
+  }
+}
+
+/// A consumer in a Redis consumer group over the type streams of a selection.
+///
+/// - Consumers of one group share the work: each entry goes to one consumer of the group.
+/// - Delivery is at-least-once: an entry stays pending (in the group's PEL) until ``ack(_:)``;
+///   a consumer restarted under the same name first gets back its own pending entries.
+/// - The group is created on each stream on first use at ``GroupStart`` (streams of types first
+///   published later are joined from their beginning).
+public final class GroupConsumer {
+  public let connection: RedisConnection
+  public let keys: Keys
+  public let group: String
+  public let consumer: String
+  public let selection: TypeSelection
+  public let start: GroupStart
+
+  private var streamKeys: [String] = []
+  private var joined = Set<String>()
+  /// Per stream: the last pending id re-read from this consumer's own history, or `nil` once
+  /// its history is drained and new entries (`>`) are read.
+  private var history: [String: StreamID] = [:]
+  private var rotation = 0
+  /// Set when a read found nothing, so the next read looks for new types first.
+  private var idle = true
+
+  public init(connection: RedisConnection, keys: Keys, group: String, consumer: String, selection: TypeSelection, start: GroupStart = .beginning) throws(BusError) {
+    try Self.validateName(group, what: "group")
+    try Self.validateName(consumer, what: "consumer")
+    self.connection = connection
+    self.keys = keys
+    self.group = group
+    self.consumer = consumer
+    self.selection = selection
+    self.start = start
+  }
+
+  static func validateName(_ name: String, what: String) throws(BusError) {
+    guard !name.isEmpty, name.utf8.count <= 128, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+      throw BusError(.usage, "invalid \(what) name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces")
+    }
+  }
+
+  /// Joins the group on every selected stream that exists (and on exact types' streams,
+  /// creating them empty), picking up types published since the last call.
+  public func refresh() throws(BusError) {
+    let types = try selection.resolve(connection, keys)
+    let fresh = types.map(keys.stream).filter { !joined.contains($0) }
+    guard !fresh.isEmpty else { return }
+    let isFirst = joined.isEmpty && streamKeys.isEmpty
+    let commands = fresh.map { key -> RedisCommand in
+      // A stream that appears after we started is joined from its beginning, so none of its
+      // events are skipped.
+      ["XGROUP", "CREATE", key, group, isFirst ? start.argument : "0", "MKSTREAM"]
+    }
+    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+    for (key, reply) in zip(fresh, replies) {
+      if let e = reply.errorMessage, !e.hasPrefix("BUSYGROUP") {
+        throw BusError(.server, "cannot create group \(group) on \(key): \(e)")
+      }
+      joined.insert(key)
+      streamKeys.append(key)
+      history[key] = .zero
+    }
+  }
+
+  /// Reads up to `max` deliveries: first this consumer's own pending entries (left by an
+  /// earlier run under the same name), then new entries, waiting up to `blockMilliseconds`
+  /// (`nil`: do not wait). Never returns more than `max`. Entries deleted from the stream
+  /// while pending are acknowledged (cleaned) and not returned.
+  public func read(max: Int, blockMilliseconds: Int?) throws(BusError) -> [Delivery] {
+    let got = try readOnce(max: max, blockMilliseconds: blockMilliseconds)
+    idle = got.isEmpty
+    return got
+  }
+
+  private func readOnce(max: Int, blockMilliseconds: Int?) throws(BusError) -> [Delivery] {
+    if streamKeys.isEmpty || (idle && selection.hasPatterns) { try refresh() }
+    guard !streamKeys.isEmpty else {
+      if let ms = blockMilliseconds { sleepMilliseconds(ms) }
+      return []
+    }
+    let pendingKeys = streamKeys.filter { history[$0] != nil }
+    if !pendingKeys.isEmpty {
+      let own = try readOwnPending(pendingKeys, max: max)
+      if !own.isEmpty { return own }
+    }
+    if streamKeys.count == 1 || max >= 1_000_000 {
+      return try readNew(streamKeys, max: max, blockMilliseconds: blockMilliseconds)
+    }
+    // Several streams and an exact limit: XREADGROUP's COUNT is per stream, so ask the streams
+    // one by one without blocking, then wait for activity on any of them.
+    for offset in 0..<streamKeys.count {
+      let key = streamKeys[(rotation + offset) % streamKeys.count]
+      let got = try readNew([key], max: max, blockMilliseconds: nil)
+      if !got.isEmpty {
+        rotation = (rotation + offset + 1) % streamKeys.count
+        return got
+      }
+    }
+    if let ms = blockMilliseconds { try waitForActivity(ms) }
+    return []
+  }
+
+  private func readOwnPending(_ pendingKeys: [String], max: Int) throws(BusError) -> [Delivery] {
+    var command: RedisCommand = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max), "STREAMS"]
+    for key in pendingKeys { command.append(key) }
+    for key in pendingKeys { command.append(history[key]!.description) }
+    let reply = try wrap { () throws(RedisError) in try connection.command(command) }
+    var byStream: [String: [StreamEntry]] = [:]
+    for e in StreamEntry.streams(reply, keys: keys) { byStream[e.stream, default: []].append(e) }
+    var all: [Delivery] = []
+    var deleted: [StreamEntry] = []
+    for key in pendingKeys {
+      let entries = byStream[key] ?? []
+      guard let first = entries.first, let last = entries.last else {
+        history[key] = nil  // drained: from now on read new entries
+        continue
+      }
+      let counts = try deliveryCounts(key, from: first.id, to: last.id, count: entries.count)
+      for e in entries {
+        if e.fields == nil { deleted.append(e) } else { all.append(Delivery(entry: e, deliveryCount: counts[e.id] ?? 1)) }
+      }
+      if entries.allSatisfy({ $0.fields == nil }) { history[key] = last.id }
+    }
+    if !deleted.isEmpty { try ack(deleted) }
+    // COUNT is per stream: keep at most `max`, and continue each stream after what is returned.
+    let out = Array(mergedDeliveries(all).prefix(max))
+    for d in out where d.entry.id > history[d.entry.stream] ?? .zero { history[d.entry.stream] = d.entry.id }
+    return out
+  }
+
+  private func deliveryCounts(_ key: String, from: StreamID, to: StreamID, count: Int) throws(BusError) -> [StreamID: Int] {
+    let reply = try wrap { () throws(RedisError) in
+      try connection.command(["XPENDING", key, group, from.description, to.description, String(count), consumer])
+    }
+    var counts: [StreamID: Int] = [:]
+    for item in reply.array ?? [] {
+      guard let f = item.array, f.count >= 4, let id = f[0].string.flatMap(StreamID.init), let n = f[3].int else { continue }
+      counts[id] = n
+    }
+    return counts
+  }
+
+  private func readNew(_ keysToRead: [String], max: Int, blockMilliseconds: Int?) throws(BusError) -> [Delivery] {
+    var command: RedisCommand = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max)]
+    if let ms = blockMilliseconds {
+      command.append("BLOCK")
+      command.append(String(Swift.max(ms, 1)))
+    }
+    command.append("STREAMS")
+    for key in keysToRead { command.append(key) }
+    for _ in keysToRead { command.append(">") }
+    let timeout = connection.commandTimeout + Double(blockMilliseconds ?? 0) / 1000
+    let reply: RedisReply
+    do {
+      reply = try connection.command(command, timeout: timeout)
+    } catch let error where error.serverMessage?.hasPrefix("NOGROUP") == true {
+      // The stream or the group was deleted under us: join again and let the caller retry.
+      for key in keysToRead { joined.remove(key) }
+      streamKeys.removeAll { keysToRead.contains($0) }
+      try refresh()
+      return []
+    } catch {
+      throw BusError(error)
+    }
+    return mergedDeliveries(StreamEntry.streams(reply, keys: keys).map { Delivery(entry: $0, deliveryCount: 1) })
+  }
+
+  /// Blocks until any selected stream gets a new entry or `ms` passes (a plain XREAD, which
+  /// delivers nothing to the group).
+  private func waitForActivity(_ ms: Int) throws(BusError) {
+    var command: RedisCommand = ["XREAD", "COUNT", "1", "BLOCK", String(Swift.max(ms, 1)), "STREAMS"]
+    for key in streamKeys { command.append(key) }
+    for _ in streamKeys { command.append("$") }
+    _ = try wrap { () throws(RedisError) in
+      try connection.command(command, timeout: connection.commandTimeout + Double(ms) / 1000)
+    }
+  }
+
+  /// Acknowledges handled entries (one XACK per stream, pipelined). Acknowledged entries are
+  /// never delivered to this group again.
+  public func ack(_ entries: [StreamEntry]) throws(BusError) {
+    guard !entries.isEmpty else { return }
+    var byStream: [String: [StreamID]] = [:]
+    var order: [String] = []
+    for e in entries {
+      if byStream[e.stream] == nil { order.append(e.stream) }
+      byStream[e.stream, default: []].append(e.id)
+    }
+    let commands = order.map { key -> RedisCommand in
+      var c: RedisCommand = ["XACK", key, group]
+      for id in byStream[key]! { c.append(id.description) }
+      return c
+    }
+    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+    for reply in replies {
+      if let e = reply.errorMessage { throw BusError(.server, "XACK failed: \(e)") }
+    }
+  }
+}
+
+private func mergedDeliveries(_ d: [Delivery]) -> [Delivery] {
+  d.sorted { ($0.entry.id, $0.entry.stream) < ($1.entry.id, $1.entry.stream) }
+}

@@ -1,0 +1,397 @@
+/// A JSON value with object members in their original order and numbers kept as written, so
+/// re-serializing never changes a number's text (`1.0` stays `1.0`, big integers stay exact).
+public enum JSONValue: Sendable, Equatable {
+  case null
+  case bool(Bool)
+  /// The number's text exactly as it appeared (already validated against the JSON grammar).
+  case number(String)
+  case string(String)
+  case array([JSONValue])
+  case object([Member])
+
+  public struct Member: Sendable, Equatable {
+    public var key: String
+    public var value: JSONValue
+    public init(_ key: String, _ value: JSONValue) {
+      self.key = key
+      self.value = value
+    }
+  }
+
+  /// The value of the first member named `key`, when this is an object.
+  public subscript(key: String) -> JSONValue? {
+    guard case .object(let members) = self else { return nil }
+    return members.first { $0.key == key }?.value
+  }
+
+  public var stringValue: String? {
+    if case .string(let s) = self { return s }
+    return nil
+  }
+
+  /// A short name of the value's kind, for error messages ("a string", "an object", …).
+  public var kindDescription: String {
+    switch self {
+    case .null: return "null"
+    case .bool: return "a boolean"
+    case .number: return "a number"
+    case .string: return "a string"
+    case .array: return "an array"
+    case .object: return "an object"
+    }
+  }
+
+  /// Compact JSON text (no insignificant white space).
+  public var serialized: [UInt8] {
+    var out: [UInt8] = []
+    write(to: &out)
+    return out
+  }
+
+  public func write(to out: inout [UInt8]) {
+    switch self {
+    case .null: out.append(contentsOf: "null".utf8)
+    case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+    case .number(let n): out.append(contentsOf: n.utf8)
+    case .string(let s): JSON.writeString(s, to: &out)
+    case .array(let items):
+      out.append(UInt8(ascii: "["))
+      for (i, item) in items.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        item.write(to: &out)
+      }
+      out.append(UInt8(ascii: "]"))
+    case .object(let members):
+      out.append(UInt8(ascii: "{"))
+      for (i, m) in members.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        JSON.writeString(m.key, to: &out)
+        out.append(UInt8(ascii: ":"))
+        m.value.write(to: &out)
+      }
+      out.append(UInt8(ascii: "}"))
+    }
+  }
+}
+
+/// Why a text is not valid JSON, with the 1-based column (byte) where parsing stopped.
+public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var message: String
+  public var offset: Int
+  public var description: String { "\(message) at column \(offset + 1)" }
+}
+
+/// Strict RFC 8259 JSON: validation, parsing, minifying, string escaping.
+public enum JSON {
+  /// Objects and arrays nested deeper than this are refused instead of exhausting the stack.
+  public static let maxDepth = 256
+
+  /// Parses one JSON text (surrounding white space allowed, nothing else).
+  public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
+    try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> JSONValue in
+      var p = Parser(input: buf, minify: false, tree: true)
+      return try p.document()
+    }
+  }
+
+  public static func parse(_ text: String) throws(JSONError) -> JSONValue {
+    try parse(Array(text.utf8))
+  }
+
+  /// Validates one JSON text and returns it without insignificant white space; every string
+  /// and number is kept byte for byte as written.
+  public static func minify(_ bytes: [UInt8]) throws(JSONError) -> [UInt8] {
+    try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> [UInt8] in
+      var p = Parser(input: buf, minify: true, tree: false)
+      _ = try p.document()
+      return p.out
+    }
+  }
+
+  /// Appends `s` as a JSON string literal: quotes, backslashes and control characters escaped,
+  /// everything else as UTF-8.
+  public static func writeString(_ s: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for b in s.utf8 {
+      switch b {
+      case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+      case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+      case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
+      case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
+      case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
+      case 0..<0x20:
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+      default: out.append(b)
+      }
+    }
+    out.append(UInt8(ascii: "\""))
+  }
+
+  public static func quoted(_ s: String) -> String {
+    var out: [UInt8] = []
+    writeString(s, to: &out)
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+// MARK: - Parser
+
+private struct Parser {
+  let input: UnsafeBufferPointer<UInt8>
+  var i = 0
+  var depth = 0
+  let minify: Bool
+  let tree: Bool
+  var out: [UInt8] = []
+
+  init(input: UnsafeBufferPointer<UInt8>, minify: Bool, tree: Bool) {
+    self.input = input
+    self.minify = minify
+    self.tree = tree
+    if minify { out.reserveCapacity(input.count) }
+  }
+
+  mutating func document() throws(JSONError) -> JSONValue {
+    skipSpace()
+    guard i < input.count else { throw error("empty input: expected a JSON value") }
+    let v = try value()
+    skipSpace()
+    guard i == input.count else { throw error("unexpected \(describe(input[i])) after the JSON value") }
+    return v
+  }
+
+  func error(_ message: String) -> JSONError { JSONError(message: message, offset: i) }
+
+  func describe(_ b: UInt8) -> String {
+    if b >= 0x21 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
+    if b == 0x20 { return "space" }
+    return "byte 0x" + String(b, radix: 16)
+  }
+
+  mutating func skipSpace() {
+    while i < input.count {
+      switch input[i] {
+      case 0x20, 0x09, 0x0A, 0x0D: i += 1
+      default: return
+      }
+    }
+  }
+
+  mutating func emit(_ b: UInt8) { if minify { out.append(b) } }
+
+  mutating func emit(from start: Int) {
+    if minify { out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i])) }
+  }
+
+  mutating func value() throws(JSONError) -> JSONValue {
+    guard i < input.count else { throw error("unexpected end of input: expected a value") }
+    switch input[i] {
+    case UInt8(ascii: "{"): return try object()
+    case UInt8(ascii: "["): return try array()
+    case UInt8(ascii: "\""): return .string(try string())
+    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+    case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+    default: throw error("unexpected \(describe(input[i])): expected a value")
+    }
+  }
+
+  mutating func literal(_ word: StaticString) throws(JSONError) {
+    let start = i
+    let n = word.utf8CodeUnitCount
+    guard i + n <= input.count else { throw error("invalid literal (expected \(word))") }
+    for k in 0..<n where input[i + k] != word.utf8Start[k] {
+      throw error("invalid literal (expected \(word))")
+    }
+    i += n
+    emit(from: start)
+  }
+
+  mutating func enter() throws(JSONError) {
+    depth += 1
+    if depth > JSON.maxDepth { throw error("nested deeper than \(JSON.maxDepth) levels") }
+  }
+
+  mutating func object() throws(JSONError) -> JSONValue {
+    try enter()
+    defer { depth -= 1 }
+    i += 1
+    emit(UInt8(ascii: "{"))
+    var members: [JSONValue.Member] = []
+    skipSpace()
+    if i < input.count && input[i] == UInt8(ascii: "}") {
+      i += 1
+      emit(UInt8(ascii: "}"))
+      return .object(members)
+    }
+    while true {
+      skipSpace()
+      guard i < input.count, input[i] == UInt8(ascii: "\"") else {
+        throw error(i < input.count ? "unexpected \(describe(input[i])): expected a member name in quotes" : "unexpected end of input inside an object")
+      }
+      let key = try string()
+      skipSpace()
+      guard i < input.count, input[i] == UInt8(ascii: ":") else { throw error("expected ':' after member name") }
+      i += 1
+      emit(UInt8(ascii: ":"))
+      skipSpace()
+      let v = try value()
+      if tree { members.append(.init(key, v)) }
+      skipSpace()
+      guard i < input.count else { throw error("unexpected end of input inside an object") }
+      if input[i] == UInt8(ascii: ",") {
+        i += 1
+        emit(UInt8(ascii: ","))
+        continue
+      }
+      if input[i] == UInt8(ascii: "}") {
+        i += 1
+        emit(UInt8(ascii: "}"))
+        return .object(members)
+      }
+      throw error("unexpected \(describe(input[i])): expected ',' or '}'")
+    }
+  }
+
+  mutating func array() throws(JSONError) -> JSONValue {
+    try enter()
+    defer { depth -= 1 }
+    i += 1
+    emit(UInt8(ascii: "["))
+    var items: [JSONValue] = []
+    skipSpace()
+    if i < input.count && input[i] == UInt8(ascii: "]") {
+      i += 1
+      emit(UInt8(ascii: "]"))
+      return .array(items)
+    }
+    while true {
+      skipSpace()
+      let v = try value()
+      if tree { items.append(v) }
+      skipSpace()
+      guard i < input.count else { throw error("unexpected end of input inside an array") }
+      if input[i] == UInt8(ascii: ",") {
+        i += 1
+        emit(UInt8(ascii: ","))
+        continue
+      }
+      if input[i] == UInt8(ascii: "]") {
+        i += 1
+        emit(UInt8(ascii: "]"))
+        return .array(items)
+      }
+      throw error("unexpected \(describe(input[i])): expected ',' or ']'")
+    }
+  }
+
+  mutating func number() throws(JSONError) -> JSONValue {
+    let start = i
+    func digit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    if input[i] == UInt8(ascii: "-") { i += 1 }
+    guard i < input.count, digit(input[i]) else { throw error("invalid number: expected a digit") }
+    if input[i] == 0x30 {
+      i += 1
+      if i < input.count && digit(input[i]) { throw error("invalid number: leading zero") }
+    } else {
+      while i < input.count && digit(input[i]) { i += 1 }
+    }
+    if i < input.count && input[i] == UInt8(ascii: ".") {
+      i += 1
+      guard i < input.count, digit(input[i]) else { throw error("invalid number: expected a digit after '.'") }
+      while i < input.count && digit(input[i]) { i += 1 }
+    }
+    if i < input.count && (input[i] == UInt8(ascii: "e") || input[i] == UInt8(ascii: "E")) {
+      i += 1
+      if i < input.count && (input[i] == UInt8(ascii: "+") || input[i] == UInt8(ascii: "-")) { i += 1 }
+      guard i < input.count, digit(input[i]) else { throw error("invalid number: expected an exponent") }
+      while i < input.count && digit(input[i]) { i += 1 }
+    }
+    emit(from: start)
+    return tree ? .number(String(decoding: UnsafeBufferPointer(rebasing: input[start..<i]), as: UTF8.self)) : .null
+  }
+
+  /// Parses a string literal at `i` (which is a quote). Returns the decoded text when building
+  /// a tree, "" otherwise.
+  mutating func string() throws(JSONError) -> String {
+    let start = i
+    i += 1
+    var decoded: [UInt8] = []
+    var plainStart = i
+    var sawHigh = false
+    while true {
+      guard i < input.count else {
+        i = start
+        throw error("unterminated string")
+      }
+      let b = input[i]
+      if b == UInt8(ascii: "\"") { break }
+      if b < 0x20 { throw error("control character \(describe(b)) inside a string (escape it)") }
+      if b >= 0x80 { sawHigh = true }
+      if b == UInt8(ascii: "\\") {
+        if tree { decoded.append(contentsOf: UnsafeBufferPointer(rebasing: input[plainStart..<i])) }
+        i += 1
+        guard i < input.count else { throw error("unterminated escape") }
+        switch input[i] {
+        case UInt8(ascii: "\""): decoded.append(0x22)
+        case UInt8(ascii: "\\"): decoded.append(0x5C)
+        case UInt8(ascii: "/"): decoded.append(0x2F)
+        case UInt8(ascii: "b"): decoded.append(0x08)
+        case UInt8(ascii: "f"): decoded.append(0x0C)
+        case UInt8(ascii: "n"): decoded.append(0x0A)
+        case UInt8(ascii: "r"): decoded.append(0x0D)
+        case UInt8(ascii: "t"): decoded.append(0x09)
+        case UInt8(ascii: "u"):
+          var scalar = try hex4()
+          if (0xD800..<0xDC00).contains(scalar) {
+            // A high surrogate must be followed by an escaped low surrogate.
+            guard i + 2 < input.count, input[i + 1] == UInt8(ascii: "\\"), input[i + 2] == UInt8(ascii: "u") else {
+              throw error("unpaired surrogate in \\u escape")
+            }
+            i += 2
+            let low = try hex4()
+            guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate in \\u escape") }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+          } else if (0xDC00..<0xE000).contains(scalar) {
+            throw error("unpaired surrogate in \\u escape")
+          }
+          if tree { decoded.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8)) }
+        default:
+          throw error("invalid escape '\\\(Character(Unicode.Scalar(input[i])))'")
+        }
+        i += 1
+        plainStart = i
+        continue
+      }
+      i += 1
+    }
+    if sawHigh, String(validating: UnsafeBufferPointer(rebasing: input[start + 1..<i]), as: UTF8.self) == nil {
+      throw error("invalid UTF-8 inside a string")
+    }
+    if tree { decoded.append(contentsOf: UnsafeBufferPointer(rebasing: input[plainStart..<i])) }
+    i += 1
+    emit(from: start)
+    return tree ? String(decoding: decoded, as: UTF8.self) : ""
+  }
+
+  /// Reads the 4 hex digits after `\u` (with `i` on the `u`), leaving `i` on the last digit.
+  mutating func hex4() throws(JSONError) -> UInt32 {
+    guard i + 4 < input.count else { throw error("incomplete \\u escape") }
+    var v: UInt32 = 0
+    for k in 1...4 {
+      let c = input[i + k]
+      let d: UInt32
+      switch c {
+      case 0x30...0x39: d = UInt32(c - 0x30)
+      case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+      case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+      default: throw error("invalid hex digit in \\u escape")
+      }
+      v = v * 16 + d
+    }
+    i += 4
+    return v
+  }
+}

@@ -1,0 +1,35 @@
+/// The Redis key layout of one namespace (see the README's "Data in Redis").
+///
+/// For Redis Cluster, choose a namespace that is a hash tag, like `{evt}`: every key of the
+/// namespace then lives in one slot, so the multi-key transactions stay valid.
+public struct Keys: Sendable, Equatable {
+  public let namespace: String
+
+  /// - Throws: ``BusError`` `.usage` when the namespace is empty or has characters outside
+  ///   letters, digits and `_ - . : { }`.
+  public init(namespace: String) throws(BusError) {
+    let ok = !namespace.isEmpty && namespace.utf8.count <= 64
+      && namespace.utf8.allSatisfy { b in
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+          || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || "_-.:{}".utf8.contains(b)
+      }
+    guard ok else {
+      throw BusError(.usage, "invalid namespace \(JSON.quoted(namespace)): use 1 to 64 letters, digits, '_', '-', '.', ':' or '{}'")
+    }
+    self.namespace = namespace
+  }
+
+  /// `NS:stream:<type>`: the events of one type, field `event` = the envelope.
+  public func stream(_ type: String) -> String { "\(namespace):stream:\(type)" }
+  /// `NS:types`: every type ever published.
+  public var types: String { "\(namespace):types" }
+
+  /// The type of a stream key of this namespace, or `nil`.
+  public func type(ofStream key: String) -> String? {
+    let prefix = "\(namespace):stream:"
+    return key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : nil
+  }
+
+  /// The stream field that holds the envelope.
+  public static let eventField = "event"
+}

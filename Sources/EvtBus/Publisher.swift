@@ -1,0 +1,128 @@
+import EvtRedis
+
+/// Publishes envelopes to their type streams.
+///
+/// Publishing an event means: `SADD NS:types <type>` (so readers can find the stream) and
+/// `XADD NS:stream:<type> * event <envelope>`, sent together. An event is published once Redis
+/// has acknowledged its XADD; how durable that is depends on Redis's persistence settings
+/// (`appendonly yes` + `appendfsync always` loses nothing). Events of one publisher reach each
+/// stream in the order they were given.
+public final class Publisher {
+  public let connection: RedisConnection
+  public let keys: Keys
+  /// Types already registered in `NS:types` by this publisher (SADD is sent once per type).
+  private var registered = Set<String>()
+  /// What each outstanding reply answers: a stream XADD (true) or a type SADD (false).
+  private var outstanding: [Bool] = []
+  private var outstandingHead = 0
+  /// Events acknowledged by Redis so far in batch mode.
+  public private(set) var acknowledged = 0
+  /// Commands kept in flight while the next batch is prepared.
+  public var batchSize = 1000
+
+  public init(connection: RedisConnection, keys: Keys) {
+    self.connection = connection
+    self.keys = keys
+  }
+
+  /// Publishes one envelope in one round trip and returns the stream id Redis gave it.
+  public func publish(_ envelope: Envelope) throws(BusError) -> StreamID {
+    try enqueue(envelope)
+    var id: StreamID?
+    while outstandingHead < outstanding.count {
+      let isXAdd = outstanding[outstandingHead]
+      let reply = try next()
+      if isXAdd { id = reply.string.flatMap(StreamID.init) }
+    }
+    guard let id else { throw BusError(.server, "XADD returned no stream id") }
+    return id
+  }
+
+  /// Queues an envelope for pipelined publishing: commands are written in batches and their
+  /// replies read while the next batch is prepared. Call ``finish()`` to wait for the rest.
+  public func enqueue(_ envelope: Envelope) throws(BusError) {
+    if registered.insert(envelope.type).inserted {
+      var sadd: RedisCommand = ["SADD", keys.types]
+      sadd.append(envelope.type)
+      try wrap { () throws(RedisError) in try connection.append(sadd) }
+      outstanding.append(false)
+    }
+    var xadd: RedisCommand = ["XADD", keys.stream(envelope.type), "*", Keys.eventField]
+    xadd.append(envelope.raw)
+    try wrap { () throws(RedisError) in try connection.append(xadd) }
+    outstanding.append(true)
+    if outstanding.count - outstandingHead >= 2 * batchSize {
+      try wrap { () throws(RedisError) in try connection.flush() }
+      while outstanding.count - outstandingHead > batchSize { _ = try next() }
+    }
+  }
+
+  /// Waits until Redis has acknowledged everything queued; returns the number of events
+  /// acknowledged since this publisher was made.
+  @discardableResult
+  public func finish() throws(BusError) -> Int {
+    while outstandingHead < outstanding.count { _ = try next() }
+    return acknowledged
+  }
+
+  private func next() throws(BusError) -> RedisReply {
+    let reply = try wrap { () throws(RedisError) in try connection.readReply() }
+    let isXAdd = outstanding[outstandingHead]
+    outstandingHead += 1
+    if outstandingHead == outstanding.count {
+      outstanding.removeAll(keepingCapacity: true)
+      outstandingHead = 0
+    }
+    if let e = reply.errorMessage {
+      throw BusError(.server, "\(isXAdd ? "XADD" : "SADD") failed on \(connection.url): \(e)")
+    }
+    if isXAdd { acknowledged += 1 }
+    return reply
+  }
+}
+
+/// Runs a connection-layer call, turning its error into a ``BusError``.
+@inline(__always)
+func wrap<T>(_ body: () throws(RedisError) -> T) throws(BusError) -> T {
+  do { return try body() } catch { throw BusError(error) }
+}
+
+// MARK: - NDJSON
+
+/// Turns one line of NDJSON into an envelope.
+///
+/// A line is either a full envelope (as `tail --json` prints it), which is kept byte for byte,
+/// or a draft object `{"type":…,"data":…,"headers":{…},"id":…}` (`headers` and `id` optional),
+/// which gets a new envelope with a fresh timestamp (and id unless given).
+public struct NDJSONDecoder: Sendable {
+  public var maxSize: Int
+
+  public init(maxSize: Int = Envelope.defaultMaxSize) { self.maxSize = maxSize }
+
+  public func envelope(fromLine line: [UInt8]) throws(EnvelopeError) -> Envelope {
+    if line.count > maxSize {
+      throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes (raise it with --max-size)")
+    }
+    let value: JSONValue
+    do { value = try JSON.parse(line) } catch { throw EnvelopeError("not valid JSON: \(error)") }
+    guard case .object(let members) = value else {
+      throw EnvelopeError("expected a JSON object, not \(value.kindDescription)")
+    }
+    if Envelope.isFullEnvelope(value) {
+      return try Envelope.decode(value, raw: line)
+    }
+    for m in members where !["type", "data", "headers", "id"].contains(m.key) {
+      throw EnvelopeError("unknown member \(JSON.quoted(m.key)) (expected type, data, headers, id — or a full envelope)")
+    }
+    guard let typeValue = value["type"] else { throw EnvelopeError("the object has no \"type\"") }
+    guard let type = typeValue.stringValue else { throw EnvelopeError("\"type\" must be a string, not \(typeValue.kindDescription)") }
+    guard let data = value["data"] else { throw EnvelopeError("the object has no \"data\"") }
+    var id: String?
+    if let idValue = value["id"] {
+      guard let s = idValue.stringValue else { throw EnvelopeError("\"id\" must be a string, not \(idValue.kindDescription)") }
+      id = s
+    }
+    let headers = try Envelope.parseHeaders(value["headers"])
+    return try Envelope.create(type: type, data: data, headers: headers, id: id, maxSize: maxSize)
+  }
+}

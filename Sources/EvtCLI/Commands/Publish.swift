@@ -1,0 +1,101 @@
+import ArgumentParser
+import EvtBus
+
+struct Publish: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "publish",
+    abstract: "Publish an event, or many as NDJSON from standard input.",
+    discussion: """
+      Prints the published envelope as one JSON line (only its id with --quiet). Input is checked before anything is sent: a bad type name, invalid JSON or an oversize event is refused with exit code 65 and nothing is written to Redis.
+
+      With --ndjson, each line of standard input is a full envelope (as 'evt tail --json' prints it; published unchanged) or {"type":…,"data":…,"headers":{…}}. Lines are sent pipelined in batches; a bad line stops the import (lines before it are published) unless --skip-invalid is given. A summary goes to standard error.
+
+      Examples:
+        evt publish user.created --data '{"userId":"1","email":"ada@example.com"}'
+        evt publish order.placed --data @order.json --header correlationId=abc
+        evt tail --json -n 1000 | EVT_NAMESPACE=copy evt publish --ndjson
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Argument(help: "Event type: lowercase dotted segments, like user.created.")
+  var type: String?
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("Event data: JSON text, @FILE, or - for standard input.", valueName: "json"))
+  var data: String?
+
+  @Option(name: [.customShort("H"), .long], help: ArgumentHelp("A header to add (repeatable).", valueName: "key=value"))
+  var header: [String] = []
+
+  @Option(help: ArgumentHelp("Event id to use instead of a new UUID.", valueName: "id"))
+  var id: String?
+
+  @Flag(help: "Read events as JSON lines from standard input.")
+  var ndjson = false
+
+  @Flag(help: "With --ndjson: report bad lines and go on instead of stopping at the first.")
+  var skipInvalid = false
+
+  @Option(help: ArgumentHelp("Largest envelope accepted, in bytes (suffixes k and m; default 1m).", valueName: "size"))
+  var maxSize: String = "1m"
+
+  @Flag(name: .shortAndLong, help: "Print only the event id (with --ndjson: no summary).")
+  var quiet = false
+
+  func validate() throws {
+    guard Input.size(maxSize) != nil else { throw ValidationError("--max-size '\(maxSize)' is not a size like 1048576, 512k or 1m") }
+    if ndjson {
+      if type != nil || data != nil || id != nil || !header.isEmpty {
+        throw ValidationError("--ndjson reads types, data, ids and headers from standard input; drop TYPE, --data, --id and --header")
+      }
+    } else {
+      guard type != nil else { throw ValidationError("missing event TYPE (or use --ndjson)") }
+      guard data != nil else { throw ValidationError("missing --data (JSON text, @FILE, or - for standard input)") }
+      if skipInvalid { throw ValidationError("--skip-invalid only applies with --ndjson") }
+    }
+    for h in header where !h.contains("=") {
+      throw ValidationError("--header '\(h)' must look like key=value")
+    }
+  }
+
+  func run() throws {
+    let limit = Input.size(maxSize)!
+    try connection.check()
+    if ndjson { return try publishLines(limit: limit) }
+
+    let headers = header.map { h -> (key: String, value: String) in
+      let i = h.firstIndex(of: "=")!
+      return (String(h[..<i]), String(h[h.index(after: i)...]))
+    }
+    let bytes = try Input.dataArgument(data!, limit: limit)
+    let envelope: Envelope
+    do {
+      envelope = try Envelope.create(type: type!, data: bytes, headers: headers, id: id, maxSize: limit)
+    } catch { throw BusError(error) }
+
+    let publisher = Publisher(connection: try connection.connect(), keys: try connection.keys())
+    _ = try publisher.publish(envelope)
+    let out = OutputBuffer()
+    try out.line(quiet ? Array(envelope.id.utf8) : envelope.raw)
+    try out.flush()
+  }
+
+  private func publishLines(limit: Int) throws {
+    let publisher = Publisher(connection: try connection.connect(), keys: try connection.keys())
+    let importer = NDJSONImport(decoder: NDJSONDecoder(maxSize: limit), skipInvalid: skipInvalid)
+    let summary = try importer.run(LineReader(fd: 0, maxLineLength: limit), into: publisher) { line, reason in
+      Terminal.error("line \(line): \(reason)")
+    }
+    if !quiet {
+      var text = "published \(summary.published) event\(summary.published == 1 ? "" : "s")"
+      if summary.stopped, let bad = summary.invalid.last {
+        text += "; stopped at line \(bad.line), nothing after it was sent"
+      } else if !summary.invalid.isEmpty {
+        text += "; skipped \(summary.invalid.count) invalid line\(summary.invalid.count == 1 ? "" : "s")"
+      }
+      Terminal.note(text)
+    }
+    if !summary.invalid.isEmpty { throw CommandExit(code: EvtExit.badData) }
+  }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import EvtBus
+
+/// The exit codes of every evt command (documented in the README, "Exit codes").
+public enum EvtExit {
+  /// A handler failed, or output could not be written.
+  public static let failure: Int32 = 1
+  /// Bad options or arguments (EX_USAGE; what ArgumentParser uses for validation errors).
+  public static let usage: Int32 = 64
+  /// Invalid input data: bad JSON, a bad type name, an oversize event, an unreadable file.
+  public static let badData: Int32 = 65
+  /// Redis is not reachable, did not answer in time, or closed the connection.
+  public static let unavailable: Int32 = 69
+  /// Redis answered a command with an error.
+  public static let redisError: Int32 = 70
+  /// `--timeout` passed without an event.
+  public static let timeout: Int32 = 75
+  /// Redis refused the password or needs one.
+  public static let authentication: Int32 = 77
+
+  static func code(for kind: BusError.Kind) -> Int32 {
+    switch kind {
+    case .usage: return usage
+    case .badData: return badData
+    case .unavailable, .redisTimeout: return unavailable
+    case .authentication: return authentication
+    case .server: return redisError
+    case .timedOut: return timeout
+    case .output: return failure
+    }
+  }
+}
+
+/// Ends a command with an exit code after its message was printed (or with nothing to say).
+struct CommandExit: Error {
+  let code: Int32
+}

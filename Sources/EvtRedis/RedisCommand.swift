@@ -1,0 +1,72 @@
+/// One command as an argument vector, stored in a single contiguous buffer so it can be handed
+/// to `redisAppendCommandArgv` without per-argument allocations. Binary-safe: arguments are
+/// bytes, never interpolated into a format string.
+public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
+  @usableFromInline var buffer: [UInt8] = []
+  @usableFromInline var lengths: [Int] = []
+
+  public init() {}
+
+  public init(_ arguments: [String]) {
+    for a in arguments { append(a) }
+  }
+
+  public init(arrayLiteral elements: String...) {
+    self.init(elements)
+  }
+
+  @inlinable public mutating func append(_ argument: String) {
+    var a = argument
+    a.withUTF8 { append(bytes: $0) }
+  }
+
+  @inlinable public mutating func append(_ argument: [UInt8]) {
+    argument.withUnsafeBufferPointer { append(bytes: $0) }
+  }
+
+  @inlinable public mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+    buffer.append(contentsOf: bytes)
+    lengths.append(bytes.count)
+  }
+
+  @inlinable public mutating func append(_ argument: Int) { append(String(argument)) }
+
+  public var count: Int { lengths.count }
+
+  /// The arguments, for messages and tests.
+  public var arguments: [String] {
+    var out: [String] = []
+    var offset = 0
+    for n in lengths {
+      out.append(String(decoding: buffer[offset..<offset + n], as: UTF8.self))
+      offset += n
+    }
+    return out
+  }
+
+  /// The command name (first argument), upper-cased, for error messages.
+  public var name: String { arguments.first?.uppercased() ?? "" }
+
+  /// Calls `body` with C argv/argvlen arrays pointing into the buffer.
+  func withArgv<R>(_ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
+    buffer.withUnsafeBufferPointer { buf in
+      let base = buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+      var argv: [UnsafePointer<CChar>?] = []
+      argv.reserveCapacity(lengths.count)
+      var offset = 0
+      // An empty buffer has no base address; every argument is then empty, and hiredis only
+      // reads zero bytes from it, so any valid pointer does.
+      let empty: StaticString = ""
+      let emptyPointer = UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
+      for n in lengths {
+        argv.append(base.map { $0 + offset } ?? emptyPointer)
+        offset += n
+      }
+      return argv.withUnsafeMutableBufferPointer { argvBuf in
+        lengths.withUnsafeBufferPointer { lens in
+          body(Int32(lengths.count), argvBuf.baseAddress!, lens.baseAddress!)
+        }
+      }
+    }
+  }
+}

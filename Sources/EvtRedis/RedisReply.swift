@@ -1,0 +1,106 @@
+import CHiredis
+
+/// One reply of the server (RESP2), converted from hiredis's `redisReply` once and owned by
+/// Swift: the C object is freed as soon as it has been converted.
+public enum RedisReply: Sendable, Equatable {
+  case null
+  case status(String)
+  case error(String)
+  case integer(Int)
+  /// A bulk string: binary-safe bytes.
+  case bulk([UInt8])
+  case array([RedisReply])
+
+  /// Converts a hiredis reply tree. Does not free it.
+  init(_ reply: UnsafePointer<redisReply>) {
+    let r = reply.pointee
+    switch r.type {
+    case REDIS_REPLY_STRING:
+      self = .bulk(Self.bytes(r.str, r.len))
+    case REDIS_REPLY_STATUS:
+      self = .status(String(decoding: Self.bytes(r.str, r.len), as: UTF8.self))
+    case REDIS_REPLY_ERROR:
+      self = .error(String(decoding: Self.bytes(r.str, r.len), as: UTF8.self))
+    case REDIS_REPLY_INTEGER:
+      self = .integer(Int(r.integer))
+    case REDIS_REPLY_ARRAY:
+      var items: [RedisReply] = []
+      items.reserveCapacity(r.elements)
+      for i in 0..<r.elements {
+        if let child = r.element[i] { items.append(RedisReply(child)) } else { items.append(.null) }
+      }
+      self = .array(items)
+    default:
+      self = .null
+    }
+  }
+
+  private static func bytes(_ str: UnsafeMutablePointer<CChar>?, _ len: Int) -> [UInt8] {
+    guard let str, len > 0 else { return [] }
+    return str.withMemoryRebound(to: UInt8.self, capacity: len) {
+      Array(UnsafeBufferPointer(start: $0, count: len))
+    }
+  }
+
+  // MARK: - Typed accessors
+
+  /// Bulk or status text as a String (lossy for non-UTF-8 bytes); `nil` for other replies.
+  public var string: String? {
+    switch self {
+    case .bulk(let b): return String(decoding: b, as: UTF8.self)
+    case .status(let s): return s
+    default: return nil
+    }
+  }
+
+  public var bytes: [UInt8]? {
+    if case .bulk(let b) = self { return b }
+    return nil
+  }
+
+  public var int: Int? {
+    switch self {
+    case .integer(let i): return i
+    case .bulk: return string.flatMap { Int($0) }
+    default: return nil
+    }
+  }
+
+  /// Elements of an array reply; `nil` for a null reply or anything else.
+  public var array: [RedisReply]? {
+    if case .array(let a) = self { return a }
+    return nil
+  }
+
+  public var isNull: Bool { self == .null }
+
+  /// The error text when this is an error reply.
+  public var errorMessage: String? {
+    if case .error(let e) = self { return e }
+    return nil
+  }
+}
+
+extension RedisReply {
+  /// Decodes raw RESP2 bytes with hiredis's own reader: the same conversion a live
+  /// connection uses. Returns the replies found; throws on a protocol error.
+  public static func decode(_ resp: [UInt8]) throws(RedisError) -> [RedisReply] {
+    guard let reader = redisReaderCreate() else { throw RedisError(.protocolError, "out of memory") }
+    defer { redisReaderFree(reader) }
+    let fed = resp.withUnsafeBufferPointer { buf in
+      buf.withMemoryRebound(to: CChar.self) { redisReaderFeed(reader, $0.baseAddress, buf.count) }
+    }
+    guard fed == REDIS_OK else { throw RedisError(.protocolError, "cannot feed reply reader") }
+    var replies: [RedisReply] = []
+    while true {
+      var raw: UnsafeMutableRawPointer?
+      guard redisReaderGetReply(reader, &raw) == REDIS_OK else {
+        let text = withUnsafeBytes(of: reader.pointee.errstr) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        throw RedisError(.protocolError, "malformed reply: \(text)")
+      }
+      guard let raw else { return replies }
+      replies.append(RedisReply(raw.assumingMemoryBound(to: redisReply.self)))
+      freeReplyObject(raw)
+    }
+  }
+}

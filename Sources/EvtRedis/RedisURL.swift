@@ -1,0 +1,183 @@
+/// Where and how to reach one Redis server.
+///
+/// Accepted forms:
+/// - `redis://[user[:password]@]host[:port][/db]` (default port 6379, db 0; IPv6 hosts in
+///   brackets; user and password may be percent-encoded)
+/// - `unix:///path/to/redis.sock[?db=N&user=U&password=P]`
+///
+/// TLS (`rediss://`) is refused with a clear error: Debian's hiredis 0.14 is built without it.
+public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
+  public enum Endpoint: Sendable, Equatable {
+    case tcp(host: String, port: Int)
+    case unix(path: String)
+  }
+
+  public var endpoint: Endpoint
+  /// ACL user name; `nil` authenticates as the default user (`AUTH password`).
+  public var user: String?
+  /// `nil` skips AUTH.
+  public var password: String?
+  /// Selected with SELECT after connecting when not 0.
+  public var database: Int
+
+  public init(endpoint: Endpoint, user: String? = nil, password: String? = nil, database: Int = 0) {
+    self.endpoint = endpoint
+    self.user = user
+    self.password = password
+    self.database = database
+  }
+
+  /// The URL with the password masked, safe for messages and logs.
+  public var description: String {
+    switch endpoint {
+    case .tcp(let host, let port):
+      var credentials = ""
+      if user != nil || password != nil {
+        credentials = (user ?? "") + (password != nil ? ":***" : "") + "@"
+      }
+      let hostPart = host.contains(":") ? "[\(host)]" : host
+      return "redis://\(credentials)\(hostPart):\(port)" + (database != 0 ? "/\(database)" : "")
+    case .unix(let path):
+      var query: [String] = []
+      if database != 0 { query.append("db=\(database)") }
+      if let user { query.append("user=\(user)") }
+      if password != nil { query.append("password=***") }
+      return "unix://\(path)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+    }
+  }
+
+  /// Parses a URL; throws ``RedisError`` with kind `.invalidURL` and a message that says what
+  /// is wrong (never echoing the password).
+  public init(parsing text: String) throws(RedisError) {
+    func bad(_ why: String) -> RedisError {
+      RedisError(.invalidURL, "invalid Redis URL '\(RedisURL.mask(text))': \(why)")
+    }
+    if text.hasPrefix("rediss://") {
+      throw bad("TLS (rediss://) is not supported by this build of hiredis; use redis:// or unix://")
+    }
+    if text.hasPrefix("unix://") {
+      let rest = String(text.dropFirst("unix://".count))
+      let (path, query) = Self.split(rest, at: "?")
+      guard path.hasPrefix("/"), path.count > 1 else {
+        throw bad("expected unix:///absolute/path/to/redis.sock")
+      }
+      var url = RedisURL(endpoint: .unix(path: try Self.percentDecode(path, bad)))
+      if let query {
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+          let (key, value) = Self.split(String(pair), at: "=")
+          guard let value else { throw bad("query parameter '\(key)' needs a value") }
+          switch key {
+          case "db": url.database = try Self.parseDatabase(value, bad)
+          case "user": url.user = try Self.percentDecode(value, bad)
+          case "password": url.password = try Self.percentDecode(value, bad)
+          default: throw bad("unknown query parameter '\(key)' (expected db, user or password)")
+          }
+        }
+      }
+      self = url
+      return
+    }
+    guard text.hasPrefix("redis://") else {
+      throw bad("expected redis://host:port[/db] or unix:///path/to/redis.sock")
+    }
+    var rest = Substring(text.dropFirst("redis://".count))
+    var url = RedisURL(endpoint: .tcp(host: "127.0.0.1", port: 6379))
+    // Credentials: everything before the last '@' (passwords may contain '@' only encoded,
+    // but be lenient and split at the last one).
+    if let at = rest.lastIndex(of: "@") {
+      let credentials = String(rest[..<at])
+      rest = rest[rest.index(after: at)...]
+      let (user, password) = Self.split(credentials, at: ":")
+      url.user = user.isEmpty ? nil : try Self.percentDecode(user, bad)
+      url.password = try password.map { p throws(RedisError) in try Self.percentDecode(p, bad) }
+      if url.password == nil, url.user != nil {
+        // redis://secret@host is the common shorthand for a password without user.
+        url.password = url.user
+        url.user = nil
+      }
+    }
+    var hostPort = rest
+    if let slash = rest.firstIndex(of: "/") {
+      hostPort = rest[..<slash]
+      let db = rest[rest.index(after: slash)...]
+      if !db.isEmpty { url.database = try Self.parseDatabase(String(db), bad) }
+    }
+    var host: Substring
+    var portText: Substring?
+    if hostPort.hasPrefix("[") {
+      guard let close = hostPort.firstIndex(of: "]") else { throw bad("unclosed '[' in IPv6 host") }
+      host = hostPort[hostPort.index(after: hostPort.startIndex)..<close]
+      let after = hostPort[hostPort.index(after: close)...]
+      if !after.isEmpty {
+        guard after.hasPrefix(":") else { throw bad("unexpected text after IPv6 host") }
+        portText = after.dropFirst()
+      }
+    } else if let colon = hostPort.firstIndex(of: ":") {
+      host = hostPort[..<colon]
+      portText = hostPort[hostPort.index(after: colon)...]
+    } else {
+      host = hostPort
+    }
+    if host.isEmpty { host = "127.0.0.1" }
+    guard host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "_" })
+    else { throw bad("host '\(host)' contains characters a host name cannot have") }
+    var port = 6379
+    if let portText {
+      guard let p = Int(portText), (1...65535).contains(p) else {
+        throw bad("port '\(portText)' is not a number from 1 to 65535")
+      }
+      port = p
+    }
+    url.endpoint = .tcp(host: String(host), port: port)
+    self = url
+  }
+
+  // MARK: - Helpers
+
+  private static func split(_ text: String, at separator: Character) -> (String, String?) {
+    guard let i = text.firstIndex(of: separator) else { return (text, nil) }
+    return (String(text[..<i]), String(text[text.index(after: i)...]))
+  }
+
+  private static func parseDatabase(_ text: String, _ bad: (String) -> RedisError) throws(RedisError) -> Int {
+    guard let db = Int(text), db >= 0, db <= 1_000_000 else {
+      throw bad("database '\(text)' is not a non-negative number")
+    }
+    return db
+  }
+
+  private static func percentDecode(_ text: String, _ bad: (String) -> RedisError) throws(RedisError) -> String {
+    guard text.contains("%") else { return text }
+    var bytes: [UInt8] = []
+    var utf8 = Array(text.utf8)[...]
+    while let b = utf8.popFirst() {
+      if b == UInt8(ascii: "%") {
+        guard utf8.count >= 2, let v = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+        else { throw bad("bad percent-encoding") }
+        bytes.append(v)
+        utf8 = utf8.dropFirst(2)
+      } else {
+        bytes.append(b)
+      }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Masks the password in a URL text that may not even parse, for error messages.
+  public static func mask(_ text: String) -> String {
+    var out = text
+    if let scheme = out.firstRange(of: "://"), let at = out.lastIndex(of: "@"), scheme.upperBound < at {
+      let credentials = out[scheme.upperBound..<at]
+      if let colon = credentials.firstIndex(of: ":") {
+        out.replaceSubrange(out.index(after: colon)..<at, with: "***")
+      } else {
+        out.replaceSubrange(scheme.upperBound..<at, with: "***")
+      }
+    }
+    if let p = out.firstRange(of: "password=") {
+      let end = out[p.upperBound...].firstIndex(of: "&") ?? out.endIndex
+      out.replaceSubrange(p.upperBound..<end, with: "***")
+    }
+    return out
+  }
+}

@@ -1,0 +1,3 @@
+import EvtCLI
+
+Evt.main()
