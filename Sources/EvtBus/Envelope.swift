@@ -1,3 +1,9 @@
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// One event as it travels and is stored: a JSON object
 /// `{"id","type","version","timestamp","data","headers"}` (headers omitted when empty).
 ///
@@ -51,10 +57,7 @@ public struct Envelope: Sendable, Equatable {
     try EventType.validate(type)
     let id = id ?? EventID.generate()
     try EventID.validate(id)
-    for h in headers { try validateHeaderName(h.key) }
-    if Set(headers.map(\.key)).count != headers.count {
-      throw EnvelopeError("a header name is given twice")
-    }
+    try validateHeaders(headers)
     let minified: [UInt8]
     do {
       minified = try JSON.minify(data)
@@ -69,7 +72,19 @@ public struct Envelope: Sendable, Equatable {
     type: String, data: JSONValue, headers: [(key: String, value: String)] = [], id: String? = nil,
     timestamp: String? = nil, maxSize: Int = defaultMaxSize
   ) throws(EnvelopeError) -> Envelope {
-    try create(type: type, data: data.serialized, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
+    try EventType.validate(type)
+    let id = id ?? EventID.generate()
+    try EventID.validate(id)
+    try validateHeaders(headers)
+    // Serialized JSON is already compact and valid: no second parse.
+    return try assemble(type: type, data: data.serialized, headers: headers, id: id, timestamp: timestamp ?? EventTime.now().iso, maxSize: maxSize)
+  }
+
+  private static func validateHeaders(_ headers: [(key: String, value: String)]) throws(EnvelopeError) {
+    for h in headers { try validateHeaderName(h.key) }
+    if headers.count > 1, Set(headers.map(\.key)).count != headers.count {
+      throw EnvelopeError("a header name is given twice")
+    }
   }
 
   private static func assemble(
@@ -191,7 +206,11 @@ public enum EventType {
 
   /// Each segment starts with a letter and holds lowercase letters, digits, `_` or `-`.
   public static func isValid(_ type: String) -> Bool {
-    let bytes = Array(type.utf8)
+    var copy = type
+    return copy.withUTF8(isValid)
+  }
+
+  static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
     var segmentStart = true
     for b in bytes {
@@ -244,8 +263,7 @@ public enum EventID {
 
   /// A new random (version 4) UUID, lowercase.
   public static func generate() -> String {
-    var g = SystemRandomNumberGenerator()
-    var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+    var bytes = RandomPool.bytes(16)
     bytes[6] = (bytes[6] & 0x0F) | 0x40
     bytes[8] = (bytes[8] & 0x3F) | 0x80
     let hex = Array("0123456789abcdef".utf8)
@@ -261,9 +279,46 @@ public enum EventID {
 
   /// Ids are 1 to 200 printable ASCII characters without spaces.
   public static func validate(_ id: String) throws(EnvelopeError) {
-    guard !id.isEmpty, id.utf8.count <= maxLength, id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+    var copy = id
+    let ok = copy.withUTF8 { b in !b.isEmpty && b.count <= maxLength && b.allSatisfy { $0 > 0x20 && $0 < 0x7F } }
+    guard ok else {
       throw EnvelopeError("invalid event id \(JSON.quoted(id)): use 1 to \(maxLength) printable ASCII characters without spaces")
     }
+  }
+}
+
+/// Random bytes from the kernel (/dev/urandom), fetched 4 KiB at a time: a read per 256 ids
+/// instead of a syscall per byte.
+enum RandomPool {
+  private static let state = Mutex<(pool: [UInt8], used: Int)>(([], 0))
+
+  static func bytes(_ n: Int) -> [UInt8] {
+    state.withLock { s in
+      if s.used + n > s.pool.count {
+        s.pool = [UInt8](repeating: 0, count: 4096)
+        if !fill(&s.pool) { fallback(&s.pool) }
+        s.used = 0
+      }
+      defer { s.used += n }
+      return Array(s.pool[s.used..<s.used + n])
+    }
+  }
+
+  private static func fill(_ pool: inout [UInt8]) -> Bool {
+    let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var filled = 0
+    while filled < pool.count {
+      let got = pool.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+      if got > 0 { filled += got } else if got < 0 && errno == EINTR { continue } else { return false }
+    }
+    return true
+  }
+
+  private static func fallback(_ pool: inout [UInt8]) {
+    var g = SystemRandomNumberGenerator()
+    for i in pool.indices { pool[i] = UInt8.random(in: 0...255, using: &g) }
   }
 }
 

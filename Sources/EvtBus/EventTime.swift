@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -22,6 +24,16 @@ public struct EventTime: Sendable, Comparable, Hashable {
 
   /// `2026-11-27T10:00:00.000Z`: ISO-8601 in UTC with milliseconds, the envelope format.
   public var iso: String {
+    // Consecutive events mostly share a millisecond: format each millisecond once.
+    if let cached = Self.lastFormatted.withLock({ $0.ms == milliseconds ? $0.text : nil }) { return cached }
+    let text = format()
+    Self.lastFormatted.withLock { $0 = (milliseconds, text) }
+    return text
+  }
+
+  private static let lastFormatted = Mutex<(ms: Int64, text: String)>((Int64.min, ""))
+
+  private func format() -> String {
     var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
     let ms = Int(milliseconds - Int64(seconds) * 1000)
     var t = tm()

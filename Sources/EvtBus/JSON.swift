@@ -111,20 +111,31 @@ public enum JSON {
   /// Appends `s` as a JSON string literal: quotes, backslashes and control characters escaped,
   /// everything else as UTF-8.
   public static func writeString(_ s: String, to out: inout [UInt8]) {
+    var s = s
+    s.withUTF8 { writeString(utf8: $0, to: &out) }
+  }
+
+  static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
-    for b in s.utf8 {
+    var plain = 0
+    for (i, b) in bytes.enumerated() {
+      let escape: [UInt8]
       switch b {
-      case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-      case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-      case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
-      case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
-      case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
+      case UInt8(ascii: "\""): escape = [92, 34]
+      case UInt8(ascii: "\\"): escape = [92, 92]
+      case 0x0A: escape = [92, UInt8(ascii: "n")]
+      case 0x0D: escape = [92, UInt8(ascii: "r")]
+      case 0x09: escape = [92, UInt8(ascii: "t")]
       case 0..<0x20:
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-      default: out.append(b)
+        escape = [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]]
+      default: continue
       }
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain..<i]))
+      out.append(contentsOf: escape)
+      plain = i + 1
     }
+    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain...]))
     out.append(UInt8(ascii: "\""))
   }
 
