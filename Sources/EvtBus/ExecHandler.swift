@@ -81,7 +81,10 @@ public enum ShellCommand {
     sigemptyset(&defaults)
     for s in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaults, s) }
     posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+    var none = sigset_t()
+    sigemptyset(&none)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
     var environment: [String] = []
     var p = environ

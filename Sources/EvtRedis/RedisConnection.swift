@@ -12,6 +12,8 @@ import CHiredis
 ///   selects the URL's database, so a returned connection is ready for commands.
 /// - Every command is an argument vector (``RedisCommand``): binary-safe, never a format string.
 /// - ``pipeline(_:)`` sends a batch in one write and reads all replies: one round trip.
+/// - SIGPIPE is ignored process-wide from the first connection on, so a lost server is an
+///   error, never a killed process.
 /// - After an I/O error or a timeout the connection is closed for good (``isBroken``); make a
 ///   new one to reconnect. Not thread-safe: use one connection per thread.
 public final class RedisConnection {
@@ -25,6 +27,7 @@ public final class RedisConnection {
   /// Connects, authenticates and selects the database.
   /// - Throws: ``RedisError`` `.unavailable` (cannot connect), `.timeout`, `.authentication`.
   public init(url: RedisURL, connectTimeout: Double = 5, commandTimeout: Double = 10) throws(RedisError) {
+    _ = Self.ignoreSIGPIPE
     self.url = url
     self.commandTimeout = commandTimeout
     let tv = Self.makeTimeval(connectTimeout)
@@ -73,6 +76,10 @@ public final class RedisConnection {
   }
 
   deinit { close() }
+
+  /// hiredis writes with write(2): a server that went away would kill the process with
+  /// SIGPIPE instead of giving an error. Ignored once, process-wide, before the first connection.
+  private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
   /// True once the connection failed and was closed; every later call throws `.unavailable`.
   public var isBroken: Bool { context == nil }

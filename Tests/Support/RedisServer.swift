@@ -1,0 +1,141 @@
+import EvtRedis
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A private `redis-server` for one test: started on a unix socket (and, when asked, a free
+/// TCP port) in a fresh temporary directory, stopped and removed by ``stop()``.
+///
+/// Never a mock: tests talk to the real server Debian ships.
+public final class RedisServer: @unchecked Sendable {
+  public let directory: String
+  public let socketPath: String
+  public let port: Int?
+  private var pid: pid_t = 0
+  private let extraArguments: [String]
+
+  /// The server's unix-socket URL (with `password` when the server requires one).
+  public var url: RedisURL { RedisURL(endpoint: .unix(path: socketPath)) }
+  public var urlString: String { "unix://\(socketPath)" }
+
+  /// Starts a server. `arguments` are added to its command line (e.g. `["--requirepass", "s"]`).
+  public init(tcp: Bool = false, arguments: [String] = []) throws {
+    var template = Array("/tmp/evt-test-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else { throw TestSupportError("cannot create a temp dir") }
+    directory = String(cString: made)
+    socketPath = directory + "/redis.sock"
+    port = tcp ? Self.freePort() : nil
+    extraArguments = arguments
+    try start()
+  }
+
+  /// Starts (or restarts, keeping the directory and its append-only file) the server.
+  public func start() throws {
+    var args = [
+      "redis-server", "--port", String(port ?? 0), "--bind", "127.0.0.1", "--unixsocket", socketPath,
+      "--unixsocketperm", "700", "--dir", directory, "--save", "", "--daemonize", "no",
+      "--logfile", directory + "/redis.log",
+    ]
+    args += extraArguments
+    let argv: [UnsafeMutablePointer<CChar>?] = args.map { s in strdup(s) } + [nil]
+    defer { for a in argv { free(a) } }
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    // The test runner's threads block signals; the server must not inherit that mask, or it
+    // would never stop on SIGTERM.
+    var none = sigset_t()
+    sigemptyset(&none)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+    // Its standard streams go to /dev/null, so it never holds the test runner's pipes open.
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for fd in Int32(0)...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+    var child: pid_t = 0
+    let rc = posix_spawnp(&child, "redis-server", &actions, &attributes, argv, environ)
+    guard rc == 0 else {
+      throw TestSupportError("cannot start redis-server (\(String(cString: strerror(rc)))): install Debian's redis-server package")
+    }
+    pid = child
+    // Wait until it answers.
+    for _ in 0..<500 {
+      if let c = try? RedisConnection(url: url, connectTimeout: 1, commandTimeout: 1) {
+        if (try? c.command(["PING"])) != nil || extraArguments.contains("--requirepass") { return }
+      }
+      usleep(10_000)
+    }
+    throw TestSupportError("redis-server did not start within 5 s; see \(directory)/redis.log")
+  }
+
+  /// Kills the server at once (SIGKILL), as a crash would.
+  public func kill9() {
+    guard pid > 0 else { return }
+    kill(pid, SIGKILL)
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    pid = 0
+    unlink(socketPath)
+  }
+
+  /// Stops the server and removes its directory.
+  public func stop() {
+    if pid > 0 {
+      kill(pid, SIGTERM)
+      var status: Int32 = 0
+      waitpid(pid, &status, 0)
+      pid = 0
+    }
+    removeTree(directory)
+  }
+
+  deinit { stop() }
+
+  /// A new connection to this server.
+  public func connect() throws -> RedisConnection {
+    try RedisConnection(url: url, connectTimeout: 2, commandTimeout: 5)
+  }
+
+  private static func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+  }
+}
+
+/// Runs `body` with a fresh server and always stops it afterwards.
+public func withRedis<T>(tcp: Bool = false, arguments: [String] = [], _ body: (RedisServer) throws -> T) throws -> T {
+  let server = try RedisServer(tcp: tcp, arguments: arguments)
+  defer { server.stop() }
+  return try body(server)
+}
+
+public struct TestSupportError: Error, CustomStringConvertible {
+  public let description: String
+  public init(_ d: String) { description = d }
+}
+
+/// A namespace no other test uses.
+public func uniqueNamespace(_ prefix: String = "t") -> String {
+  "\(prefix)\(UInt32.random(in: 0...UInt32.max))"
+}
+
+func removeTree(_ path: String) {
+  guard let dir = opendir(path) else { return }
+  while let entry = readdir(dir) {
+    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    if name == "." || name == ".." { continue }
+    if entry.pointee.d_type == UInt8(DT_DIR) { removeTree(path + "/" + name) } else { unlink(path + "/" + name) }
+  }
+  closedir(dir)
+  rmdir(path)
+}
