@@ -59,6 +59,12 @@ public struct SubscriptionOutcome: Sendable, Equatable {
   public var end: SubscriptionEnd
   public var handled: Int
   public var failed: Int
+
+  public init(end: SubscriptionEnd, handled: Int, failed: Int) {
+    self.end = end
+    self.handled = handled
+    self.failed = failed
+  }
 }
 
 /// Runs the read → handle → acknowledge loop of `subscribe`.
