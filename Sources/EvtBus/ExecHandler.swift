@@ -4,8 +4,8 @@
   import Darwin
 #endif
 
-/// Runs a shell command for each event: `/bin/sh -c COMMAND` with the envelope on standard
-/// input and `EVT_ID`, `EVT_TYPE`, `EVT_STREAM_ID`, `EVT_DELIVERY` in its environment. Event
+/// Runs a shell command for each event: `/bin/sh -c COMMAND` with the envelope (one line,
+/// newline-terminated, exactly as stored) on standard input and `EVT_ID`, `EVT_TYPE`, `EVT_STREAM_ID`, `EVT_DELIVERY` in its environment. Event
 /// content is never put on a command line. Exit status 0 means handled; anything else leaves the
 /// entry pending. The command inherits standard output and standard error.
 public final class ExecHandler: DeliveryHandler {
@@ -31,7 +31,7 @@ public final class ExecHandler: DeliveryHandler {
         "EVT_STREAM_ID=\(entry.id)",
         "EVT_DELIVERY=\(delivery.deliveryCount)",
       ]
-      let status = try ShellCommand.run(command, input: raw, environment: environment)
+      let status = try ShellCommand.run(command, input: raw + [0x0A], environment: environment)
       if status.succeeded {
         result.succeeded.append(entry)
       } else {

@@ -80,9 +80,7 @@ public final class GroupConsumer {
     }
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     for (key, reply) in zip(fresh, replies) {
-      if let e = reply.errorMessage, !e.hasPrefix("BUSYGROUP") {
-        throw BusError(.server, "cannot create group \(group) on \(key): \(e)")
-      }
+      if reply.errorMessage?.hasPrefix("BUSYGROUP") != true { try checked(reply, "XGROUP CREATE", connection) }
       joined.insert(key)
       streamKeys.append(key)
       history[key] = .zero
@@ -220,7 +218,7 @@ public final class GroupConsumer {
     }
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     for reply in replies {
-      if let e = reply.errorMessage { throw BusError(.server, "XACK failed: \(e)") }
+      try checked(reply, "XACK", connection)
     }
   }
 }

@@ -73,12 +73,15 @@ public final class Publisher {
       outstanding.removeAll(keepingCapacity: true)
       outstandingHead = 0
     }
-    if let e = reply.errorMessage {
-      throw BusError(.server, "\(isXAdd ? "XADD" : "SADD") failed on \(connection.url): \(e)")
-    }
+    try checked(reply, isXAdd ? "XADD" : "SADD", connection)
     if isXAdd { acknowledged += 1 }
     return reply
   }
+}
+
+/// Throws the ``BusError`` an error reply stands for (NOAUTH is an authentication error, …).
+func checked(_ reply: RedisReply, _ command: String, _ connection: RedisConnection) throws(BusError) {
+  _ = try wrap { () throws(RedisError) in try connection.check(reply, of: command) }
 }
 
 /// Runs a connection-layer call, turning its error into a ``BusError``.

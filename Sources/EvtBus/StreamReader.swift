@@ -79,7 +79,7 @@ public final class StreamWatcher {
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     var all: [StreamEntry] = []
     for (key, reply) in zip(streamKeys, replies) {
-      if let e = reply.errorMessage { throw BusError(.server, "XREVRANGE \(key) failed: \(e)") }
+      try checked(reply, "XREVRANGE", connection)
       let entries = StreamEntry.list(reply, stream: key, type: keys.type(ofStream: key) ?? key)
       if let newest = entries.first { cursors[key] = newest.id }
       all.append(contentsOf: entries)
@@ -101,7 +101,7 @@ public final class StreamWatcher {
       let commands = keysToFill.map { key -> RedisCommand in ["XRANGE", key, next[key]!, "+", "COUNT", String(pageSize)] }
       let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
       for (key, reply) in zip(keysToFill, replies) {
-        if let e = reply.errorMessage { throw BusError(.server, "XRANGE \(key) failed: \(e)") }
+        try checked(reply, "XRANGE", connection)
         let entries = StreamEntry.list(reply, stream: key, type: keys.type(ofStream: key) ?? key)
         if entries.count < pageSize { exhausted.insert(key) }
         if let last = entries.last { next[key] = last.id.exclusive }
@@ -137,6 +137,7 @@ public final class StreamWatcher {
     let commands = streamKeys.map { key -> RedisCommand in ["XREVRANGE", key, "+", "-", "COUNT", "1"] }
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     for (key, reply) in zip(streamKeys, replies) {
+      try checked(reply, "XREVRANGE", connection)
       if let newest = StreamEntry.list(reply, stream: key, type: "").first { cursors[key] = newest.id }
     }
   }
@@ -144,6 +145,8 @@ public final class StreamWatcher {
   /// Waits up to `blockMilliseconds` (0: does not wait) for events after the cursors and
   /// returns them in time order (at most `count` per stream); empty when nothing arrived.
   public func poll(blockMilliseconds: Int, count: Int = 1000) throws(BusError) -> [StreamEntry] {
+    // XREAD's COUNT is per stream: keep at most `count` overall, and move each cursor only
+    // past what is returned, so the rest comes with the next poll.
     try refresh()
     guard !streamKeys.isEmpty else {
       sleepMilliseconds(blockMilliseconds)
@@ -159,7 +162,21 @@ public final class StreamWatcher {
     for key in streamKeys { command.append(cursors[key]!.description) }
     let timeout = connection.commandTimeout + Double(blockMilliseconds) / 1000
     let reply = try wrap { () throws(RedisError) in try connection.command(command, timeout: timeout) }
-    let entries = mergedInTimeOrder(StreamEntry.streams(reply, keys: keys))
+    var found = StreamEntry.streams(reply, keys: keys)
+    if !found.isEmpty && selection.hasPatterns {
+      // A type may have appeared while we waited; its first events can be older than what
+      // just arrived, so read them now to keep the batch in time order.
+      let known = streamKeys.count
+      try refresh()
+      let fresh = Array(streamKeys[known...])
+      if !fresh.isEmpty {
+        var more: RedisCommand = ["XREAD", "COUNT", String(count), "STREAMS"]
+        for key in fresh { more.append(key) }
+        for key in fresh { more.append(cursors[key]!.description) }
+        found += StreamEntry.streams(try wrap { () throws(RedisError) in try connection.command(more) }, keys: keys)
+      }
+    }
+    let entries = Array(mergedInTimeOrder(found).prefix(count))
     for e in entries where e.id > cursors[e.stream, default: .zero] { cursors[e.stream] = e.id }
     return entries
   }

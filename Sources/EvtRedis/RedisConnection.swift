@@ -113,6 +113,14 @@ public final class RedisConnection {
     return reply
   }
 
+  /// Throws the error an error reply stands for (as ``command(_:)`` would); returns any
+  /// other reply unchanged. For the replies of ``pipeline(_:)`` and ``readReply()``.
+  @discardableResult
+  public func check(_ reply: RedisReply, of command: String) throws(RedisError) -> RedisReply {
+    if let e = reply.errorMessage { throw Self.replyError(e, command: command, url: url) }
+    return reply
+  }
+
   /// Sends every command in one write, then reads every reply, in order. Error replies are
   /// returned as `.error` values (one failing command does not hide the others' replies).
   public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {

@@ -299,7 +299,7 @@ struct HandlerTests {
       let outcome = try Subscription.run(group: consumer, limits: SubscriptionLimits(untilEmpty: true, batchSize: 1), handler: handler) { false }
       #expect(outcome == SubscriptionOutcome(end: .finished, handled: 2, failed: 1))
       let text = try readFile(out)
-      for e in sent { #expect(text.contains(e.rawString + " \(e.id) a.b 1")) }
+      for e in sent { #expect(text.contains(e.rawString + "\n \(e.id) a.b 1")) }
       #expect(reports.count == 1 && reports[0].contains(sent[1].id))
       #expect(try pendingCount(try server.connect(), keys.stream("a.b"), "g") == 1)
     }

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+load helpers
+
+pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
+
+@test "5,000 events, 4 concurrent group consumers: each handled exactly once, none pending" {
+  seq 1 5000 | sed 's/.*/{"type":"job.run","data":&}/' | evt publish --ndjson -q
+  pids=()
+  for i in 1 2 3 4; do
+    "$EVT_BIN" subscribe --group workers --until-empty --json job.run > "$BATS_TEST_TMPDIR/c$i" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  cat "$BATS_TEST_TMPDIR"/c? | sed 's/.*"data":\([0-9]*\)}.*/\1/' | sort -n > "$BATS_TEST_TMPDIR/all"
+  diff "$BATS_TEST_TMPDIR/all" <(seq 1 5000)
+  [ "$(pending job.run workers)" = 0 ]
+}
+
+@test "without --group every live subscriber sees every new event" {
+  evt publish a.b --data 0 >/dev/null
+  "$EVT_BIN" subscribe --count 2 a.b > "$BATS_TEST_TMPDIR/s1" &
+  p1=$!
+  "$EVT_BIN" subscribe --count 2 'a.*' > "$BATS_TEST_TMPDIR/s2" &
+  p2=$!
+  sleep 0.5
+  evt publish a.b --data 1 >/dev/null
+  evt publish a.c --data 2 >/dev/null
+  evt publish a.b --data 3 >/dev/null
+  wait $p1 $p2
+  [ "$(sed 's/.*"data":\([0-9]*\)}.*/\1/' "$BATS_TEST_TMPDIR/s1" | tr '\n' ' ')" = "1 3 " ]
+  [ "$(sed 's/.*"data":\([0-9]*\)}.*/\1/' "$BATS_TEST_TMPDIR/s2" | tr '\n' ' ')" = "1 2 " ]
+}
+
+@test "a group starts at the beginning of history, or with --start latest at the end" {
+  evt publish a.b --data 1 >/dev/null
+  [ "$(evt subscribe --group g1 --until-empty a.b | wc -l)" = 1 ]
+  [ "$(evt subscribe --group g2 --start latest --until-empty a.b | wc -l)" = 0 ]
+  evt publish a.b --data 2 >/dev/null
+  [ "$(evt subscribe --group g2 --until-empty a.b | wc -l)" = 1 ]
+  [ "$(evt subscribe --group g1 --until-empty a.b | wc -l)" = 1 ]
+}
+
+@test "--exec gets the envelope on stdin and EVT_ID, EVT_TYPE, EVT_STREAM_ID, EVT_DELIVERY" {
+  env_out="$BATS_TEST_TMPDIR/env"
+  published=$(evt publish user.created --data '{"name":"$(rm -rf /) `x` ; echo pwned"}')
+  evt subscribe --group g --until-empty --exec "cat > '$BATS_TEST_TMPDIR/stdin'; echo \"\$EVT_ID|\$EVT_TYPE|\$EVT_STREAM_ID|\$EVT_DELIVERY\" > '$env_out'" user.created
+  [ "$(cat "$BATS_TEST_TMPDIR/stdin")" = "$published" ]
+  [ "$(wc -l < "$BATS_TEST_TMPDIR/stdin")" = 1 ]
+  id=$(printf '%s' "$published" | sed 's/{"id":"\([^"]*\)".*/\1/')
+  sid=$(rcli XRANGE "$EVT_NAMESPACE:stream:user.created" - + | head -n 1)
+  [ "$(cat "$env_out")" = "$id|user.created|$sid|1" ]
+  [ "$(pending user.created g)" = 0 ]
+}
+
+@test "a failing --exec leaves the event pending and exits 1; redelivery counts up" {
+  evt publish a.b --data 1 >/dev/null
+  evt publish a.b --data 2 >/dev/null
+  run_evt subscribe --group g --consumer w1 --until-empty --exec 'grep -q "\"data\":2"' a.b
+  [ "$status" -eq 1 ]
+  [[ "$err" == *"exited with status 1"*"left pending"* ]]
+  [ "$(pending a.b g)" = 1 ]
+  evt subscribe --group g --consumer w1 --until-empty --exec 'echo "$EVT_DELIVERY" > '"'$BATS_TEST_TMPDIR/d'"'; true' a.b
+  [ "$(cat "$BATS_TEST_TMPDIR/d")" = 2 ]
+  [ "$(pending a.b g)" = 0 ]
+}
+
+@test "--count exits after N events, across several types, taking no more than N" {
+  for i in 1 2 3; do evt publish a.x --data $i >/dev/null; evt publish a.y --data $i >/dev/null; done
+  [ "$(evt subscribe --group g --count 4 'a.*' | wc -l)" = 4 ]
+  [ "$(( $(pending a.x g) + $(pending a.y g) ))" = 0 ]
+  [ "$(evt subscribe --group g --until-empty 'a.*' | wc -l)" = 2 ]
+}
+
+@test "--count waits for events that arrive later" {
+  "$EVT_BIN" subscribe --group g --count 1 --timeout 20 later.event > "$BATS_TEST_TMPDIR/out" &
+  pid=$!
+  sleep 0.5
+  evt publish later.event --data 7 >/dev/null
+  wait $pid
+  grep -q '"data":7' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "--timeout exits 75 when nothing arrives" {
+  start=$SECONDS
+  run_evt subscribe --group g --timeout 1 quiet.type
+  [ "$status" -eq 75 ]
+  assert_one_error_line "$err"
+  [ $((SECONDS - start)) -lt 5 ]
+  run_evt subscribe --timeout 0.5 quiet.type
+  [ "$status" -eq 75 ]
+}
+
+@test "SIGTERM finishes the event in hand, acknowledges it and exits 0" {
+  for i in 1 2 3; do evt publish slow.job --data $i >/dev/null; done
+  "$EVT_BIN" subscribe --group g --exec "touch '$BATS_TEST_TMPDIR/started'; sleep 1; cat >> '$BATS_TEST_TMPDIR/done'" slow.job &
+  pid=$!
+  wait_for "[ -e '$BATS_TEST_TMPDIR/started' ]"
+  kill -TERM $pid
+  wait $pid
+  [ "$(wc -l < "$BATS_TEST_TMPDIR/done")" -ge 1 ]
+  handled=$(wc -l < "$BATS_TEST_TMPDIR/done")
+  [ "$(pending slow.job g)" = 0 ]
+  [ "$(evt subscribe --group g --until-empty slow.job | wc -l)" = $((3 - handled)) ]
+}
+
+@test "output that breaks (a closed pipe) stops the consumer; what was not written stays pending" {
+  seq 1 3000 | sed 's/.*/{"type":"a.b","data":&}/' | evt publish --ndjson -q
+  set +e
+  "$EVT_BIN" subscribe --group g --consumer w a.b 2> "$BATS_TEST_TMPDIR/err" | head -n 1 >/dev/null
+  codes=("${PIPESTATUS[@]}")
+  set -e
+  [ "${codes[0]}" -eq 1 ]
+  assert_one_error_line "$(cat "$BATS_TEST_TMPDIR/err")"
+  grep -q "cannot write to standard output" "$BATS_TEST_TMPDIR/err"
+  stuck=$(pending a.b g)
+  [ "$stuck" -ge 1 ]
+  # The same consumer gets them back; then nothing is pending.
+  [ "$(evt subscribe --group g --consumer w --until-empty a.b | wc -l)" -ge "$stuck" ]
+  [ "$(pending a.b g)" = 0 ]
+}

@@ -1,0 +1,131 @@
+function __evt_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __evt_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __evt_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __evt_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __evt_parse_tokens -S
+    set -l unparsed_tokens (__evt_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'evt'
+        __evt_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'publish'
+            __evt_parse_subcommand 1 'redis-url=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'd/data=' 'H/header=+' 'id=' 'ndjson' 'skip-invalid' 'max-size=' 'q/quiet' 'version' 'h/help'
+        case 'tail'
+            __evt_parse_subcommand -r 1 'redis-url=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'json' 'pretty' 'n=' 'f/follow' 'since=' 'version' 'h/help'
+        case 'subscribe'
+            __evt_parse_subcommand -r 1 'redis-url=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'json' 'pretty' 'g/group=' 'consumer=' 'start=' 'exec=' 'c/count=' 'until-empty' 'timeout=' 'version' 'h/help'
+        case 'help'
+            __evt_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __evt_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __evt_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __evt_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __evt_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__evt_tokens -p)
+    if test -z "$(__evt_tokens -t)"
+        set -l index (count (__evt_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'evt' -f
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt" version' -l 'version' -d 'Show the version.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_positional "evt" -eq 1' -fa 'publish' -d 'Publish an event, or many as NDJSON from standard input.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_positional "evt" -eq 1' -fa 'tail' -d 'Print the latest events, and with -f new ones as they arrive.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_positional "evt" -eq 1' -fa 'subscribe' -d 'Receive events: live, or durably as a member of a consumer group.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_positional "evt" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" redis-url' -l 'redis-url' -d 'Redis to use: redis://[user[:password]@]host[:port][/db] or unix:///path/redis.sock[?db=N] (env: EVT_REDIS_URL; default redis://127.0.0.1:6379).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" namespace' -l 'namespace' -d 'Key namespace (env: EVT_NAMESPACE; default evt).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" connect-timeout' -l 'connect-timeout' -d 'Seconds to wait for a connection (env: EVT_CONNECT_TIMEOUT; default 5).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" command-timeout' -l 'command-timeout' -d 'Seconds to wait for a reply (env: EVT_COMMAND_TIMEOUT; default 10).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" d data' -l 'data' -s 'd' -d 'Event data: JSON text, @FILE, or - for standard input.' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish"' -s 'H' -l 'header' -d 'A header to add (repeatable).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" id' -l 'id' -d 'Event id to use instead of a new UUID.' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" ndjson' -l 'ndjson' -d 'Read events as JSON lines from standard input.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" skip-invalid' -l 'skip-invalid' -d 'With --ndjson: report bad lines and go on instead of stopping at the first.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" max-size' -l 'max-size' -d 'Largest envelope accepted, in bytes (suffixes k and m; default 1m).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" q quiet' -l 'quiet' -s 'q' -d 'Print only the event id (with --ndjson: no summary).'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" version' -l 'version' -d 'Show the version.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" redis-url' -l 'redis-url' -d 'Redis to use: redis://[user[:password]@]host[:port][/db] or unix:///path/redis.sock[?db=N] (env: EVT_REDIS_URL; default redis://127.0.0.1:6379).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" namespace' -l 'namespace' -d 'Key namespace (env: EVT_NAMESPACE; default evt).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" connect-timeout' -l 'connect-timeout' -d 'Seconds to wait for a connection (env: EVT_CONNECT_TIMEOUT; default 5).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" command-timeout' -l 'command-timeout' -d 'Seconds to wait for a reply (env: EVT_COMMAND_TIMEOUT; default 10).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" json' -l 'json' -d 'Print one JSON envelope per line, exactly as stored (the default when output is not a terminal).'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" pretty' -l 'pretty' -d 'Print one readable line per event (the default on a terminal).'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" n' -s 'n' -d 'How many of the latest events to print (default 10).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" f follow' -l 'follow' -s 'f' -d 'Keep printing new events until interrupted.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" since' -l 'since' -d 'Start at an ISO-8601 time, a duration ago (15m) or a stream id.' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" version' -l 'version' -d 'Show the version.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt tail" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" redis-url' -l 'redis-url' -d 'Redis to use: redis://[user[:password]@]host[:port][/db] or unix:///path/redis.sock[?db=N] (env: EVT_REDIS_URL; default redis://127.0.0.1:6379).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" namespace' -l 'namespace' -d 'Key namespace (env: EVT_NAMESPACE; default evt).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" connect-timeout' -l 'connect-timeout' -d 'Seconds to wait for a connection (env: EVT_CONNECT_TIMEOUT; default 5).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" command-timeout' -l 'command-timeout' -d 'Seconds to wait for a reply (env: EVT_COMMAND_TIMEOUT; default 10).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" json' -l 'json' -d 'Print one JSON envelope per line, exactly as stored (the default when output is not a terminal).'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" pretty' -l 'pretty' -d 'Print one readable line per event (the default on a terminal).'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" g group' -l 'group' -s 'g' -d 'Consume durably as a member of this consumer group.' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" consumer' -l 'consumer' -d 'Consumer name within the group (default: HOST-PID).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" start' -l 'start' -d 'Where a new group starts: beginning (default), latest, or a stream id.' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" exec' -l 'exec' -d 'Run this shell command for each event (envelope on stdin).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" c count' -l 'count' -s 'c' -d 'Exit after handling N events.' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" until-empty' -l 'until-empty' -d 'Exit once every available event has been handled.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" timeout' -l 'timeout' -d 'Exit with code 75 when no event arrives for this many seconds.' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" version' -l 'version' -d 'Show the version.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt help" version' -l 'version' -d 'Show the version.'

@@ -1,0 +1,156 @@
+#compdef evt
+
+__evt_complete() {
+    local -ar non_empty_completions=("${@:#(|:*)}")
+    local -ar empty_completions=("${(M)@:#(|:*)}")
+    _describe -V '' non_empty_completions -- empty_completions -P $'\'\''
+}
+
+__evt_custom_complete() {
+    local -a completions
+    completions=("${(@f)"$("${command_name}" "${@}" "${command_line[@]}")"}")
+    if [[ "${#completions[@]}" -gt 1 ]]; then
+        __evt_complete "${completions[@]:0:-1}"
+    fi
+}
+
+__evt_cursor_index_in_current_word() {
+    if [[ -z "${QIPREFIX}${IPREFIX}${PREFIX}" ]]; then
+        printf 0
+    else
+        printf %s "${#${(z)LBUFFER}[-1]}"
+    fi
+}
+
+_evt() {
+    emulate -RL zsh -G
+    setopt extendedglob nullglob numericglobsort
+    unsetopt aliases banghist
+
+    local -xr SAP_SHELL=zsh
+    local -x SAP_SHELL_VERSION
+    SAP_SHELL_VERSION="$(builtin emulate zsh -c 'printf %s "${ZSH_VERSION}"')"
+    local -r SAP_SHELL_VERSION
+
+    local context state state_descr line
+    local -A opt_args
+
+    local -r command_name="${words[1]}"
+    local -ar command_line=("${words[@]}")
+    local -ir current_word_index="$((CURRENT - 1))"
+
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'publish:Publish an event, or many as NDJSON from standard input.'
+            'tail:Print the latest events, and with -f new ones as they arrive.'
+            'subscribe:Receive events: live, or durably as a member of a consumer group.'
+            'help:Show subcommand help information.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        publish|tail|subscribe|help)
+            "_evt_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_evt_publish() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\] or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[Seconds to wait for a connection (env\: EVT_CONNECT_TIMEOUT; default 5).]:seconds:'
+        '--command-timeout[Seconds to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10).]:seconds:'
+        ':type:'
+        '(--data -d)'{--data,-d}'[Event data\: JSON text, @FILE, or - for standard input.]:json:'
+        '*'{-H,--header}'[A header to add (repeatable).]:key=value:'
+        '--id[Event id to use instead of a new UUID.]:id:'
+        '--ndjson[Read events as JSON lines from standard input.]'
+        '--skip-invalid[With --ndjson\: report bad lines and go on instead of stopping at the first.]'
+        '--max-size[Largest envelope accepted, in bytes (suffixes k and m; default 1m).]:size:'
+        '(--quiet -q)'{--quiet,-q}'[Print only the event id (with --ndjson\: no summary).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_tail() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\] or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[Seconds to wait for a connection (env\: EVT_CONNECT_TIMEOUT; default 5).]:seconds:'
+        '--command-timeout[Seconds to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10).]:seconds:'
+        '--json[Print one JSON envelope per line, exactly as stored (the default when output is not a terminal).]'
+        '--pretty[Print one readable line per event (the default on a terminal).]'
+        '*:type|pattern:'
+        '-n[How many of the latest events to print (default 10).]:n:'
+        '(--follow -f)'{--follow,-f}'[Keep printing new events until interrupted.]'
+        '--since[Start at an ISO-8601 time, a duration ago (15m) or a stream id.]:time|id:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_subscribe() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\] or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[Seconds to wait for a connection (env\: EVT_CONNECT_TIMEOUT; default 5).]:seconds:'
+        '--command-timeout[Seconds to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10).]:seconds:'
+        '--json[Print one JSON envelope per line, exactly as stored (the default when output is not a terminal).]'
+        '--pretty[Print one readable line per event (the default on a terminal).]'
+        '*:type|pattern:'
+        '(--group -g)'{--group,-g}'[Consume durably as a member of this consumer group.]:group:'
+        '--consumer[Consumer name within the group (default\: HOST-PID).]:name:'
+        '--start[Where a new group starts\: beginning (default), latest, or a stream id.]:where:'
+        '--exec[Run this shell command for each event (envelope on stdin).]:command:'
+        '(--count -c)'{--count,-c}'[Exit after handling N events.]:n:'
+        '--until-empty[Exit once every available event has been handled.]'
+        '--timeout[Exit with code 75 when no event arrives for this many seconds.]:seconds:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_help() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:subcommands:'
+        '--version[Show the version.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+if [[ "${funcstack[1]}" = _evt ]]; then
+    _evt "${@}"
+else
+    compdef _evt evt
+fi

@@ -1,0 +1,59 @@
+# Shared by scripts/demo, scripts/test, bench/* and .ci/run. Source it; do not run it.
+EVT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Debian packages evt needs to build, test and benchmark.
+EVT_PACKAGES=(libhiredis-dev pkg-config redis-server redis-tools bats)
+
+# Installs whichever of the given Debian packages are missing (with sudo when not root).
+need_packages() {
+  local missing=() p
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "==> installing ${missing[*]}" >&2
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+}
+
+# Starts a private redis-server on a unix socket in a new temp dir (and a free TCP port when
+# $1 is "tcp"). Sets REDIS_DIR, REDIS_SOCK, REDIS_PID, REDIS_PORT and exports EVT_REDIS_URL.
+start_redis() {
+  REDIS_DIR=$(mktemp -d /tmp/evt-redis-XXXXXX)
+  REDIS_SOCK="$REDIS_DIR/redis.sock"
+  REDIS_PORT=0
+  if [ "${1:-}" = tcp ]; then
+    REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  fi
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
+    --dir "$REDIS_DIR" --save '' --appendonly no --logfile "$REDIS_DIR/redis.log" "${@:2}" \
+    </dev/null >/dev/null 2>&1 &
+  REDIS_PID=$!
+  local i
+  for i in $(seq 1 200); do
+    redis-cli -s "$REDIS_SOCK" ping >/dev/null 2>&1 && break
+    sleep 0.025
+  done
+  export EVT_REDIS_URL="unix://$REDIS_SOCK"
+}
+
+stop_redis() {
+  if [ -n "${REDIS_PID:-}" ]; then
+    kill "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    REDIS_PID=""
+  fi
+  [ -n "${REDIS_DIR:-}" ] && rm -rf "$REDIS_DIR"
+  REDIS_DIR=""
+}
+
+# Builds the release binary (static Swift runtime: fast start-up) and prints its path.
+build_release() {
+  echo "==> building evt (release; log in .build/release-build.log)" >&2
+  mkdir -p "$EVT_ROOT/.build"
+  if ! (cd "$EVT_ROOT" && swift build -c release --static-swift-stdlib --product evt) >"$EVT_ROOT/.build/release-build.log" 2>&1; then
+    cat "$EVT_ROOT/.build/release-build.log" >&2
+    echo "build failed" >&2
+    return 1
+  fi
+  echo "$EVT_ROOT/.build/release/evt"
+}
