@@ -77,7 +77,8 @@ public struct Envelope: Sendable, Equatable {
     try EventID.validate(id)
     try validateHeaders(headers)
     // Serialized JSON is already compact and valid: no second parse.
-    return try assemble(type: type, data: data.serialized, headers: headers, id: id, timestamp: timestamp ?? EventTime.now().iso, maxSize: maxSize)
+    return try assemble(
+      type: type, data: data.serialized, headers: headers, id: id, timestamp: timestamp ?? EventTime.now().iso, maxSize: maxSize)
   }
 
   private static func validateHeaders(_ headers: [(key: String, value: String)]) throws(EnvelopeError) {
@@ -151,7 +152,9 @@ public struct Envelope: Sendable, Equatable {
     }
     func string(_ key: String) throws(EnvelopeError) -> String {
       guard let v = value[key] else { throw EnvelopeError("the envelope has no \(JSON.quoted(key))") }
-      guard let s = v.stringValue else { throw EnvelopeError("envelope member \(JSON.quoted(key)) must be a string, not \(v.kindDescription)") }
+      guard let s = v.stringValue else {
+        throw EnvelopeError("envelope member \(JSON.quoted(key)) must be a string, not \(v.kindDescription)")
+      }
       return s
     }
     let id = try string("id")
@@ -220,8 +223,9 @@ public enum EventType {
       } else if b == UInt8(ascii: ".") {
         segmentStart = true
       } else {
-        guard (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
-          || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+        guard
+          (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+            || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
         else { return false }
       }
     }
@@ -230,7 +234,9 @@ public enum EventType {
 
   public static func validate(_ type: String) throws(EnvelopeError) {
     guard isValid(type) else {
-      throw EnvelopeError("invalid event type \(JSON.quoted(type)): use lowercase dotted segments like user.created (letters, digits, '_' and '-'; each segment starts with a letter)")
+      throw EnvelopeError(
+        "invalid event type \(JSON.quoted(type)): use lowercase dotted segments like user.created (letters, digits, '_' and '-'; each segment starts with a letter)"
+      )
     }
   }
 

@@ -90,7 +90,8 @@ public enum ShellCommand {
     var p = environ
     while let entry = p.pointee {
       let text = String(cString: entry)
-      if !text.hasPrefix("EVT_ID=") && !text.hasPrefix("EVT_TYPE=") && !text.hasPrefix("EVT_STREAM_ID=") && !text.hasPrefix("EVT_DELIVERY=") {
+      if !text.hasPrefix("EVT_ID=") && !text.hasPrefix("EVT_TYPE=") && !text.hasPrefix("EVT_STREAM_ID=") && !text.hasPrefix("EVT_DELIVERY=")
+      {
         environment.append(text)
       }
       p += 1

@@ -49,7 +49,9 @@ public final class GroupConsumer {
   /// Set when a read found nothing, so the next read looks for new types first.
   private var idle = true
 
-  public init(connection: RedisConnection, keys: Keys, group: String, consumer: String, selection: TypeSelection, start: GroupStart = .beginning) throws(BusError) {
+  public init(
+    connection: RedisConnection, keys: Keys, group: String, consumer: String, selection: TypeSelection, start: GroupStart = .beginning
+  ) throws(BusError) {
     try Self.validateName(group, what: "group")
     try Self.validateName(consumer, what: "consumer")
     self.connection = connection

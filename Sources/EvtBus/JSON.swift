@@ -240,7 +240,9 @@ private struct Parser {
     while true {
       skipSpace()
       guard i < input.count, input[i] == UInt8(ascii: "\"") else {
-        throw error(i < input.count ? "unexpected \(describe(input[i])): expected a member name in quotes" : "unexpected end of input inside an object")
+        throw error(
+          i < input.count
+            ? "unexpected \(describe(input[i])): expected a member name in quotes" : "unexpected end of input inside an object")
       }
       let key = try string()
       skipSpace()

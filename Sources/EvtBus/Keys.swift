@@ -8,7 +8,8 @@ public struct Keys: Sendable, Equatable {
   /// - Throws: ``BusError`` `.usage` when the namespace is empty or has characters outside
   ///   letters, digits and `_ - . : { }`.
   public init(namespace: String) throws(BusError) {
-    let ok = !namespace.isEmpty && namespace.utf8.count <= 64
+    let ok =
+      !namespace.isEmpty && namespace.utf8.count <= 64
       && namespace.utf8.allSatisfy { b in
         (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
           || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || "_-.:{}".utf8.contains(b)

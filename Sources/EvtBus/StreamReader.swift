@@ -125,7 +125,8 @@ public final class StreamWatcher {
 
   /// Moves every cursor to just before `id`, so nothing older is read later.
   private func skip(before id: StreamID) {
-    let previous = id.sequence > 0
+    let previous =
+      id.sequence > 0
       ? StreamID(milliseconds: id.milliseconds, sequence: id.sequence - 1)
       : StreamID(milliseconds: id.milliseconds &- 1, sequence: id.milliseconds == 0 ? 0 : UInt64.max)
     for key in streamKeys where cursors[key, default: .zero] < previous { cursors[key] = previous }

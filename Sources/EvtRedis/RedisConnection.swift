@@ -63,7 +63,8 @@ public final class RedisConnection {
       let reply = try roundTrip(auth)
       if let e = reply.errorMessage {
         close()
-        throw RedisError(.authentication, "authentication to \(url) failed: \(e) — check the user and password in the URL", serverMessage: e)
+        throw RedisError(
+          .authentication, "authentication to \(url) failed: \(e) — check the user and password in the URL", serverMessage: e)
       }
     }
     if url.database != 0 {
@@ -183,7 +184,8 @@ public final class RedisConnection {
     let reason = Self.errorText(ctx)
     close()
     if code == REDIS_ERR_IO, saved == EAGAIN || saved == EWOULDBLOCK || reason.contains("temporarily unavailable") {
-      return RedisError(.timeout, "\(url) did not answer \(what) within \(Self.seconds(commandTimeout)) — is the server overloaded or blocked?")
+      return RedisError(
+        .timeout, "\(url) did not answer \(what) within \(Self.seconds(commandTimeout)) — is the server overloaded or blocked?")
     }
     if code == REDIS_ERR_EOF {
       return RedisError(.unavailable, "\(url) closed the connection during \(what) — did the server stop or restart?")
@@ -200,7 +202,8 @@ public final class RedisConnection {
 
   static func replyError(_ message: String, command: String, url: RedisURL) -> RedisError {
     if message.hasPrefix("NOAUTH") {
-      return RedisError(.authentication, "\(url) requires a password: put it in the URL (redis://:PASSWORD@host:port)", serverMessage: message)
+      return RedisError(
+        .authentication, "\(url) requires a password: put it in the URL (redis://:PASSWORD@host:port)", serverMessage: message)
     }
     if message.hasPrefix("WRONGPASS") || message.hasPrefix("NOPERM") {
       return RedisError(.authentication, "\(command) refused by \(url): \(message)", serverMessage: message)

@@ -184,7 +184,8 @@ struct GroupTests {
       let selection = try TypeSelection(["a.b"])
       let old = try GroupConsumer(connection: try server.connect(), keys: keys, group: "old", consumer: "c", selection: selection)
       #expect(try old.read(max: 10, blockMilliseconds: nil).count == 3)
-      let new = try GroupConsumer(connection: try server.connect(), keys: keys, group: "new", consumer: "c", selection: selection, start: .latest)
+      let new = try GroupConsumer(
+        connection: try server.connect(), keys: keys, group: "new", consumer: "c", selection: selection, start: .latest)
       #expect(try new.read(max: 10, blockMilliseconds: nil).isEmpty)
       try publish(publisher, "a.b", 3..<4)
       #expect(try new.read(max: 10, blockMilliseconds: nil).count == 1)
@@ -229,7 +230,8 @@ struct GroupTests {
       let keys = try Keys(namespace: uniqueNamespace())
       let publisher = Publisher(connection: try server.connect(), keys: keys)
       for t in ["a.one", "a.two", "a.three"] { try publish(publisher, t, 0..<4) }
-      let consumer = try GroupConsumer(connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.*"]))
+      let consumer = try GroupConsumer(
+        connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.*"]))
       #expect(try consumer.read(max: 2, blockMilliseconds: 50).count == 2)
       let c = try server.connect()
       let pending = try ["a.one", "a.two", "a.three"].map { try pendingCount(c, keys.stream($0), "g") }.reduce(0, +)
@@ -243,7 +245,8 @@ struct GroupTests {
       let keys = try Keys(namespace: uniqueNamespace())
       let publisher = Publisher(connection: try server.connect(), keys: keys)
       try publish(publisher, "a.b", 0..<1)
-      let consumer = try GroupConsumer(connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
+      let consumer = try GroupConsumer(
+        connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
       #expect(try consumer.read(max: 10, blockMilliseconds: nil).count == 1)
       try server.connect().command(["DEL", keys.stream("a.b")])
       #expect(try consumer.read(max: 10, blockMilliseconds: nil).isEmpty)
@@ -268,7 +271,8 @@ struct HandlerTests {
     try withRedis { server in
       let keys = try Keys(namespace: uniqueNamespace())
       try publish(Publisher(connection: try server.connect(), keys: keys), "a.b", 0..<10)
-      let consumer = try GroupConsumer(connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
+      let consumer = try GroupConsumer(
+        connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
       let handler = Collect()
       let outcome = try Subscription.run(group: consumer, limits: SubscriptionLimits(count: 4), handler: handler) { false }
       #expect(outcome == SubscriptionOutcome(end: .finished, handled: 4, failed: 0))
@@ -280,7 +284,8 @@ struct HandlerTests {
   func idleTimeout() throws {
     try withRedis { server in
       let keys = try Keys(namespace: uniqueNamespace())
-      let consumer = try GroupConsumer(connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
+      let consumer = try GroupConsumer(
+        connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
       let outcome = try Subscription.run(group: consumer, limits: SubscriptionLimits(idleTimeout: 0.3), handler: Collect()) { false }
       #expect(outcome.end == .timedOut)
     }
@@ -295,8 +300,11 @@ struct HandlerTests {
       let command = #"cat >> \#(out); echo " $EVT_ID $EVT_TYPE $EVT_DELIVERY" >> \#(out); [ "$EVT_ID" != "\#(sent[1].id)" ]"#
       var reports: [String] = []
       let handler = ExecHandler(command: command) { reports.append($0) }
-      let consumer = try GroupConsumer(connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
-      let outcome = try Subscription.run(group: consumer, limits: SubscriptionLimits(untilEmpty: true, batchSize: 1), handler: handler) { false }
+      let consumer = try GroupConsumer(
+        connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
+      let outcome = try Subscription.run(group: consumer, limits: SubscriptionLimits(untilEmpty: true, batchSize: 1), handler: handler) {
+        false
+      }
       #expect(outcome == SubscriptionOutcome(end: .finished, handled: 2, failed: 1))
       let text = try readFile(out)
       for e in sent { #expect(text.contains(e.rawString + "\n \(e.id) a.b 1")) }

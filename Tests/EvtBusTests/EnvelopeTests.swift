@@ -54,7 +54,9 @@ struct EnvelopeTests {
   @Test("type names are lowercase dotted segments")
   func typeNames() {
     for good in ["user.created", "a", "order.placed.v2", "email_sent", "x-y.z9"] { #expect(EventType.isValid(good), "\(good)") }
-    for bad in ["", "User.created", "user.", ".user", "user..created", "9user", "user created", "user.*", "ü", String(repeating: "a", count: 201)] {
+    for bad in [
+      "", "User.created", "user.", ".user", "user..created", "9user", "user created", "user.*", "ü", String(repeating: "a", count: 201),
+    ] {
       #expect(!EventType.isValid(bad), "\(bad)")
     }
   }
@@ -92,7 +94,9 @@ struct EnvelopeTests {
     #expect(EventTime(iso: "2025-11-27T11:00:00.123+01:00") == t)
     #expect(EventTime(iso: "2025-11-27")?.milliseconds == 1_764_201_600_000)
     #expect(EventTime(iso: "2025-11-27T10:00Z")?.milliseconds == 1_764_237_600_000)
-    for bad in ["", "2025-13-01", "2025-11-27T25:00", "27/11/2025", "2025-11-27T10:00:00Zjunk"] { #expect(EventTime(iso: bad) == nil, "\(bad)") }
+    for bad in ["", "2025-13-01", "2025-11-27T25:00", "27/11/2025", "2025-11-27T10:00:00Zjunk"] {
+      #expect(EventTime(iso: bad) == nil, "\(bad)")
+    }
   }
 
   @Test("stream ids parse and order like Redis's")

@@ -8,7 +8,10 @@ struct RedisReplyTests {
   @Test("every RESP2 type becomes one case")
   func types() throws {
     let replies = try decode("+OK\r\n-ERR boom\r\n:42\r\n$3\r\nabc\r\n$-1\r\n*2\r\n:1\r\n$0\r\n\r\n*-1\r\n")
-    #expect(replies == [.status("OK"), .error("ERR boom"), .integer(42), .bulk(Array("abc".utf8)), .null, .array([.integer(1), .bulk([])]), .null])
+    #expect(
+      replies == [
+        .status("OK"), .error("ERR boom"), .integer(42), .bulk(Array("abc".utf8)), .null, .array([.integer(1), .bulk([])]), .null,
+      ])
   }
 
   @Test("bulk strings are binary-safe")

@@ -81,7 +81,10 @@ final class OutputBuffer {
         // Not an envelope (written by another tool): show its fields as a JSON object.
         var fields: [JSONValue.Member] = []
         for f in entry.fields ?? [] { fields.append(.init(f.name, .string(String(decoding: f.value, as: UTF8.self)))) }
-        try line(JSONValue.object([.init("streamId", .string(entry.id.description)), .init("type", .string(entry.type)), .init("fields", .object(fields))]).serialized)
+        try line(
+          JSONValue.object([
+            .init("streamId", .string(entry.id.description)), .init("type", .string(entry.type)), .init("fields", .object(fields)),
+          ]).serialized)
       }
     case .readable(let color):
       try line(Array(Readable.line(entry, color: color).utf8))
