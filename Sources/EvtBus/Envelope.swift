@@ -31,7 +31,7 @@ public struct Envelope: Sendable, Equatable {
 
   /// The `data` member, parsed from ``raw``.
   public var data: JSONValue {
-    (try? JSON.parse(raw))?["data"] ?? .null
+    ((try? JSON.objectView(raw)) ?? nil)?.value("data") ?? .null
   }
 
   private init(raw: [UInt8], id: String, type: String, version: String, timestamp: String, headers: [(key: String, value: String)]) {
@@ -72,13 +72,20 @@ public struct Envelope: Sendable, Equatable {
     type: String, data: JSONValue, headers: [(key: String, value: String)] = [], id: String? = nil,
     timestamp: String? = nil, maxSize: Int = defaultMaxSize
   ) throws(EnvelopeError) -> Envelope {
+    try create(type: type, compactData: data.serialized, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
+  }
+
+  /// Builds a new envelope from data that is already valid, minified JSON (no second parse).
+  static func create(
+    type: String, compactData data: [UInt8], headers: [(key: String, value: String)], id: String?, timestamp: String?,
+    maxSize: Int
+  ) throws(EnvelopeError) -> Envelope {
     try EventType.validate(type)
     let id = id ?? EventID.generate()
     try EventID.validate(id)
     try validateHeaders(headers)
-    // Serialized JSON is already compact and valid: no second parse.
     return try assemble(
-      type: type, data: data.serialized, headers: headers, id: id, timestamp: timestamp ?? EventTime.now().iso, maxSize: maxSize)
+      type: type, data: data, headers: headers, id: id, timestamp: timestamp ?? EventTime.now().iso, maxSize: maxSize)
   }
 
   private static func validateHeaders(_ headers: [(key: String, value: String)]) throws(EnvelopeError) {
@@ -128,30 +135,34 @@ public struct Envelope: Sendable, Equatable {
   /// - Throws: ``EnvelopeError`` naming the first member that is missing or of the wrong kind.
   public static func decode(_ raw: [UInt8], maxSize: Int = Int.max) throws(EnvelopeError) -> Envelope {
     try checkSize(raw.count, maxSize)
-    let value: JSONValue
-    do { value = try JSON.parse(raw) } catch { throw EnvelopeError("not valid JSON: \(error)") }
-    return try decode(value, raw: raw)
+    return try decode(try objectView(raw, what: "an envelope"), raw: raw)
   }
 
-  /// Whether a parsed JSON object looks like a full envelope (has id, version and timestamp)
-  /// rather than a `{"type","data","headers"}` draft.
-  public static func isFullEnvelope(_ value: JSONValue) -> Bool {
-    value["version"] != nil || value["timestamp"] != nil
+  /// Parses `bytes` as a JSON object, with messages fit for events.
+  static func objectView(_ bytes: [UInt8], what: String) throws(EnvelopeError) -> JSONObjectView {
+    let view: JSONObjectView?
+    do { view = try JSON.objectView(bytes) } catch { throw EnvelopeError("not valid JSON: \(error)") }
+    guard let view else { throw EnvelopeError("\(what) must be a JSON object") }
+    return view
   }
 
-  static func decode(_ value: JSONValue, raw: [UInt8]) throws(EnvelopeError) -> Envelope {
-    guard case .object(let members) = value else {
-      throw EnvelopeError("an envelope must be a JSON object, not \(value.kindDescription)")
-    }
+  /// Whether an object is a full envelope (has a version or timestamp) rather than a
+  /// `{"type","data","headers"}` draft.
+  static func isFullEnvelope(_ view: JSONObjectView) -> Bool {
+    view.raw("version") != nil || view.raw("timestamp") != nil
+  }
+
+  static func decode(_ view: JSONObjectView, raw: [UInt8]) throws(EnvelopeError) -> Envelope {
     var seen = Set<String>()
-    for m in members {
+    for m in view.members {
       guard ["id", "type", "version", "timestamp", "data", "headers"].contains(m.key) else {
-        throw EnvelopeError("unknown envelope member \(JSON.quoted(m.key)) (expected id, type, version, timestamp, data, headers)")
+        throw EnvelopeError(
+          "unknown envelope member \(JSON.quoted(m.key)) (expected id, type, version, timestamp, data, headers)")
       }
       guard seen.insert(m.key).inserted else { throw EnvelopeError("envelope member \(JSON.quoted(m.key)) appears twice") }
     }
     func string(_ key: String) throws(EnvelopeError) -> String {
-      guard let v = value[key] else { throw EnvelopeError("the envelope has no \(JSON.quoted(key))") }
+      guard let v = view.value(key) else { throw EnvelopeError("the envelope has no \(JSON.quoted(key))") }
       guard let s = v.stringValue else {
         throw EnvelopeError("envelope member \(JSON.quoted(key)) must be a string, not \(v.kindDescription)")
       }
@@ -162,13 +173,15 @@ public struct Envelope: Sendable, Equatable {
     let type = try string("type")
     try EventType.validate(type)
     let version = try string("version")
-    guard version.hasPrefix("1.") else { throw EnvelopeError("unsupported envelope version \(JSON.quoted(version)) (expected 1.x)") }
+    guard version.hasPrefix("1.") else {
+      throw EnvelopeError("unsupported envelope version \(JSON.quoted(version)) (expected 1.x)")
+    }
     let timestamp = try string("timestamp")
     guard EventTime(iso: timestamp) != nil else {
       throw EnvelopeError("envelope timestamp \(JSON.quoted(timestamp)) is not an ISO-8601 time")
     }
-    guard value["data"] != nil else { throw EnvelopeError("the envelope has no \"data\"") }
-    let headers = try parseHeaders(value["headers"])
+    guard view.raw("data") != nil else { throw EnvelopeError("the envelope has no \"data\"") }
+    let headers = try parseHeaders(view.value("headers"))
     return Envelope(raw: raw, id: id, type: type, version: version, timestamp: timestamp, headers: headers)
   }
 

@@ -74,6 +74,29 @@ public enum JSONValue: Sendable, Equatable {
   }
 }
 
+/// A validated JSON object whose top-level member values are kept as minified text, parsed
+/// only when asked for (cheap for large `data` that is passed through unchanged).
+public struct JSONObjectView: Sendable {
+  public struct Member: Sendable {
+    public let key: String
+    let range: Range<Int>
+  }
+
+  /// The whole object without insignificant white space.
+  public let minified: [UInt8]
+  public let members: [Member]
+
+  /// The minified text of the first member named `key`.
+  public func raw(_ key: String) -> ArraySlice<UInt8>? {
+    members.first { $0.key == key }.map { minified[$0.range] }
+  }
+
+  /// The parsed value of the first member named `key`.
+  public func value(_ key: String) -> JSONValue? {
+    raw(key).flatMap { try? JSON.parse(Array($0)) }
+  }
+}
+
 /// Why a text is not valid JSON, with the 1-based column (byte) where parsing stopped.
 public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
   public var message: String
@@ -139,6 +162,18 @@ public enum JSON {
     out.append(UInt8(ascii: "\""))
   }
 
+  /// Validates and minifies a JSON text and, when it is an object, indexes its top-level
+  /// members without building a tree of their values. `nil` when the text is not an object.
+  public static func objectView(_ bytes: [UInt8]) throws(JSONError) -> JSONObjectView? {
+    try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> JSONObjectView? in
+      var p = Parser(input: buf, minify: true, tree: false)
+      p.recordMembers = true
+      _ = try p.document()
+      guard p.out.first == UInt8(ascii: "{") else { return nil }
+      return JSONObjectView(minified: p.out, members: p.members)
+    }
+  }
+
   public static func quoted(_ s: String) -> String {
     var out: [UInt8] = []
     writeString(s, to: &out)
@@ -155,6 +190,10 @@ private struct Parser {
   let minify: Bool
   let tree: Bool
   var out: [UInt8] = []
+  /// With `recordMembers` (minify mode): the top-level object's members and where each
+  /// value's minified text is in `out`.
+  var recordMembers = false
+  var members: [JSONObjectView.Member] = []
 
   init(input: UnsafeBufferPointer<UInt8>, minify: Bool, tree: Bool) {
     self.input = input
@@ -244,14 +283,17 @@ private struct Parser {
           i < input.count
             ? "unexpected \(describe(input[i])): expected a member name in quotes" : "unexpected end of input inside an object")
       }
-      let key = try string()
+      let record = recordMembers && depth == 1
+      let key = try string(decode: tree || record)
       skipSpace()
       guard i < input.count, input[i] == UInt8(ascii: ":") else { throw error("expected ':' after member name") }
       i += 1
       emit(UInt8(ascii: ":"))
       skipSpace()
+      let start = out.count
       let v = try value()
       if tree { members.append(.init(key, v)) }
+      if record { self.members.append(.init(key: key, range: start..<out.count)) }
       skipSpace()
       guard i < input.count else { throw error("unexpected end of input inside an object") }
       if input[i] == UInt8(ascii: ",") {
@@ -328,7 +370,8 @@ private struct Parser {
 
   /// Parses a string literal at `i` (which is a quote). Returns the decoded text when building
   /// a tree, "" otherwise.
-  mutating func string() throws(JSONError) -> String {
+  mutating func string(decode: Bool? = nil) throws(JSONError) -> String {
+    let tree = decode ?? self.tree
     let start = i
     i += 1
     var decoded: [UInt8] = []

@@ -96,7 +96,8 @@ func wrap<T>(_ body: () throws(RedisError) -> T) throws(BusError) -> T {
 ///
 /// A line is either a full envelope (as `tail --json` prints it), which is kept byte for byte,
 /// or a draft object `{"type":…,"data":…,"headers":{…},"id":…}` (`headers` and `id` optional),
-/// which gets a new envelope with a fresh timestamp (and id unless given).
+/// which gets a new envelope with a fresh timestamp (and id unless given); its `data` is kept
+/// as written, without insignificant white space.
 public struct NDJSONDecoder: Sendable {
   public var maxSize: Int
 
@@ -106,26 +107,24 @@ public struct NDJSONDecoder: Sendable {
     if line.count > maxSize {
       throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes (raise it with --max-size)")
     }
-    let value: JSONValue
-    do { value = try JSON.parse(line) } catch { throw EnvelopeError("not valid JSON: \(error)") }
-    guard case .object(let members) = value else {
-      throw EnvelopeError("expected a JSON object, not \(value.kindDescription)")
+    let view = try Envelope.objectView(line, what: "a line")
+    if Envelope.isFullEnvelope(view) {
+      return try Envelope.decode(view, raw: line)
     }
-    if Envelope.isFullEnvelope(value) {
-      return try Envelope.decode(value, raw: line)
-    }
-    for m in members where !["type", "data", "headers", "id"].contains(m.key) {
+    for m in view.members where !["type", "data", "headers", "id"].contains(m.key) {
       throw EnvelopeError("unknown member \(JSON.quoted(m.key)) (expected type, data, headers, id — or a full envelope)")
     }
-    guard let typeValue = value["type"] else { throw EnvelopeError("the object has no \"type\"") }
-    guard let type = typeValue.stringValue else { throw EnvelopeError("\"type\" must be a string, not \(typeValue.kindDescription)") }
-    guard let data = value["data"] else { throw EnvelopeError("the object has no \"data\"") }
+    guard let typeValue = view.value("type") else { throw EnvelopeError("the object has no \"type\"") }
+    guard let type = typeValue.stringValue else {
+      throw EnvelopeError("\"type\" must be a string, not \(typeValue.kindDescription)")
+    }
+    guard let data = view.raw("data") else { throw EnvelopeError("the object has no \"data\"") }
     var id: String?
-    if let idValue = value["id"] {
+    if let idValue = view.value("id") {
       guard let s = idValue.stringValue else { throw EnvelopeError("\"id\" must be a string, not \(idValue.kindDescription)") }
       id = s
     }
-    let headers = try Envelope.parseHeaders(value["headers"])
-    return try Envelope.create(type: type, data: data, headers: headers, id: id, maxSize: maxSize)
+    let headers = try Envelope.parseHeaders(view.value("headers"))
+    return try Envelope.create(type: type, compactData: Array(data), headers: headers, id: id, timestamp: nil, maxSize: maxSize)
   }
 }
