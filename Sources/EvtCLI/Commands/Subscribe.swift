@@ -89,7 +89,8 @@ struct Subscribe: ParsableCommand {
       outcome = try Subscription.run(live: watcher, limits: limits, handler: handler) { Shutdown.isRequested }
     }
     if outcome.end == .timedOut {
-      Terminal.error("no event arrived within \(timeout!) seconds (handled \(outcome.handled))")
+      let seconds = timeout! == timeout!.rounded() ? String(Int(timeout!)) : String(timeout!)
+      Terminal.error("no event arrived within \(seconds) seconds (handled \(outcome.handled))")
       throw CommandExit(code: EvtExit.timeout)
     }
     if outcome.failed > 0 {
