@@ -6,7 +6,9 @@ EVT_PACKAGES=(libhiredis-dev pkg-config redis-server redis-tools bats)
 # Installs whichever of the given Debian packages are missing (with sudo when not root).
 need_packages() {
   local missing=() p
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo=sudo
@@ -33,6 +35,11 @@ start_redis() {
     redis-cli -s "$REDIS_SOCK" ping >/dev/null 2>&1 && break
     sleep 0.025
   done
+  if ! redis-cli -s "$REDIS_SOCK" ping >/dev/null 2>&1; then
+    echo "redis-server did not start; its log:" >&2
+    cat "$REDIS_DIR/redis.log" >&2 2>/dev/null || true
+    return 1
+  fi
   export EVT_REDIS_URL="unix://$REDIS_SOCK"
 }
 
