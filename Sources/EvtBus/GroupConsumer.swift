@@ -1,5 +1,9 @@
 import EvtRedis
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// One delivery of a stream entry to a consumer.
 public struct Delivery: Sendable, Equatable {
   public let entry: StreamEntry
@@ -60,6 +64,15 @@ public final class GroupConsumer {
     self.consumer = consumer
     self.selection = selection
     self.start = start
+  }
+
+  /// `HOST-PID`: unique per process, so concurrent consumers never share a name.
+  public static func defaultName() -> String {
+    var name = [CChar](repeating: 0, count: 256)
+    gethostname(&name, name.count - 1)
+    let text = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let host = text.split(separator: ".").first.map(String.init) ?? ""
+    return "\(host.isEmpty ? "evt" : host)-\(getpid())"
   }
 
   static func validateName(_ name: String, what: String) throws(BusError) {

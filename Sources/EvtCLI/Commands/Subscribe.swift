@@ -1,10 +1,6 @@
 import ArgumentParser
 import EvtBus
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 struct Subscribe: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "subscribe",
@@ -80,7 +76,7 @@ struct Subscribe: ParsableCommand {
     let outcome: SubscriptionOutcome
     if let group {
       let member = try GroupConsumer(
-        connection: redis, keys: keys, group: group, consumer: consumer ?? Self.defaultConsumer(),
+        connection: redis, keys: keys, group: group, consumer: consumer ?? GroupConsumer.defaultName(),
         selection: selection, start: groupStart(start ?? "beginning")!)
       outcome = try Subscription.run(group: member, limits: limits, handler: handler) { Shutdown.isRequested }
     } else {
@@ -105,13 +101,6 @@ struct Subscribe: ParsableCommand {
     case "latest", "$": return .latest
     default: return StreamID(text).map(GroupStart.after)
     }
-  }
-
-  static func defaultConsumer() -> String {
-    var name = [CChar](repeating: 0, count: 256)
-    gethostname(&name, name.count - 1)
-    let host = String(cString: name).split(separator: ".").first.map(String.init) ?? "evt"
-    return "\(host.isEmpty ? "evt" : host)-\(getpid())"
   }
 }
 
