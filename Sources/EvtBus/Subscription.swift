@@ -16,6 +16,7 @@ public protocol DeliveryHandler: AnyObject {
   func handle(_ batch: [Delivery], shouldStop: () -> Bool) throws(BusError) -> HandlerResult
 }
 
+/// What a handler did with a batch.
 public struct HandlerResult: Sendable {
   /// Entries whose handling succeeded.
   public var succeeded: [StreamEntry]
@@ -46,6 +47,7 @@ public struct SubscriptionLimits: Sendable {
   }
 }
 
+/// Why a subscription returned.
 public enum SubscriptionEnd: Sendable, Equatable {
   /// `--count` reached, or nothing left with `--until-empty`.
   case finished
@@ -55,6 +57,7 @@ public enum SubscriptionEnd: Sendable, Equatable {
   case timedOut
 }
 
+/// How a subscription ended and how many events it handled.
 public struct SubscriptionOutcome: Sendable, Equatable {
   public var end: SubscriptionEnd
   public var handled: Int
