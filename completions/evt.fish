@@ -27,7 +27,7 @@ function __evt_parse_tokens -S
         case 'tail'
             __evt_parse_subcommand -r 1 'redis-url=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'json' 'pretty' 'n=' 'f/follow' 'since=' 'version' 'h/help'
         case 'subscribe'
-            __evt_parse_subcommand -r 1 'redis-url=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'json' 'pretty' 'g/group=' 'consumer=' 'start=' 'exec=' 'c/count=' 'until-empty' 'timeout=' 'version' 'h/help'
+            __evt_parse_subcommand -r 1 'redis-url=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'json' 'pretty' 'g/group=' 'consumer=' 'start=' 'exec=' 'max-attempts=' 'backoff-base=' 'backoff-max=' 'c/count=' 'until-empty' 'timeout=' 'version' 'h/help'
         case 'help'
             __evt_parse_subcommand -r 1 'version'
         end
@@ -123,6 +123,9 @@ complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt s
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" consumer' -l 'consumer' -d 'Consumer name within the group (default: HOST-PID).' -rfka ''
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" start' -l 'start' -d 'Where a new group starts: beginning (default), latest, or a stream id.' -rfka ''
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" exec' -l 'exec' -d 'Run this shell command for each event (envelope on stdin).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" max-attempts' -l 'max-attempts' -d 'With --group: attempts per event before it is dead-lettered (default 3).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" backoff-base' -l 'backoff-base' -d 'Seconds before the first retry; doubles each time, with jitter (default 0.5).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" backoff-max' -l 'backoff-max' -d 'Longest wait between retries in seconds (default 30).' -rfka ''
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" c count' -l 'count' -s 'c' -d 'Exit after handling N events.' -rfka ''
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" until-empty' -l 'until-empty' -d 'Exit once every available event has been handled.'
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt subscribe" timeout' -l 'timeout' -d 'Exit with code 75 when no event arrives for this many seconds.' -rfka ''

@@ -9,6 +9,10 @@
 /// content is never put on a command line. Exit status 0 means handled; anything else leaves the
 /// entry pending. The command inherits standard output and standard error.
 public final class ExecHandler: DeliveryHandler {
+  /// The exit status by which a command says the event itself is bad: no retry, straight to the
+  /// dead letters (EX_DATAERR).
+  public static let permanentFailureStatus: Int32 = 65
+
   public let command: String
   /// Told about each failure, one line each.
   public let report: (String) -> Void
@@ -31,12 +35,16 @@ public final class ExecHandler: DeliveryHandler {
         "EVT_STREAM_ID=\(entry.id)",
         "EVT_DELIVERY=\(delivery.deliveryCount)",
       ]
-      let status = try ShellCommand.run(command, input: raw + [0x0A], environment: environment)
+      let (status, stderrTail) = try ShellCommand.run(command, input: raw + [0x0A], environment: environment)
       if status.succeeded {
         result.succeeded.append(entry)
       } else {
-        result.failed += 1
-        report("handler \(status) for event \(envelope?.id ?? "?") (\(entry.type) \(entry.id)); left pending")
+        let permanent = status == .exited(Self.permanentFailureStatus)
+        var reason = "handler \(status)"
+        let tail = stderrTail.trimmingTrailingWhitespace
+        if !tail.isEmpty { reason += ": " + tail }
+        result.failures.append((delivery, HandlerFailure(reason, permanent: permanent)))
+        report("handler \(status) for event \(envelope?.id ?? "?") (\(entry.type) \(entry.id), delivery \(delivery.deliveryCount))")
       }
     }
     return result
@@ -60,18 +68,30 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
 
 /// Spawns `/bin/sh -c` without a shell-quoting step: the command text is one argument.
 public enum ShellCommand {
-  public static func run(_ command: String, input: [UInt8], environment extra: [String]) throws(BusError) -> ExitStatus {
-    var pipeFDs: [Int32] = [-1, -1]
-    guard pipe(&pipeFDs) == 0 else { throw BusError(.output, "cannot create a pipe: \(errnoText())") }
-    let (readEnd, writeEnd) = (pipeFDs[0], pipeFDs[1])
-    // The parent's write end must not leak into the child, or the child never sees EOF.
-    _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+  /// How much of the command's standard error is kept for the failure reason.
+  public static let stderrTailLength = 2048
+
+  /// Runs `command` with `input` on its standard input. Its standard error is passed through to
+  /// ours and its last ``stderrTailLength`` bytes are returned.
+  public static func run(_ command: String, input: [UInt8], environment extra: [String]) throws(BusError) -> (ExitStatus, String) {
+    var inFDs: [Int32] = [-1, -1]
+    var errFDs: [Int32] = [-1, -1]
+    guard pipe(&inFDs) == 0 else { throw BusError(.output, "cannot create a pipe: \(errnoText())") }
+    guard pipe(&errFDs) == 0 else {
+      close(inFDs[0])
+      close(inFDs[1])
+      throw BusError(.output, "cannot create a pipe: \(errnoText())")
+    }
+    // The parent's ends must not leak into the child, or the child never sees EOF.
+    for fd in [inFDs[1], errFDs[0]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, readEnd, 0)
-    posix_spawn_file_actions_addclose(&actions, readEnd)
+    posix_spawn_file_actions_adddup2(&actions, inFDs[0], 0)
+    posix_spawn_file_actions_adddup2(&actions, errFDs[1], 2)
+    posix_spawn_file_actions_addclose(&actions, inFDs[0])
+    posix_spawn_file_actions_addclose(&actions, errFDs[1])
 
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
@@ -90,8 +110,7 @@ public enum ShellCommand {
     var p = environ
     while let entry = p.pointee {
       let text = String(cString: entry)
-      if !text.hasPrefix("EVT_ID=") && !text.hasPrefix("EVT_TYPE=") && !text.hasPrefix("EVT_STREAM_ID=") && !text.hasPrefix("EVT_DELIVERY=")
-      {
+      if !["EVT_ID=", "EVT_TYPE=", "EVT_STREAM_ID=", "EVT_DELIVERY="].contains(where: text.hasPrefix) {
         environment.append(text)
       }
       p += 1
@@ -106,30 +125,69 @@ public enum ShellCommand {
     }
     var pid: pid_t = 0
     let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
-    close(readEnd)
+    close(inFDs[0])
+    close(errFDs[1])
     guard spawned == 0 else {
-      close(writeEnd)
+      close(inFDs[1])
+      close(errFDs[0])
       throw BusError(.output, "cannot run /bin/sh: \(String(cString: strerror(spawned)))")
     }
-    // Feed the envelope; a child that exits without reading it is fine (EPIPE is ignored).
-    input.withUnsafeBytes { buf in
-      var offset = 0
-      while offset < buf.count {
-        let n = write(writeEnd, buf.baseAddress! + offset, buf.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          break
-        }
-        offset += n
-      }
-    }
-    close(writeEnd)
+    let tail = pump(input: input, to: inFDs[1], stderrFrom: errFDs[0])
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
       if errno != EINTR { throw BusError(.output, "cannot wait for the handler: \(errnoText())") }
     }
-    if status & 0x7F == 0 { return .exited((status >> 8) & 0xFF) }
-    return .signaled(status & 0x7F)
+    let exit: ExitStatus = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
+    return (exit, String(decoding: tail, as: UTF8.self))
+  }
+
+  /// Feeds `input` to the child while relaying its standard error, without deadlocking when
+  /// the child writes a lot before reading. A child that exits without reading is fine.
+  private static func pump(input: [UInt8], to inFD: Int32, stderrFrom errFD: Int32) -> [UInt8] {
+    _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
+    var written = 0
+    var inOpen = true
+    var tail: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    if input.isEmpty {
+      close(inFD)
+      inOpen = false
+    }
+    while true {
+      var fds = [pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)]
+      if inOpen { fds.append(pollfd(fd: inFD, events: Int16(POLLOUT), revents: 0)) }
+      if poll(&fds, nfds_t(fds.count), -1) < 0 {
+        if errno == EINTR { continue }
+        break
+      }
+      if inOpen && fds.count > 1 && fds[1].revents != 0 {
+        let n = input.withUnsafeBytes { write(inFD, $0.baseAddress! + written, $0.count - written) }
+        if n > 0 { written += n }
+        if written == input.count || (n < 0 && errno != EAGAIN && errno != EINTR) {
+          close(inFD)
+          inOpen = false
+        }
+      }
+      if fds[0].revents != 0 {
+        let n = buffer.withUnsafeMutableBytes { read(errFD, $0.baseAddress!, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        buffer.withUnsafeBytes { _ = write(2, $0.baseAddress!, n) }
+        tail.append(contentsOf: buffer[0..<n])
+        if tail.count > stderrTailLength { tail.removeFirst(tail.count - stderrTailLength) }
+      }
+    }
+    if inOpen { close(inFD) }
+    close(errFD)
+    return tail
+  }
+}
+
+extension String {
+  var trimmingTrailingWhitespace: String {
+    var s = Substring(self)
+    while let last = s.last, last.isWhitespace { s = s.dropLast() }
+    return String(s)
   }
 }
 

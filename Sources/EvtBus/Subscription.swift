@@ -20,11 +20,13 @@ public protocol DeliveryHandler: AnyObject {
 public struct HandlerResult: Sendable {
   /// Entries whose handling succeeded.
   public var succeeded: [StreamEntry]
-  /// Entries whose handling failed (left pending in a group).
-  public var failed: Int
-  public init(succeeded: [StreamEntry], failed: Int = 0) {
+  /// Deliveries whose handling failed, and why.
+  public var failures: [(delivery: Delivery, failure: HandlerFailure)]
+  public var failed: Int { failures.count }
+
+  public init(succeeded: [StreamEntry], failures: [(delivery: Delivery, failure: HandlerFailure)] = []) {
     self.succeeded = succeeded
-    self.failed = failed
+    self.failures = failures
   }
 }
 
@@ -61,12 +63,17 @@ public enum SubscriptionEnd: Sendable, Equatable {
 public struct SubscriptionOutcome: Sendable, Equatable {
   public var end: SubscriptionEnd
   public var handled: Int
+  /// Events whose handling failed and that were left pending (no dead letters configured, or
+  /// a shutdown interrupted their retries).
   public var failed: Int
+  /// Events moved to the dead letters.
+  public var deadLettered: Int
 
-  public init(end: SubscriptionEnd, handled: Int, failed: Int) {
+  public init(end: SubscriptionEnd, handled: Int, failed: Int, deadLettered: Int = 0) {
     self.end = end
     self.handled = handled
     self.failed = failed
+    self.deadLettered = deadLettered
   }
 }
 
@@ -79,15 +86,75 @@ public enum Subscription {
   /// How long one blocking read waits before the loop checks for shutdown and new types.
   public static let pollMilliseconds = 500
 
+  /// Consumes as a group member. With `deadLetters`, entries that are not valid envelopes are
+  /// dead-lettered at once, and a failed event is retried in this process by `retry` (waiting
+  /// its backoff) and dead-lettered after the last attempt or a permanent failure. Without
+  /// `deadLetters`, failed events stay pending.
   public static func run(
-    group consumer: GroupConsumer, limits: SubscriptionLimits, handler: DeliveryHandler, shouldStop: () -> Bool
+    group consumer: GroupConsumer, limits: SubscriptionLimits, handler: DeliveryHandler, retry: RetryPolicy = RetryPolicy(),
+    deadLetters: DeadLetterQueue? = nil, shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
-    try loop(limits: limits, shouldStop: shouldStop) { (max, block) throws(BusError) in
+    var handled = 0
+    var deadLettered = 0
+    var leftPending = 0
+    let end = try loop(limits: limits, shouldStop: shouldStop) { (max, block) throws(BusError) in
       try consumer.read(max: max, blockMilliseconds: block)
     } handle: { (batch) throws(BusError) in
-      let result = try handler.handle(batch, shouldStop: shouldStop)
+      var valid: [Delivery] = []
+      var buried: [StreamEntry] = []
+      for d in batch {
+        if let dlq = deadLetters, let problem = malformation(d.entry) {
+          try dlq.bury(d, failure: HandlerFailure("malformed entry: \(problem)", permanent: true), attempts: 0, consumer: consumer.consumer)
+          buried.append(d.entry)
+        } else {
+          valid.append(d)
+        }
+      }
+      // What the loop counts against --count: every delivery of the batch was dealt with.
+      let processed = HandlerResult(succeeded: batch.map(\.entry))
+      let result = try handler.handle(valid, shouldStop: shouldStop)
       try consumer.ack(result.succeeded)
-      return result
+      handled += result.succeeded.count
+      guard let dlq = deadLetters else {
+        leftPending += result.failed
+        return processed
+      }
+      deadLettered += buried.count
+      for (delivery, first) in result.failures {
+        var failure: HandlerFailure? = first
+        var attempt = 1
+        while let f = failure, retry.shouldRetry(after: f, attempt: attempt), !shouldStop() {
+          attempt += 1
+          sleepSeconds(retry.delay(beforeAttempt: attempt), unless: shouldStop)
+          if shouldStop() { break }
+          let again = try handler.handle([delivery], shouldStop: shouldStop)
+          try consumer.ack(again.succeeded)
+          failure = again.failures.first?.failure
+          handled += again.succeeded.count
+        }
+        guard let failure else { continue }
+        if shouldStop() && retry.shouldRetry(after: failure, attempt: attempt) {
+          leftPending += 1  // interrupted: stays pending for a later delivery
+        } else {
+          try dlq.bury(delivery, failure: failure, attempts: attempt, consumer: consumer.consumer)
+          deadLettered += 1
+        }
+      }
+      return processed
+    }.end
+    return SubscriptionOutcome(end: end, handled: handled, failed: leftPending, deadLettered: deadLettered)
+  }
+
+  /// Why an entry cannot be handled at all (`nil` when it is a valid envelope).
+  static func malformation(_ entry: StreamEntry) -> String? {
+    guard let raw = entry.event else {
+      return "no \"\(Keys.eventField)\" field (fields: \((entry.fields ?? []).map(\.name).joined(separator: ", ")))"
+    }
+    do {
+      _ = try Envelope.decode(raw)
+      return nil
+    } catch {
+      return error.message
     }
   }
 
@@ -138,6 +205,15 @@ public enum Subscription {
       outcome.failed += result.failed
       lastActivity = EventTime.now()
     }
+  }
+}
+
+/// Sleeps for `seconds`, waking early when `stop()` turns true (checked every 50 ms).
+func sleepSeconds(_ seconds: Double, unless stop: () -> Bool) {
+  var left = Int(seconds * 1000)
+  while left > 0 && !stop() {
+    sleepMilliseconds(min(left, 50))
+    left -= 50
   }
 }
 

@@ -52,15 +52,52 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   [ "$(pending user.created g)" = 0 ]
 }
 
-@test "a failing --exec leaves the event pending and exits 1; redelivery counts up" {
-  evt publish a.b --data 1 >/dev/null
-  evt publish a.b --data 2 >/dev/null
-  run_evt subscribe --group g --consumer w1 --until-empty --exec 'grep -q "\"data\":2"' a.b
+@test "a handler that fails twice, then succeeds: every event handled, the DLQ empty" {
+  for i in 1 2 3; do evt publish a.b --data $i >/dev/null; done
+  evt subscribe --group g --until-empty --backoff-base 0.01 --exec '
+    n=$(cat "'"$BATS_TEST_TMPDIR"'/$EVT_ID" 2>/dev/null || echo 0); echo $((n + 1)) > "'"$BATS_TEST_TMPDIR"'/$EVT_ID"
+    [ $n -ge 2 ] || { echo "not yet ($n)" >&2; exit 1; }
+    cat >> "'"$BATS_TEST_TMPDIR"'/handled"' a.b 2>/dev/null
+  [ "$(wc -l < "$BATS_TEST_TMPDIR/handled")" = 3 ]
+  [ "$(cat "$BATS_TEST_TMPDIR"/*-* | sort -u)" = 3 ]
+  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 0 ]
+  [ "$(pending a.b g)" = 0 ]
+}
+
+@test "a handler that always fails: each event dead-lettered once with its error text, one event.failed each" {
+  for i in 1 2 3; do evt publish a.b --data $i >/dev/null; done
+  run_evt subscribe --group g --until-empty --max-attempts 2 --backoff-base 0.01 --exec 'echo "smtp said no to $EVT_ID" >&2; exit 3' a.b
   [ "$status" -eq 1 ]
-  [[ "$err" == *"exited with status 1"*"left pending"* ]]
-  [ "$(pending a.b g)" = 1 ]
-  evt subscribe --group g --consumer w1 --until-empty --exec 'echo "$EVT_DELIVERY" > '"'$BATS_TEST_TMPDIR/d'"'; true' a.b
-  [ "$(cat "$BATS_TEST_TMPDIR/d")" = 2 ]
+  [[ "$err" == *"handled 0 events; 3 dead-lettered"* ]]
+  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 3 ]
+  [ "$(pending a.b g)" = 0 ]
+  for id in $(evt tail --json a.b | sed 's/{"id":"\([^"]*\)".*/\1/'); do
+    [ "$(rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -c "smtp said no to $id")" = 1 ]
+  done
+  rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -q '^handler exited with status 3: smtp said no'
+  [ "$(evt tail --json -n 100 event.failed | wc -l)" = 3 ]
+  evt tail --json -n 1 event.failed | grep -q '"attempts":2,"group":"g"'
+}
+
+@test "exit status 65 is a permanent failure: dead-lettered after one attempt" {
+  evt publish a.b --data 1 >/dev/null
+  run_evt subscribe --group g --until-empty --max-attempts 5 --exec 'echo x >> '"'$BATS_TEST_TMPDIR/tries'"'; exit 65' a.b
+  [ "$status" -eq 1 ]
+  [ "$(wc -l < "$BATS_TEST_TMPDIR/tries")" = 1 ]
+  rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -qx true
+}
+
+@test "garbage entries added with redis-cli are dead-lettered with a reason; the worker goes on" {
+  evt publish a.b --data 1 >/dev/null
+  rcli XADD "$EVT_NAMESPACE:stream:a.b" '*' foo bar >/dev/null
+  rcli XADD "$EVT_NAMESPACE:stream:a.b" '*' event '{"not":"an envelope"}' >/dev/null
+  evt publish a.b --data 2 >/dev/null
+  run_evt subscribe --group g --until-empty a.b
+  [ "$status" -eq 1 ]
+  [ "$(printf '%s\n' "$out" | wc -l)" = 2 ]
+  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 2 ]
+  rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -q 'malformed entry: no "event" field (fields: foo)'
+  rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -q 'malformed entry: unknown envelope member "not"'
   [ "$(pending a.b g)" = 0 ]
 }
 

@@ -10,7 +10,7 @@ struct Subscribe: ParsableCommand {
 
       --exec runs the command through /bin/sh -c for each event, with the envelope on standard input and EVT_ID, EVT_TYPE, EVT_STREAM_ID and EVT_DELIVERY in its environment.
 
-      SIGINT/SIGTERM finish the event in hand, acknowledge it and exit 0. Exit codes: 0 done, 1 some handler failed, 75 --timeout passed without an event.
+      SIGINT/SIGTERM finish the event in hand, acknowledge it and exit 0. Exit codes: 0 done, 1 some event was dead-lettered or left pending, 75 --timeout passed without an event.
 
       Examples:
         evt subscribe 'user.*'
@@ -37,6 +37,15 @@ struct Subscribe: ParsableCommand {
   @Option(help: ArgumentHelp("Run this shell command for each event (envelope on stdin).", valueName: "command"))
   var exec: String?
 
+  @Option(help: ArgumentHelp("With --group: attempts per event before it is dead-lettered (default 3).", valueName: "n"))
+  var maxAttempts: Int = RetryPolicy.defaultMaxAttempts
+
+  @Option(help: ArgumentHelp("Seconds before the first retry; doubles each time, with jitter (default 0.5).", valueName: "seconds"))
+  var backoffBase: Double = RetryPolicy.defaultBackoffBase
+
+  @Option(help: ArgumentHelp("Longest wait between retries in seconds (default 30).", valueName: "seconds"))
+  var backoffMax: Double = RetryPolicy.defaultBackoffMax
+
   @Option(name: .shortAndLong, help: ArgumentHelp("Exit after handling N events.", valueName: "n"))
   var count: Int?
 
@@ -57,6 +66,10 @@ struct Subscribe: ParsableCommand {
       throw ValidationError("--start '\(start)' must be beginning, latest, or a stream id like 1764237600000-0")
     }
     if let exec, exec.allSatisfy(\.isWhitespace) { throw ValidationError("--exec needs a command") }
+    if maxAttempts < 1 { throw ValidationError("--max-attempts must be 1 or more") }
+    if !(backoffBase >= 0 && backoffMax >= 0 && backoffBase <= 86_400 && backoffMax <= 86_400) {
+      throw ValidationError("--backoff-base and --backoff-max must be between 0 and 86400 seconds")
+    }
   }
 
   func run() throws {
@@ -78,7 +91,11 @@ struct Subscribe: ParsableCommand {
       let member = try GroupConsumer(
         connection: redis, keys: keys, group: group, consumer: consumer ?? GroupConsumer.defaultName(),
         selection: selection, start: groupStart(start ?? "beginning")!)
-      outcome = try Subscription.run(group: member, limits: limits, handler: handler) { Shutdown.isRequested }
+      outcome = try Subscription.run(
+        group: member, limits: limits, handler: handler,
+        retry: RetryPolicy(maxAttempts: maxAttempts, backoffBase: backoffBase, backoffMax: backoffMax),
+        deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group)
+      ) { Shutdown.isRequested }
     } else {
       let watcher = StreamWatcher(connection: redis, keys: keys, selection: selection)
       try watcher.startAtEnd()
@@ -89,8 +106,11 @@ struct Subscribe: ParsableCommand {
       Terminal.error("no event arrived within \(seconds) seconds (handled \(outcome.handled))")
       throw CommandExit(code: EvtExit.timeout)
     }
-    if outcome.failed > 0 {
-      Terminal.error("\(outcome.failed) event\(outcome.failed == 1 ? "" : "s") failed and stayed pending; handled \(outcome.handled)")
+    if outcome.failed > 0 || outcome.deadLettered > 0 {
+      var parts: [String] = []
+      if outcome.deadLettered > 0 { parts.append("\(outcome.deadLettered) dead-lettered (see evt replay-dlq --list)") }
+      if outcome.failed > 0 { parts.append("\(outcome.failed) left pending") }
+      Terminal.error("handled \(outcome.handled) events; " + parts.joined(separator: ", "))
       throw CommandExit(code: EvtExit.failure)
     }
   }

@@ -1,0 +1,108 @@
+import EvtRedis
+
+extension Keys {
+  /// `NS:dlq:<group>`: the dead-lettered deliveries of one group.
+  public func deadLetters(_ group: String) -> String { "\(namespace):dlq:\(group)" }
+  /// `NS:replay:<group>`: events replayed from the dead letters for that group only.
+  public func replay(_ group: String) -> String { "\(namespace):replay:\(group)" }
+}
+
+/// The dead letters of one consumer group (`NS:dlq:<group>`).
+///
+/// Dead-lettering a delivery is one `MULTI`/`EXEC`: the DLQ entry (the original envelope
+/// unchanged, the error, attempts, source stream and entry id, consumer, group, time), the
+/// acknowledgement of the source entry, and an `event.failed` event for other services. Either
+/// all of it happens or none of it does, so a crash can neither lose the event nor leave it both
+/// dead-lettered and pending.
+public final class DeadLetterQueue {
+  public let connection: RedisConnection
+  public let keys: Keys
+  public let group: String
+  /// The type of the events announcing a dead letter.
+  public static let failedType = "event.failed"
+
+  public init(connection: RedisConnection, keys: Keys, group: String) {
+    self.connection = connection
+    self.keys = keys
+    self.group = group
+  }
+
+  /// Moves a delivery to the dead letters and acknowledges it, atomically.
+  /// - Returns: the `event.failed` envelope that was published.
+  @discardableResult
+  public func bury(_ delivery: Delivery, failure: HandlerFailure, attempts: Int, consumer: String) throws(BusError) -> Envelope {
+    let entry = delivery.entry
+    let original = entry.event.flatMap { try? Envelope.decode($0) }
+    let now = EventTime.now().iso
+
+    var dlq: RedisCommand = ["XADD", keys.deadLetters(group), "*"]
+    if let raw = entry.event {
+      dlq.append(Keys.eventField)
+      dlq.append(raw)
+    }
+    for (name, value) in [
+      ("type", original?.type ?? entry.type), ("error", failure.reason), ("attempts", String(attempts)),
+      ("permanent", failure.permanent ? "true" : "false"), ("stream", entry.stream), ("entry", entry.id.description),
+      ("consumer", consumer), ("group", group), ("time", now),
+    ] {
+      dlq.append(name)
+      dlq.append(value)
+    }
+    if original == nil {
+      dlq.append("fields")
+      dlq.append(Self.fieldsJSON(entry))
+    }
+
+    let failed = try failedEnvelope(entry, original: original, failure: failure, attempts: attempts)
+    var publish: RedisCommand = ["XADD", keys.stream(Self.failedType), "*", Keys.eventField]
+    publish.append(failed.raw)
+    let commands: [RedisCommand] = [
+      ["MULTI"], dlq, ["XACK", entry.stream, group, entry.id.description], ["SADD", keys.types, Self.failedType], publish,
+      ["EXEC"],
+    ]
+    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+    for (command, reply) in zip(commands, replies) { try checked(reply, command.name, connection) }
+    guard let results = replies.last?.array else {
+      throw BusError(.server, "the dead-letter transaction for \(entry.stream) \(entry.id) was aborted")
+    }
+    for r in results { try checked(r, "dead-letter transaction", connection) }
+    return failed
+  }
+
+  private func failedEnvelope(_ entry: StreamEntry, original: Envelope?, failure: HandlerFailure, attempts: Int) throws(BusError)
+    -> Envelope
+  {
+    var data: [UInt8] = Array(#"{"event":"#.utf8)
+    if let original { data += original.raw } else { data += Array("null".utf8) }
+    if original == nil {
+      data += Array(#","fields":"#.utf8)
+      data += Self.fieldsJSON(entry)
+    }
+    data += Array(#","error":"#.utf8)
+    JSON.writeString(failure.reason, to: &data)
+    data += Array(#","permanent":\#(failure.permanent),"attempts":\#(attempts),"group":"#.utf8)
+    JSON.writeString(group, to: &data)
+    data += Array(#","stream":"#.utf8)
+    JSON.writeString(entry.stream, to: &data)
+    data += Array(#","entryId":"#.utf8)
+    JSON.writeString(entry.id.description, to: &data)
+    data.append(UInt8(ascii: "}"))
+    var headers: [(key: String, value: String)] = [("source", "evt group \(group)")]
+    if let original {
+      headers.append(("correlationId", original.header("correlationId") ?? original.id))
+      headers.append(("causationId", original.id))
+    }
+    do {
+      return try Envelope.create(
+        type: Self.failedType, compactData: data, headers: headers, id: nil, timestamp: nil, maxSize: Int.max)
+    } catch {
+      throw BusError(error)
+    }
+  }
+
+  /// An entry's fields as a JSON object of strings (for entries that are not envelopes).
+  static func fieldsJSON(_ entry: StreamEntry) -> [UInt8] {
+    let members = (entry.fields ?? []).map { JSONValue.Member($0.name, .string(String(decoding: $0.value, as: UTF8.self))) }
+    return JSONValue.object(members).serialized
+  }
+}
