@@ -173,13 +173,13 @@ _evt() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    publish|tail|subscribe|help)
+    publish|tail|subscribe|pending|help)
         # Offer subcommand argument completions
         "_evt_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'publish tail subscribe help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'publish tail subscribe pending help' -- "${cur}"))
         ;;
     esac
 }
@@ -296,6 +296,33 @@ _evt_subscribe() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+}
+
+_evt_pending() {
+    repeating_flags=()
+    non_repeating_flags=(--json --pretty --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --group -g)
+    __evt_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--group'|'-g')
         return
         ;;
     esac

@@ -53,13 +53,14 @@ _evt() {
             'publish:Publish an event, or many as NDJSON from standard input.'
             'tail:Print the latest events, and with -f new ones as they arrive.'
             'subscribe:Receive events: live, or durably as a member of a consumer group.'
+            'pending:Show what each consumer group has delivered but not acknowledged.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        publish|tail|subscribe|help)
+        publish|tail|subscribe|pending|help)
             "_evt_${words[1]}" && ret=0
             ;;
         esac
@@ -133,6 +134,24 @@ _evt_subscribe() {
         '(--count -c)'{--count,-c}'[Exit after handling N events.]:n:'
         '--until-empty[Exit once every available event has been handled.]'
         '--timeout[Exit with code 75 when no event arrives for this many seconds.]:seconds:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_pending() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\] or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[Seconds to wait for a connection (env\: EVT_CONNECT_TIMEOUT; default 5).]:seconds:'
+        '--command-timeout[Seconds to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10).]:seconds:'
+        '(--group -g)'{--group,-g}'[Only this consumer group.]:group:'
+        '--json[Print one JSON object per consumer (the default when output is not a terminal).]'
+        '--pretty[Print a table (the default on a terminal).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

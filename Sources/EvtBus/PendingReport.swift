@@ -1,0 +1,98 @@
+import EvtRedis
+
+/// What one consumer of one group holds unacknowledged, summed over the group's streams.
+public struct PendingSummary: Sendable, Equatable {
+  public var group: String
+  public var consumer: String
+  /// Entries delivered to this consumer and not acknowledged.
+  public var pending: Int
+  /// Milliseconds since the oldest of them was last delivered (0 when nothing is pending).
+  public var oldestIdleMilliseconds: Int
+  /// The highest delivery count among them (0 when nothing is pending).
+  public var maxDeliveries: Int
+  /// Pending entries per type.
+  public var byType: [String: Int]
+
+  /// One JSON object, for `evt pending --json`.
+  public var json: [UInt8] {
+    JSONValue.object([
+      .init("group", .string(group)), .init("consumer", .string(consumer)), .init("pending", .number(String(pending))),
+      .init("oldestIdleMs", .number(String(oldestIdleMilliseconds))), .init("maxDeliveries", .number(String(maxDeliveries))),
+      .init("types", .object(byType.keys.sorted().map { .init($0, .number(String(byType[$0]!))) })),
+    ]).serialized
+  }
+}
+
+/// Reads the pending entries lists of consumer groups (`evt pending`). Only reads.
+public struct PendingReport {
+  public let connection: RedisConnection
+  public let keys: Keys
+
+  public init(connection: RedisConnection, keys: Keys) {
+    self.connection = connection
+    self.keys = keys
+  }
+
+  /// Every consumer of every group (or of `group` only) on the namespace's type streams,
+  /// sorted by group and consumer.
+  public func summaries(group wanted: String? = nil) throws(BusError) -> [PendingSummary] {
+    var table: [String: PendingSummary] = [:]
+    for type in try TypeSelection([]).resolve(connection, keys) {
+      let stream = keys.stream(type)
+      let groups = try wrap { () throws(RedisError) in try connection.command(["XINFO", "GROUPS", stream]) }
+      for info in groups.array ?? [] {
+        guard let name = Self.field(info, "name")?.string, wanted == nil || wanted == name else { continue }
+        let consumers = try wrap { () throws(RedisError) in try connection.command(["XINFO", "CONSUMERS", stream, name]) }
+        for c in consumers.array ?? [] {
+          guard let consumer = Self.field(c, "name")?.string else { continue }
+          let key = name + "\u{0}" + consumer
+          var s =
+            table[key]
+            ?? PendingSummary(group: name, consumer: consumer, pending: 0, oldestIdleMilliseconds: 0, maxDeliveries: 0, byType: [:])
+          let count = Self.field(c, "pending")?.int ?? 0
+          if count > 0 {
+            s.pending += count
+            s.byType[type, default: 0] += count
+            let (idle, deliveries) = try scan(stream, group: name, consumer: consumer)
+            s.oldestIdleMilliseconds = max(s.oldestIdleMilliseconds, idle)
+            s.maxDeliveries = max(s.maxDeliveries, deliveries)
+          }
+          table[key] = s
+        }
+      }
+    }
+    return table.values.sorted { ($0.group, $0.consumer) < ($1.group, $1.consumer) }
+  }
+
+  /// The oldest idle time and highest delivery count of one consumer's pending entries.
+  private func scan(_ stream: String, group: String, consumer: String) throws(BusError) -> (Int, Int) {
+    var start = "-"
+    var idle = 0
+    var deliveries = 0
+    while true {
+      let page = try wrap { () throws(RedisError) in
+        try connection.command(["XPENDING", stream, group, start, "+", "1000", consumer])
+      }
+      let items = page.array ?? []
+      for item in items {
+        guard let f = item.array, f.count >= 4 else { continue }
+        idle = max(idle, f[2].int ?? 0)
+        deliveries = max(deliveries, f[3].int ?? 0)
+      }
+      guard items.count == 1000, let last = items.last?.array?.first?.string.flatMap(StreamID.init) else { break }
+      start = last.exclusive
+    }
+    return (idle, deliveries)
+  }
+
+  /// A named field of an XINFO reply (a flat name/value array).
+  private static func field(_ reply: RedisReply, _ name: String) -> RedisReply? {
+    guard let flat = reply.array else { return nil }
+    var i = 0
+    while i + 1 < flat.count {
+      if flat[i].string == name { return flat[i + 1] }
+      i += 2
+    }
+    return nil
+  }
+}

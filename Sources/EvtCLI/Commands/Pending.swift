@@ -1,0 +1,67 @@
+import ArgumentParser
+import EvtBus
+
+struct Pending: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pending",
+    abstract: "Show what each consumer group has delivered but not acknowledged.",
+    discussion: """
+      For each group and consumer: the number of pending entries, how long the oldest has waited since it was last delivered, and the highest delivery count among them (a high count hints at a poison message). Consumers with nothing pending are listed too. Nothing is changed.
+
+      Examples:
+        evt pending
+        evt pending --group email-worker --json | jq .pending
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("Only this consumer group.", valueName: "group"))
+  var group: String?
+
+  @Flag(help: "Print one JSON object per consumer (the default when output is not a terminal).")
+  var json = false
+
+  @Flag(help: "Print a table (the default on a terminal).")
+  var pretty = false
+
+  func validate() throws {
+    if json && pretty { throw ValidationError("--json and --pretty cannot be used together") }
+  }
+
+  func run() throws {
+    try connection.check()
+    let report = PendingReport(connection: try connection.connect(), keys: try connection.keys())
+    let rows = try report.summaries(group: group)
+    let out = OutputBuffer()
+    if json || (!pretty && !Terminal.isTerminal(1)) {
+      for row in rows { try out.line(row.json) }
+    } else {
+      let table =
+        [["GROUP", "CONSUMER", "PENDING", "OLDEST-IDLE", "MAX-DELIVERIES"]]
+        + rows.map { [$0.group, $0.consumer, String($0.pending), Self.duration($0.oldestIdleMilliseconds), String($0.maxDeliveries)] }
+      let widths = (0..<5).map { column in table.map { $0[column].count }.max()! }
+      for row in table {
+        let cells = row.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }
+        try out.line(Array(cells.joined(separator: "  ").trimmingTrailingSpaces.utf8))
+      }
+    }
+    try out.flush()
+  }
+
+  static func duration(_ ms: Int) -> String {
+    if ms < 1000 { return "\(ms)ms" }
+    let s = ms / 1000
+    if s < 120 { return "\(s)s" }
+    if s < 7200 { return "\(s / 60)m" }
+    return "\(s / 3600)h"
+  }
+}
+
+extension String {
+  fileprivate var trimmingTrailingSpaces: String {
+    var s = Substring(self)
+    while s.last == " " { s = s.dropLast() }
+    return String(s)
+  }
+}
