@@ -254,7 +254,7 @@ _evt_subscribe() {
     repeating_flags=()
     non_repeating_flags=(--json --pretty --until-empty --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --count -c --timeout)
+    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --count -c --timeout)
     __evt_offer_flags_options -1
 
     # Offer option value completions
@@ -290,6 +290,12 @@ _evt_subscribe() {
         return
         ;;
     '--backoff-max')
+        return
+        ;;
+    '--claim-idle')
+        return
+        ;;
+    '--max-deliveries')
         return
         ;;
     '--count'|'-c')

@@ -131,6 +131,8 @@ _evt_subscribe() {
         '--max-attempts[With --group\: attempts per event before it is dead-lettered (default 3).]:n:'
         '--backoff-base[Seconds before the first retry; doubles each time, with jitter (default 0.5).]:seconds:'
         '--backoff-max[Longest wait between retries in seconds (default 30).]:seconds:'
+        '--claim-idle[With --group\: claim events another consumer left pending this long (default 60).]:seconds:'
+        '--max-deliveries[With --group\: dead-letter an event delivered more than N times (default 10).]:n:'
         '(--count -c)'{--count,-c}'[Exit after handling N events.]:n:'
         '--until-empty[Exit once every available event has been handled.]'
         '--timeout[Exit with code 75 when no event arrives for this many seconds.]:seconds:'

@@ -103,16 +103,17 @@ public final class GroupConsumer {
   }
 
   /// Reads up to `max` deliveries: first this consumer's own pending entries (left by an
-  /// earlier run under the same name), then new entries, waiting up to `blockMilliseconds`
-  /// (`nil`: do not wait). Never returns more than `max`. Entries deleted from the stream
-  /// while pending are acknowledged (cleaned) and not returned.
-  public func read(max: Int, blockMilliseconds: Int?) throws(BusError) -> [Delivery] {
-    let got = try readOnce(max: max, blockMilliseconds: blockMilliseconds)
+  /// earlier run under the same name), then entries reclaimed from consumers that left them
+  /// idle for ``claimIdleMilliseconds``, then new entries, waiting up to `blockMilliseconds`
+  /// (`nil`: do not wait). With `exact`, never returns more than `max` (otherwise up to `max`
+  /// per stream). Entries deleted from the stream while pending are cleaned, not returned.
+  public func read(max: Int, blockMilliseconds: Int?, exact: Bool = true) throws(BusError) -> [Delivery] {
+    let got = try readOnce(max: max, blockMilliseconds: blockMilliseconds, exact: exact)
     idle = got.isEmpty
     return got
   }
 
-  private func readOnce(max: Int, blockMilliseconds: Int?) throws(BusError) -> [Delivery] {
+  private func readOnce(max: Int, blockMilliseconds: Int?, exact: Bool) throws(BusError) -> [Delivery] {
     if streamKeys.isEmpty || (idle && selection.hasPatterns) { try refresh() }
     guard !streamKeys.isEmpty else {
       if let ms = blockMilliseconds { sleepMilliseconds(ms) }
@@ -123,7 +124,8 @@ public final class GroupConsumer {
       let own = try readOwnPending(pendingKeys, max: max)
       if !own.isEmpty { return own }
     }
-    if streamKeys.count == 1 || max >= 1_000_000 {
+    if let claimed = try reclaimIfDue(max: max), !claimed.isEmpty { return claimed }
+    if streamKeys.count == 1 || !exact {
       return try readNew(streamKeys, max: max, blockMilliseconds: blockMilliseconds)
     }
     // Several streams and an exact limit: XREADGROUP's COUNT is per stream, so ask the streams
@@ -139,6 +141,76 @@ public final class GroupConsumer {
     if let ms = blockMilliseconds { try waitForActivity(ms) }
     return []
   }
+
+  // MARK: - Crash recovery
+
+  /// Entries pending this long in any consumer of the group (a dead or stuck one) are claimed
+  /// by this consumer (XAUTOCLAIM); `nil` turns reclaiming off.
+  public var claimIdleMilliseconds: Int?
+  /// When the last full reclaim scan ended (ms since 1970), and where the one under way is.
+  private var lastScanEnded: Int64 = 0
+  private var claimCursors: [String: String] = [:]
+
+  /// Continues (or starts, once per half claim-idle period) a scan of the streams' pending
+  /// lists for entries idle too long, and claims up to `max` of them. Entries whose stream entry
+  /// was deleted are dropped from the pending list by XAUTOCLAIM itself. When a scan completes,
+  /// consumers with nothing pending that have been idle for ten claim periods are removed.
+  private func reclaimIfDue(max: Int) throws(BusError) -> [Delivery]? {
+    guard let idleMs = claimIdleMilliseconds else { return nil }
+    let now = EventTime.now().milliseconds
+    if claimCursors.isEmpty {
+      guard now - lastScanEnded >= Int64(Swift.max(idleMs / 2, 100)) else { return nil }
+      for key in streamKeys { claimCursors[key] = "0-0" }
+    }
+    var out: [Delivery] = []
+    for key in streamKeys where claimCursors[key] != nil && out.count < max {
+      let reply = try wrap { () throws(RedisError) in
+        try connection.command([
+          "XAUTOCLAIM", key, group, consumer, String(idleMs), claimCursors[key]!, "COUNT", String(max - out.count),
+        ])
+      }
+      let parts = reply.array ?? []
+      let next = parts.first?.string ?? "0-0"
+      if next == "0-0" { claimCursors[key] = nil } else { claimCursors[key] = next }
+      guard parts.count >= 2 else { continue }
+      let entries = StreamEntry.list(parts[1], stream: key, type: keys.type(ofStream: key) ?? key).filter { $0.fields != nil }
+      guard let first = entries.first, let last = entries.last else { continue }
+      let counts = try deliveryCounts(key, from: first.id, to: last.id, count: entries.count)
+      out += entries.map { Delivery(entry: $0, deliveryCount: counts[$0.id] ?? 1) }
+    }
+    if claimCursors.isEmpty {
+      lastScanEnded = now
+      try removeIdleConsumers(olderThan: idleMs * 10)
+    }
+    return mergedDeliveries(out)
+  }
+
+  /// Deletes consumers of the group that have nothing pending and have been idle longer than
+  /// `ms`, checked and deleted in one script so a consumer that just got work is never removed.
+  private func removeIdleConsumers(olderThan ms: Int) throws(BusError) {
+    let script = """
+      local removed = 0
+      for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+        local name, pending, idle
+        for i = 1, #c, 2 do
+          if c[i] == 'name' then name = c[i + 1] elseif c[i] == 'pending' then pending = c[i + 1]
+          elseif c[i] == 'idle' then idle = c[i + 1] end
+        end
+        if name ~= ARGV[2] and pending == 0 and idle > tonumber(ARGV[3]) then
+          redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
+          removed = removed + 1
+        end
+      end
+      return removed
+      """
+    for key in streamKeys {
+      _ = try wrap { () throws(RedisError) in
+        try connection.command(["EVAL", script, "1", key, group, consumer, String(ms)])
+      }
+    }
+  }
+
+  // MARK: - Reading
 
   private func readOwnPending(_ pendingKeys: [String], max: Int) throws(BusError) -> [Delivery] {
     var command: RedisCommand = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max), "STREAMS"]

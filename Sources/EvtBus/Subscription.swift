@@ -86,25 +86,31 @@ public enum Subscription {
   /// How long one blocking read waits before the loop checks for shutdown and new types.
   public static let pollMilliseconds = 500
 
-  /// Consumes as a group member. With `deadLetters`, entries that are not valid envelopes are
-  /// dead-lettered at once, and a failed event is retried in this process by `retry` (waiting
+  /// Consumes as a group member. With `deadLetters`, entries that are not valid envelopes, and
+  /// entries delivered more than `maxDeliveries` times (poison messages), are dead-lettered at
+  /// once, and a failed event is retried in this process by `retry` (waiting
   /// its backoff) and dead-lettered after the last attempt or a permanent failure. Without
   /// `deadLetters`, failed events stay pending.
   public static func run(
     group consumer: GroupConsumer, limits: SubscriptionLimits, handler: DeliveryHandler, retry: RetryPolicy = RetryPolicy(),
-    deadLetters: DeadLetterQueue? = nil, shouldStop: @escaping () -> Bool
+    deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
     var handled = 0
     var deadLettered = 0
     var leftPending = 0
     let end = try loop(limits: limits, shouldStop: shouldStop) { (max, block) throws(BusError) in
-      try consumer.read(max: max, blockMilliseconds: block)
+      try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)
     } handle: { (batch) throws(BusError) in
       var valid: [Delivery] = []
       var buried: [StreamEntry] = []
       for d in batch {
         if let dlq = deadLetters, let problem = malformation(d.entry) {
           try dlq.bury(d, failure: HandlerFailure("malformed entry: \(problem)", permanent: true), attempts: 0, consumer: consumer.consumer)
+          buried.append(d.entry)
+        } else if let dlq = deadLetters, let limit = maxDeliveries, d.deliveryCount > limit {
+          // Delivered again and again without being acknowledged: it keeps killing workers.
+          let failure = HandlerFailure("poison message: delivered \(d.deliveryCount) times (limit \(limit))", permanent: true)
+          try dlq.bury(d, failure: failure, attempts: 0, consumer: consumer.consumer)
           buried.append(d.entry)
         } else {
           valid.append(d)

@@ -46,6 +46,12 @@ struct Subscribe: ParsableCommand {
   @Option(help: ArgumentHelp("Longest wait between retries in seconds (default 30).", valueName: "seconds"))
   var backoffMax: Double = RetryPolicy.defaultBackoffMax
 
+  @Option(help: ArgumentHelp("With --group: claim events another consumer left pending this long (default 60).", valueName: "seconds"))
+  var claimIdle: Double = 60
+
+  @Option(help: ArgumentHelp("With --group: dead-letter an event delivered more than N times (default 10).", valueName: "n"))
+  var maxDeliveries: Int = 10
+
   @Option(name: .shortAndLong, help: ArgumentHelp("Exit after handling N events.", valueName: "n"))
   var count: Int?
 
@@ -67,6 +73,8 @@ struct Subscribe: ParsableCommand {
     }
     if let exec, exec.allSatisfy(\.isWhitespace) { throw ValidationError("--exec needs a command") }
     if maxAttempts < 1 { throw ValidationError("--max-attempts must be 1 or more") }
+    if maxDeliveries < 1 { throw ValidationError("--max-deliveries must be 1 or more") }
+    if !(claimIdle > 0 && claimIdle <= 86_400 * 30) { throw ValidationError("--claim-idle must be more than 0 seconds") }
     if !(backoffBase >= 0 && backoffMax >= 0 && backoffBase <= 86_400 && backoffMax <= 86_400) {
       throw ValidationError("--backoff-base and --backoff-max must be between 0 and 86400 seconds")
     }
@@ -91,10 +99,11 @@ struct Subscribe: ParsableCommand {
       let member = try GroupConsumer(
         connection: redis, keys: keys, group: group, consumer: consumer ?? GroupConsumer.defaultName(),
         selection: selection, start: groupStart(start ?? "beginning")!)
+      member.claimIdleMilliseconds = Int(claimIdle * 1000)
       outcome = try Subscription.run(
         group: member, limits: limits, handler: handler,
         retry: RetryPolicy(maxAttempts: maxAttempts, backoffBase: backoffBase, backoffMax: backoffMax),
-        deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group)
+        deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group), maxDeliveries: maxDeliveries
       ) { Shutdown.isRequested }
     } else {
       let watcher = StreamWatcher(connection: redis, keys: keys, selection: selection)
