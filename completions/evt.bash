@@ -188,7 +188,7 @@ _evt_publish() {
     repeating_flags=()
     non_repeating_flags=(--ndjson --skip-invalid --quiet -q --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --data -d --id --max-size)
+    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --data -d --id --max-size --retry)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -215,6 +215,9 @@ _evt_publish() {
         return
         ;;
     '--max-size')
+        return
+        ;;
+    '--retry')
         return
         ;;
     esac

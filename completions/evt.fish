@@ -23,7 +23,7 @@ function __evt_parse_tokens -S
         __evt_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'publish'
-            __evt_parse_subcommand 1 'redis-url=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'd/data=' 'H/header=+' 'id=' 'ndjson' 'skip-invalid' 'max-size=' 'q/quiet' 'version' 'h/help'
+            __evt_parse_subcommand 1 'redis-url=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'd/data=' 'H/header=+' 'id=' 'ndjson' 'skip-invalid' 'max-size=' 'retry=' 'q/quiet' 'version' 'h/help'
         case 'tail'
             __evt_parse_subcommand -r 1 'redis-url=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'json' 'pretty' 'n=' 'f/follow' 'since=' 'version' 'h/help'
         case 'subscribe'
@@ -102,6 +102,7 @@ complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt p
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" ndjson' -l 'ndjson' -d 'Read events as JSON lines from standard input.'
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" skip-invalid' -l 'skip-invalid' -d 'With --ndjson: report bad lines and go on instead of stopping at the first.'
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" max-size' -l 'max-size' -d 'Largest envelope accepted, in bytes (suffixes k and m; default 1m).' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" retry' -l 'retry' -d 'If Redis is unavailable, keep trying for up to this many seconds (default: fail at once).' -rfka ''
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" q quiet' -l 'quiet' -s 'q' -d 'Print only the event id (with --ndjson: no summary).'
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" version' -l 'version' -d 'Show the version.'
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" h help' -s 'h' -l 'help' -d 'Show help information.'

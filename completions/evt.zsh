@@ -84,6 +84,7 @@ _evt_publish() {
         '--ndjson[Read events as JSON lines from standard input.]'
         '--skip-invalid[With --ndjson\: report bad lines and go on instead of stopping at the first.]'
         '--max-size[Largest envelope accepted, in bytes (suffixes k and m; default 1m).]:size:'
+        '--retry[If Redis is unavailable, keep trying for up to this many seconds (default\: fail at once).]:seconds:'
         '(--quiet -q)'{--quiet,-q}'[Print only the event id (with --ndjson\: no summary).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'

@@ -42,4 +42,7 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
   public init(_ error: EnvelopeError) { self.init(.badData, error.message) }
 
   public var description: String { message }
+
+  /// Redis went away or stopped answering: worth reconnecting and trying again.
+  public var isConnectionLoss: Bool { kind == .unavailable || kind == .redisTimeout }
 }

@@ -142,6 +142,13 @@ public final class GroupConsumer {
     return []
   }
 
+  /// After a reconnect: this consumer's own pending entries (read but not acknowledged before
+  /// the connection broke) are read again first, and the reclaim scan starts over.
+  public func afterReconnect() {
+    for key in streamKeys { history[key] = .zero }
+    claimCursors.removeAll()
+  }
+
   // MARK: - Crash recovery
 
   /// Entries pending this long in any consumer of the group (a dead or stuck one) are claimed

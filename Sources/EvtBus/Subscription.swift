@@ -49,6 +49,43 @@ public struct SubscriptionLimits: Sendable {
   }
 }
 
+/// Keeps a subscription going when Redis goes away: reconnects with exponential backoff
+/// (`initialDelay` doubling up to `maxDelay`) until it succeeds or a shutdown is requested,
+/// saying one line per state change through `report`, then continues where it stopped.
+public struct Reconnect {
+  public var connection: RedisConnection
+  public var report: (String) -> Void
+  public var initialDelay: Double
+  public var maxDelay: Double
+
+  public init(connection: RedisConnection, initialDelay: Double = 0.1, maxDelay: Double = 5, report: @escaping (String) -> Void) {
+    self.connection = connection
+    self.initialDelay = initialDelay
+    self.maxDelay = maxDelay
+    self.report = report
+  }
+
+  /// Reconnects; returns false when a shutdown was requested first.
+  func recover(from error: BusError, shouldStop: () -> Bool) -> Bool {
+    report("lost the connection (\(error.message)); reconnecting")
+    var delay = initialDelay
+    var tries = 0
+    while !shouldStop() {
+      sleepSeconds(delay, unless: shouldStop)
+      if shouldStop() { break }
+      tries += 1
+      do {
+        try connection.reconnect()
+        report("reconnected to \(connection.url) after \(tries) attempt\(tries == 1 ? "" : "s")")
+        return true
+      } catch {
+        delay = min(delay * 2, maxDelay)
+      }
+    }
+    return false
+  }
+}
+
 /// Why a subscription returned.
 public enum SubscriptionEnd: Sendable, Equatable {
   /// `--count` reached, or nothing left with `--until-empty`.
@@ -93,12 +130,14 @@ public enum Subscription {
   /// `deadLetters`, failed events stay pending.
   public static func run(
     group consumer: GroupConsumer, limits: SubscriptionLimits, handler: DeliveryHandler, retry: RetryPolicy = RetryPolicy(),
-    deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, shouldStop: @escaping () -> Bool
+    deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, reconnect: Reconnect? = nil,
+    shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
     var handled = 0
     var deadLettered = 0
     var leftPending = 0
-    let end = try loop(limits: limits, shouldStop: shouldStop) { (max, block) throws(BusError) in
+    let end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
+      (max, block) throws(BusError) in
       try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)
     } handle: { (batch) throws(BusError) in
       var valid: [Delivery] = []
@@ -165,9 +204,10 @@ public enum Subscription {
   }
 
   public static func run(
-    live watcher: StreamWatcher, limits: SubscriptionLimits, handler: DeliveryHandler, shouldStop: () -> Bool
+    live watcher: StreamWatcher, limits: SubscriptionLimits, handler: DeliveryHandler, reconnect: Reconnect? = nil,
+    shouldStop: () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
-    try loop(limits: limits, shouldStop: shouldStop) { (max, block) throws(BusError) in
+    try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: {}) { (max, block) throws(BusError) in
       try watcher.poll(blockMilliseconds: block ?? 0, count: max).map { Delivery(entry: $0, deliveryCount: 1) }
     } handle: { (batch) throws(BusError) in
       try handler.handle(batch, shouldStop: shouldStop)
@@ -175,7 +215,7 @@ public enum Subscription {
   }
 
   private static func loop(
-    limits: SubscriptionLimits, shouldStop: () -> Bool,
+    limits: SubscriptionLimits, shouldStop: () -> Bool, reconnect: Reconnect?, afterReconnect: () -> Void,
     read: (Int, Int?) throws(BusError) -> [Delivery],
     handle: ([Delivery]) throws(BusError) -> HandlerResult
   ) throws(BusError) -> SubscriptionOutcome {
@@ -201,12 +241,26 @@ public enum Subscription {
         }
         if let b = block { block = min(b, left) }
       }
-      let batch = try read(max, block)
-      if batch.isEmpty {
-        if limits.untilEmpty { return outcome }
+      let batch: [Delivery]
+      let result: HandlerResult
+      do {
+        batch = try read(max, block)
+        if batch.isEmpty {
+          if limits.untilEmpty { return outcome }
+          continue
+        }
+        result = try handle(batch)
+      } catch {
+        // What was read but not acknowledged stays pending and comes back after reconnecting.
+        guard let reconnect, error.isConnectionLoss else { throw error }
+        guard reconnect.recover(from: error, shouldStop: shouldStop) else {
+          outcome.end = .stopped
+          return outcome
+        }
+        afterReconnect()
+        lastActivity = EventTime.now()
         continue
       }
-      let result = try handle(batch)
       outcome.handled += result.succeeded.count
       outcome.failed += result.failed
       lastActivity = EventTime.now()
@@ -215,7 +269,7 @@ public enum Subscription {
 }
 
 /// Sleeps for `seconds`, waking early when `stop()` turns true (checked every 50 ms).
-func sleepSeconds(_ seconds: Double, unless stop: () -> Bool) {
+public func sleepSeconds(_ seconds: Double, unless stop: () -> Bool = { false }) {
   var left = Int(seconds * 1000)
   while left > 0 && !stop() {
     sleepMilliseconds(min(left, 50))

@@ -29,7 +29,22 @@ public final class RedisConnection {
   public init(url: RedisURL, connectTimeout: Double = 5, commandTimeout: Double = 10) throws(RedisError) {
     _ = Self.ignoreSIGPIPE
     self.url = url
+    self.connectTimeout = connectTimeout
     self.commandTimeout = commandTimeout
+    try open()
+  }
+
+  /// Seconds a connection attempt may take.
+  public let connectTimeout: Double
+
+  /// Closes this connection and connects again (AUTH and SELECT included), for callers that
+  /// keep going after the server went away. Replies not yet read are lost.
+  public func reconnect() throws(RedisError) {
+    close()
+    try open()
+  }
+
+  private func open() throws(RedisError) {
     let tv = Self.makeTimeval(connectTimeout)
     let ctx: UnsafeMutablePointer<redisContext>?
     switch url.endpoint {

@@ -91,3 +91,16 @@ bad() {
   evt publish --help | grep -q 'evt publish user.created'
   [ "$(evt --version)" != "" ]
 }
+
+@test "publish --retry waits for Redis to come up" {
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  ( sleep 1; exec redis-server --port "$port" --save '' --dir "$BATS_TEST_TMPDIR" </dev/null >/dev/null 2>&1 ) &
+  late=$!
+  run_evt publish a.b --data 1 --retry 20 --redis-url "redis://127.0.0.1:$port"
+  [ "$status" -eq 0 ]
+  [[ "$out" == *'"type":"a.b"'* ]]
+  [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ "$err" == *"retrying for up to 20"* ]]
+  [ "$(redis-cli -p "$port" XLEN "$EVT_NAMESPACE:stream:a.b")" = 1 ]
+  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  wait $late || true
+}

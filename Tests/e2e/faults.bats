@@ -27,3 +27,37 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   # here it must at least never have been removed while it held entries.
   [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 0 ]
 }
+
+@test "Redis killed and restarted (append-only file on) while a subscriber runs: it reconnects and finishes; nothing lost" {
+  dir="$BATS_TEST_TMPDIR/aof"
+  mkdir -p "$dir" "$BATS_TEST_TMPDIR/done"
+  start_aof() {
+    redis-server --port 0 --unixsocket "$dir/r.sock" --dir "$dir" --appendonly yes --appendfsync always --save '' \
+      </dev/null >/dev/null 2>&1 &
+    aof_pid=$!
+    wait_for "redis-cli -s '$dir/r.sock' ping >/dev/null 2>&1"
+  }
+  start_aof
+  export EVT_REDIS_URL="unix://$dir/r.sock"
+  seq 1 2000 | sed 's/.*/{"type":"job.run","data":&}/' | evt publish --ndjson -q
+  "$EVT_BIN" subscribe --group g --timeout 6 --exec "mkdir -p '$BATS_TEST_TMPDIR/done/'\"\$EVT_ID\"" job.run 2> "$BATS_TEST_TMPDIR/err" &
+  sub=$!
+  wait_for "[ \$(ls '$BATS_TEST_TMPDIR/done' | wc -l) -ge 300 ]" 60
+  kill -9 $aof_pid
+  wait $aof_pid || true
+  sleep 1
+  start_aof
+  set +e
+  wait $sub
+  code=$?
+  set -e
+  [ "$code" -eq 75 ]
+  [ "$(ls "$BATS_TEST_TMPDIR/done" | wc -l)" = 2000 ]
+  [ "$(redis-cli -s "$dir/r.sock" XPENDING "$EVT_NAMESPACE:stream:job.run" g | head -n 1)" = 0 ]
+  grep -q "lost the connection" "$BATS_TEST_TMPDIR/err"
+  grep -q "reconnected to" "$BATS_TEST_TMPDIR/err"
+  # One line per state change, not a flood (plus the final timeout line).
+  [ "$(grep -c . "$BATS_TEST_TMPDIR/err")" -le 3 ]
+  kill $aof_pid
+  wait $aof_pid || true
+}

@@ -40,10 +40,15 @@ struct Publish: ParsableCommand {
   @Option(help: ArgumentHelp("Largest envelope accepted, in bytes (suffixes k and m; default 1m).", valueName: "size"))
   var maxSize: String = "1m"
 
+  @Option(
+    help: ArgumentHelp("If Redis is unavailable, keep trying for up to this many seconds (default: fail at once).", valueName: "seconds"))
+  var retry: Double?
+
   @Flag(name: .shortAndLong, help: "Print only the event id (with --ndjson: no summary).")
   var quiet = false
 
   func validate() throws {
+    if let retry, !(retry > 0 && retry <= 86_400) { throw ValidationError("--retry must be between 0 and 86400 seconds") }
     guard Input.size(maxSize) != nil else { throw ValidationError("--max-size '\(maxSize)' is not a size like 1048576, 512k or 1m") }
     if ndjson {
       if type != nil || data != nil || id != nil || !header.isEmpty {
@@ -74,11 +79,30 @@ struct Publish: ParsableCommand {
       envelope = try Envelope.create(type: type!, data: bytes, headers: headers, id: id, maxSize: limit)
     } catch { throw BusError(error) }
 
-    let publisher = Publisher(connection: try connection.connect(), keys: try connection.keys())
-    _ = try publisher.publish(envelope)
+    try withRetry { () throws(BusError) in
+      _ = try Publisher(connection: try connection.connect(), keys: try connection.keys()).publish(envelope)
+    }
     let out = OutputBuffer()
     try out.line(quiet ? Array(envelope.id.utf8) : envelope.raw)
     try out.flush()
+  }
+
+  /// Runs `body`, and with `--retry` runs it again while Redis is unavailable, until the
+  /// deadline. The event keeps its id, so a retry after a lost reply can be recognised.
+  private func withRetry(_ body: () throws(BusError) -> Void) throws(BusError) {
+    let deadline = EventTime.now().milliseconds + Int64((retry ?? 0) * 1000)
+    var delay = 0.1
+    var said = false
+    while true {
+      do {
+        return try body()
+      } catch  where error.isConnectionLoss && EventTime.now().milliseconds < deadline {
+        if !said { Terminal.note("\(error.message); retrying for up to \(retry!) seconds") }
+        said = true
+        sleepSeconds(delay)
+        delay = min(delay * 2, 2)
+      }
+    }
   }
 
   private func publishLines(limit: Int) throws {

@@ -93,6 +93,7 @@ struct Subscribe: ParsableCommand {
     // One event at a time with --exec, so a shutdown leaves nothing fetched but unhandled.
     let limits = SubscriptionLimits(count: count, untilEmpty: untilEmpty, idleTimeout: timeout, batchSize: exec == nil ? 500 : 1)
     let redis = try connection.connect()
+    let reconnect = Reconnect(connection: redis) { Terminal.note($0) }
     Shutdown.install()
     let outcome: SubscriptionOutcome
     if let group {
@@ -103,12 +104,13 @@ struct Subscribe: ParsableCommand {
       outcome = try Subscription.run(
         group: member, limits: limits, handler: handler,
         retry: RetryPolicy(maxAttempts: maxAttempts, backoffBase: backoffBase, backoffMax: backoffMax),
-        deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group), maxDeliveries: maxDeliveries
+        deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group), maxDeliveries: maxDeliveries,
+        reconnect: reconnect
       ) { Shutdown.isRequested }
     } else {
       let watcher = StreamWatcher(connection: redis, keys: keys, selection: selection)
       try watcher.startAtEnd()
-      outcome = try Subscription.run(live: watcher, limits: limits, handler: handler) { Shutdown.isRequested }
+      outcome = try Subscription.run(live: watcher, limits: limits, handler: handler, reconnect: reconnect) { Shutdown.isRequested }
     }
     if outcome.end == .timedOut {
       let seconds = timeout! == timeout!.rounded() ? String(Int(timeout!)) : String(timeout!)
