@@ -173,13 +173,13 @@ _evt() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    publish|tail|subscribe|pending|help)
+    publish|tail|subscribe|replay-dlq|pending|help)
         # Offer subcommand argument completions
         "_evt_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'publish tail subscribe pending help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending help' -- "${cur}"))
         ;;
     esac
 }
@@ -305,6 +305,48 @@ _evt_subscribe() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+}
+
+_evt_replay-dlq() {
+    repeating_flags=()
+    non_repeating_flags=(--json --pretty --list --dry-run --purge --yes --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --group -g --type --id --since --error --limit)
+    __evt_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--group'|'-g')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--id')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--error')
+        return
+        ;;
+    '--limit')
         return
         ;;
     esac

@@ -53,6 +53,7 @@ _evt() {
             'publish:Publish an event, or many as NDJSON from standard input.'
             'tail:Print the latest events, and with -f new ones as they arrive.'
             'subscribe:Receive events: live, or durably as a member of a consumer group.'
+            'replay-dlq:List, replay or purge dead letters.'
             'pending:Show what each consumer group has delivered but not acknowledged.'
             'help:Show subcommand help information.'
         )
@@ -60,7 +61,7 @@ _evt() {
         ;;
     arg)
         case "${words[1]}" in
-        publish|tail|subscribe|pending|help)
+        publish|tail|subscribe|replay-dlq|pending|help)
             "_evt_${words[1]}" && ret=0
             ;;
         esac
@@ -137,6 +138,33 @@ _evt_subscribe() {
         '(--count -c)'{--count,-c}'[Exit after handling N events.]:n:'
         '--until-empty[Exit once every available event has been handled.]'
         '--timeout[Exit with code 75 when no event arrives for this many seconds.]:seconds:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_replay-dlq() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\] or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[Seconds to wait for a connection (env\: EVT_CONNECT_TIMEOUT; default 5).]:seconds:'
+        '--command-timeout[Seconds to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10).]:seconds:'
+        '--json[Print one JSON envelope per line, exactly as stored (the default when output is not a terminal).]'
+        '--pretty[Print one readable line per event (the default on a terminal).]'
+        '(--group -g)'{--group,-g}'[Only this group'\''s dead letters (default\: every group).]:group:'
+        '--type[Only events of this type or glob.]:type:'
+        '--id[Only the event with this id.]:id:'
+        '--since[Only dead letters since an ISO-8601 time, a duration ago (15m) or a stream id.]:time:'
+        '--error[Only dead letters whose error contains this text.]:text:'
+        '--limit[At most N dead letters (per group).]:n:'
+        '--list[Print the dead letters; change nothing.]'
+        '--dry-run[Say what would be replayed; change nothing.]'
+        '--purge[Delete the selected dead letters for good.]'
+        '--yes[Do not ask before purging (needed when not on a terminal).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -21,7 +21,7 @@ public struct Evt: ParsableCommand {
         evt subscribe --group mailer --exec './send-mail.sh' user.created
       """,
     version: version,
-    subcommands: [Publish.self, Tail.self, Subscribe.self, Pending.self]
+    subcommands: [Publish.self, Tail.self, Subscribe.self, ReplayDLQ.self, Pending.self]
   )
 
   public init() {}

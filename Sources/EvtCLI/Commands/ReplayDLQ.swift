@@ -1,0 +1,127 @@
+import ArgumentParser
+import EvtBus
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+struct ReplayDLQ: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "replay-dlq",
+    abstract: "List, replay or purge dead letters.",
+    discussion: """
+      Replaying sends each selected dead letter back to the group that failed it (NS:replay:GROUP, read by that group's consumers beside their type streams); other groups that handled the event never see it again. Each entry leaves the dead letters in the same step that re-queues it. The replayed envelope keeps its id and gains a replayedAt header.
+
+      Examples:
+        evt replay-dlq --list
+        evt replay-dlq --group email-worker --type 'order.*' --dry-run
+        evt replay-dlq --group email-worker --error 'unknown user'
+        evt replay-dlq --group email-worker --purge --yes
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var output: OutputOptions
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("Only this group's dead letters (default: every group).", valueName: "group"))
+  var group: String?
+
+  @Option(help: ArgumentHelp("Only events of this type or glob.", valueName: "type"))
+  var type: String?
+
+  @Option(help: ArgumentHelp("Only the event with this id.", valueName: "id"))
+  var id: String?
+
+  @Option(help: ArgumentHelp("Only dead letters since an ISO-8601 time, a duration ago (15m) or a stream id.", valueName: "time"))
+  var since: String?
+
+  @Option(help: ArgumentHelp("Only dead letters whose error contains this text.", valueName: "text"))
+  var error: String?
+
+  @Option(help: ArgumentHelp("At most N dead letters (per group).", valueName: "n"))
+  var limit: Int?
+
+  @Flag(help: "Print the dead letters; change nothing.")
+  var list = false
+
+  @Flag(help: "Say what would be replayed; change nothing.")
+  var dryRun = false
+
+  @Flag(help: "Delete the selected dead letters for good.")
+  var purge = false
+
+  @Flag(help: "Do not ask before purging (needed when not on a terminal).")
+  var yes = false
+
+  func validate() throws {
+    if [list, dryRun, purge].filter({ $0 }).count > 1 { throw ValidationError("--list, --dry-run and --purge exclude each other") }
+    if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+    if let since, SinceParser.parse(since) == nil {
+      throw ValidationError("--since '\(since)' is not an ISO-8601 time, a duration like 15m, or a stream id")
+    }
+    if let type { try validatePattern(type) }
+  }
+
+  private func validatePattern(_ text: String) throws {
+    do { try EventType.validatePattern(text) } catch { throw ValidationError(error.message) }
+  }
+
+  func run() throws {
+    try connection.check()
+    let store = DeadLetterStore(connection: try connection.connect(), keys: try connection.keys())
+    let filter = DeadLetterFilter(type: type, eventID: id, since: since.flatMap(SinceParser.parse), errorText: error)
+    var letters: [DeadLetter] = []
+    for g in try group.map { [$0] } ?? store.groups() {
+      letters += try store.list(group: g, filter: filter, limit: limit)
+    }
+    let out = OutputBuffer()
+    if list {
+      for d in letters {
+        try out.line(output.format == .json ? d.json : Array(Self.readable(d).utf8))
+      }
+      return try out.flush()
+    }
+    if dryRun {
+      for d in letters { try out.line(Array("would replay \(Self.readable(d))".utf8)) }
+      try out.flush()
+      return Terminal.note("\(letters.count) dead letter\(letters.count == 1 ? "" : "s") would be replayed")
+    }
+    if purge { return try purgeAll(letters, store) }
+
+    var replayed = 0
+    var skipped = 0
+    let progress = Terminal.isTerminal(2) && letters.count > 100
+    for (i, d) in letters.enumerated() {
+      do throws(BusError) {
+        if try store.replay(d) { replayed += 1 }
+      } catch {
+        guard error.kind == .badData else { throw error }
+        Terminal.note(error.message)
+        skipped += 1
+      }
+      if progress && (i % 100 == 0 || i == letters.count - 1) {
+        Terminal.writeAll(2, Array("\revt: replayed \(i + 1)/\(letters.count)".utf8))
+      }
+    }
+    if progress { Terminal.writeAll(2, [0x0A]) }
+    Terminal.note("replayed \(replayed) dead letter\(replayed == 1 ? "" : "s")" + (skipped > 0 ? "; \(skipped) could not be replayed" : ""))
+  }
+
+  private func purgeAll(_ letters: [DeadLetter], _ store: DeadLetterStore) throws {
+    guard !letters.isEmpty else { return Terminal.note("no dead letters to purge") }
+    if !yes {
+      guard Terminal.isTerminal(0) else {
+        throw BusError(.usage, "refusing to purge \(letters.count) dead letters without --yes (not on a terminal)")
+      }
+      Terminal.writeAll(2, Array("Delete \(letters.count) dead letter\(letters.count == 1 ? "" : "s") for good? [y/N] ".utf8))
+      guard let answer = readLine(), answer.lowercased().hasPrefix("y") else { return Terminal.note("nothing purged") }
+    }
+    let n = try store.purge(letters)
+    Terminal.note("purged \(n) dead letter\(n == 1 ? "" : "s")")
+  }
+
+  static func readable(_ d: DeadLetter) -> String {
+    let time = d.fields["time"] ?? d.dlqID.time.iso
+    return "\(time)  \(d.group)  \(d.type)  \(d.eventID ?? "(not an envelope)")  attempts=\(d.fields["attempts"] ?? "?")  \(d.error)"
+  }
+}
