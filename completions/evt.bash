@@ -257,7 +257,7 @@ _evt_subscribe() {
     repeating_flags=()
     non_repeating_flags=(--json --pretty --until-empty --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --count -c --timeout)
+    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --count -c --timeout)
     __evt_offer_flags_options -1
 
     # Offer option value completions
@@ -299,6 +299,9 @@ _evt_subscribe() {
         return
         ;;
     '--max-deliveries')
+        return
+        ;;
+    '--shutdown-timeout')
         return
         ;;
     '--count'|'-c')

@@ -135,6 +135,7 @@ _evt_subscribe() {
         '--backoff-max[Longest wait between retries in seconds (default 30).]:seconds:'
         '--claim-idle[With --group\: claim events another consumer left pending this long (default 60).]:seconds:'
         '--max-deliveries[With --group\: dead-letter an event delivered more than N times (default 10).]:n:'
+        '--shutdown-timeout[On SIGINT/SIGTERM, how long a running --exec command may finish before it is stopped and its event left pending (default 30).]:seconds:'
         '(--count -c)'{--count,-c}'[Exit after handling N events.]:n:'
         '--until-empty[Exit once every available event has been handled.]'
         '--timeout[Exit with code 75 when no event arrives for this many seconds.]:seconds:'

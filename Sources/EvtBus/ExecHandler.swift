@@ -16,9 +16,13 @@ public final class ExecHandler: DeliveryHandler {
   public let command: String
   /// Told about each failure, one line each.
   public let report: (String) -> Void
+  /// After a shutdown request, how long a running command may go on before it is terminated
+  /// (SIGTERM, then SIGKILL 3 s later); its event then stays pending.
+  public var shutdownTimeout: Double
 
-  public init(command: String, report: @escaping (String) -> Void) {
+  public init(command: String, shutdownTimeout: Double = 30, report: @escaping (String) -> Void) {
     self.command = command
+    self.shutdownTimeout = shutdownTimeout
     self.report = report
   }
 
@@ -35,7 +39,19 @@ public final class ExecHandler: DeliveryHandler {
         "EVT_STREAM_ID=\(entry.id)",
         "EVT_DELIVERY=\(delivery.deliveryCount)",
       ]
-      let (status, stderrTail) = try ShellCommand.run(command, input: raw + [0x0A], environment: environment)
+      var stopSeen: Int64?
+      let (status, stderrTail) = try ShellCommand.run(command, input: raw + [0x0A], environment: environment) {
+        guard shouldStop() else { return false }
+        let now = EventTime.now().milliseconds
+        stopSeen = stopSeen ?? now
+        return Double(now - stopSeen!) / 1000 >= shutdownTimeout
+      }
+      if stopSeen != nil && !status.succeeded {
+        let failure = HandlerFailure("interrupted by shutdown after \(shutdownTimeout) s", interrupted: true)
+        result.failures.append((delivery, failure))
+        report("handler for event \(envelope?.id ?? "?") stopped at shutdown; it stays pending")
+        break
+      }
       if status.succeeded {
         result.succeeded.append(entry)
       } else {
@@ -73,7 +89,11 @@ public enum ShellCommand {
 
   /// Runs `command` with `input` on its standard input. Its standard error is passed through to
   /// ours and its last ``stderrTailLength`` bytes are returned.
-  public static func run(_ command: String, input: [UInt8], environment extra: [String]) throws(BusError) -> (ExitStatus, String) {
+  /// The command runs in its own process group. `terminate` is asked every 100 ms while it
+  /// runs; once it says true the group gets SIGTERM, and SIGKILL 3 s later.
+  public static func run(
+    _ command: String, input: [UInt8], environment extra: [String], terminate: () -> Bool = { false }
+  ) throws(BusError) -> (ExitStatus, String) {
     var inFDs: [Int32] = [-1, -1]
     var errFDs: [Int32] = [-1, -1]
     guard pipe(&inFDs) == 0 else { throw BusError(.output, "cannot create a pipe: \(errnoText())") }
@@ -104,7 +124,9 @@ public enum ShellCommand {
     var none = sigset_t()
     sigemptyset(&none)
     posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    // Its own process group, so a shutdown can stop the command and everything it started.
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
 
     var environment: [String] = []
     var p = environ
@@ -132,10 +154,24 @@ public enum ShellCommand {
       close(errFDs[0])
       throw BusError(.output, "cannot run /bin/sh: \(String(cString: strerror(spawned)))")
     }
-    let tail = pump(input: input, to: inFDs[1], stderrFrom: errFDs[0])
+    var termSent: Int64?
+    func watch() {
+      let now = EventTime.now().milliseconds
+      if termSent == nil, terminate() {
+        kill(-pid, SIGTERM)
+        termSent = now
+      } else if let sent = termSent, now - sent > 3000 {
+        kill(-pid, SIGKILL)
+      }
+    }
+    let tail = pump(input: input, to: inFDs[1], stderrFrom: errFDs[0], watch: watch)
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-      if errno != EINTR { throw BusError(.output, "cannot wait for the handler: \(errnoText())") }
+    while true {
+      let r = waitpid(pid, &status, WNOHANG)
+      if r == pid { break }
+      if r < 0 && errno != EINTR { throw BusError(.output, "cannot wait for the handler: \(errnoText())") }
+      watch()
+      sleepMilliseconds(20)
     }
     let exit: ExitStatus = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
     return (exit, String(decoding: tail, as: UTF8.self))
@@ -143,7 +179,7 @@ public enum ShellCommand {
 
   /// Feeds `input` to the child while relaying its standard error, without deadlocking when
   /// the child writes a lot before reading. A child that exits without reading is fine.
-  private static func pump(input: [UInt8], to inFD: Int32, stderrFrom errFD: Int32) -> [UInt8] {
+  private static func pump(input: [UInt8], to inFD: Int32, stderrFrom errFD: Int32, watch: () -> Void) -> [UInt8] {
     _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
     var written = 0
     var inOpen = true
@@ -156,10 +192,13 @@ public enum ShellCommand {
     while true {
       var fds = [pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)]
       if inOpen { fds.append(pollfd(fd: inFD, events: Int16(POLLOUT), revents: 0)) }
-      if poll(&fds, nfds_t(fds.count), -1) < 0 {
+      watch()
+      let ready = poll(&fds, nfds_t(fds.count), 100)
+      if ready < 0 {
         if errno == EINTR { continue }
         break
       }
+      if ready == 0 { continue }
       if inOpen && fds.count > 1 && fds[1].revents != 0 {
         let n = input.withUnsafeBytes { write(inFD, $0.baseAddress! + written, $0.count - written) }
         if n > 0 { written += n }

@@ -43,7 +43,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
   /// Whether another attempt may follow attempt `attempt` after `failure`.
   public func shouldRetry(after failure: HandlerFailure, attempt: Int) -> Bool {
-    !failure.permanent && attempt < maxAttempts
+    !failure.permanent && !failure.interrupted && attempt < maxAttempts
   }
 
   private func pow2(_ e: Double) -> Double {
@@ -63,9 +63,12 @@ public struct HandlerFailure: Error, Sendable, Equatable {
   public var reason: String
   /// Bad data that no retry can fix: dead-lettered at once.
   public var permanent: Bool
+  /// Stopped by a shutdown, not failed: the event stays pending, never dead-lettered.
+  public var interrupted: Bool
 
-  public init(_ reason: String, permanent: Bool = false) {
+  public init(_ reason: String, permanent: Bool = false, interrupted: Bool = false) {
     self.reason = reason
     self.permanent = permanent
+    self.interrupted = interrupted
   }
 }

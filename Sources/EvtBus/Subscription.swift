@@ -178,7 +178,7 @@ public enum Subscription {
           handled += again.succeeded.count
         }
         guard let failure else { continue }
-        if shouldStop() && retry.shouldRetry(after: failure, attempt: attempt) {
+        if failure.interrupted || (shouldStop() && retry.shouldRetry(after: failure, attempt: attempt)) {
           leftPending += 1  // interrupted: stays pending for a later delivery
         } else {
           try dlq.bury(delivery, failure: failure, attempts: attempt, consumer: consumer.consumer)

@@ -155,3 +155,17 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   [ "$(evt subscribe --group g --consumer w --until-empty a.b | wc -l)" -ge "$stuck" ]
   [ "$(pending a.b g)" = 0 ]
 }
+
+@test "--shutdown-timeout: a handler that cannot finish is stopped; its event stays pending; exit 0" {
+  evt publish slow.job --data 1 >/dev/null
+  "$EVT_BIN" subscribe --group g --shutdown-timeout 1 --exec "touch '$BATS_TEST_TMPDIR/started'; sleep 30" slow.job 2> "$BATS_TEST_TMPDIR/err" &
+  pid=$!
+  wait_for "[ -e '$BATS_TEST_TMPDIR/started' ]"
+  start=$SECONDS
+  kill -TERM $pid
+  wait $pid
+  [ $((SECONDS - start)) -lt 10 ]
+  grep -q "stays pending" "$BATS_TEST_TMPDIR/err"
+  [ "$(pending slow.job g)" = 1 ]
+  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 0 ]
+}

@@ -52,6 +52,12 @@ struct Subscribe: ParsableCommand {
   @Option(help: ArgumentHelp("With --group: dead-letter an event delivered more than N times (default 10).", valueName: "n"))
   var maxDeliveries: Int = 10
 
+  @Option(
+    help: ArgumentHelp(
+      "On SIGINT/SIGTERM, how long a running --exec command may finish before it is stopped and its event left pending (default 30).",
+      valueName: "seconds"))
+  var shutdownTimeout: Double = 30
+
   @Option(name: .shortAndLong, help: ArgumentHelp("Exit after handling N events.", valueName: "n"))
   var count: Int?
 
@@ -73,6 +79,9 @@ struct Subscribe: ParsableCommand {
     }
     if let exec, exec.allSatisfy(\.isWhitespace) { throw ValidationError("--exec needs a command") }
     if maxAttempts < 1 { throw ValidationError("--max-attempts must be 1 or more") }
+    if !(shutdownTimeout >= 0 && shutdownTimeout <= 86_400) {
+      throw ValidationError("--shutdown-timeout must be between 0 and 86400 seconds")
+    }
     if maxDeliveries < 1 { throw ValidationError("--max-deliveries must be 1 or more") }
     if !(claimIdle > 0 && claimIdle <= 86_400 * 30) { throw ValidationError("--claim-idle must be more than 0 seconds") }
     if !(backoffBase >= 0 && backoffMax >= 0 && backoffBase <= 86_400 && backoffMax <= 86_400) {
@@ -86,7 +95,7 @@ struct Subscribe: ParsableCommand {
     let keys = try connection.keys()
     let handler: DeliveryHandler
     if let exec {
-      handler = ExecHandler(command: exec) { Terminal.note($0) }
+      handler = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout) { Terminal.note($0) }
     } else {
       handler = PrintHandler(format: output.format)
     }
@@ -116,6 +125,12 @@ struct Subscribe: ParsableCommand {
       let seconds = timeout! == timeout!.rounded() ? String(Int(timeout!)) : String(timeout!)
       Terminal.error("no event arrived within \(seconds) seconds (handled \(outcome.handled))")
       throw CommandExit(code: EvtExit.timeout)
+    }
+    if outcome.end == .stopped {
+      if outcome.failed > 0 {
+        Terminal.note("stopped; \(outcome.failed) event\(outcome.failed == 1 ? "" : "s") left pending for redelivery")
+      }
+      if outcome.deadLettered == 0 { return }
     }
     if outcome.failed > 0 || outcome.deadLettered > 0 {
       var parts: [String] = []
