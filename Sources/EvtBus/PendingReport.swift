@@ -37,8 +37,10 @@ public struct PendingReport {
   /// sorted by group and consumer.
   public func summaries(group wanted: String? = nil) throws(BusError) -> [PendingSummary] {
     var table: [String: PendingSummary] = [:]
-    for type in try TypeSelection([]).resolve(connection, keys) {
-      let stream = keys.stream(type)
+    // Type streams, then the groups' replay streams (counted under the type "(replay)").
+    var streams = try TypeSelection([]).resolve(connection, keys).map { (keys.stream($0), $0) }
+    for g in try DeadLetterStore(connection: connection, keys: keys).replayGroups() { streams.append((keys.replay(g), "(replay)")) }
+    for (stream, type) in streams {
       let groups = try wrap { () throws(RedisError) in try connection.command(["XINFO", "GROUPS", stream]) }
       for info in groups.array ?? [] {
         guard let name = Self.field(info, "name")?.string, wanted == nil || wanted == name else { continue }

@@ -74,9 +74,18 @@ public struct DeadLetterStore {
 
   /// The groups that have a dead-letter stream, sorted.
   public func groups() throws(BusError) -> [String] {
+    try streams(prefix: keys.deadLetters(""))
+  }
+
+  /// The groups that have a replay stream, sorted.
+  public func replayGroups() throws(BusError) -> [String] {
+    try streams(prefix: keys.replay(""))
+  }
+
+  /// The suffixes of the stream keys that start with `prefix`, sorted.
+  private func streams(prefix: String) throws(BusError) -> [String] {
     var cursor = "0"
     var found = Set<String>()
-    let prefix = keys.deadLetters("")
     repeat {
       let reply = try wrap { () throws(RedisError) in
         try connection.command(["SCAN", cursor, "MATCH", Self.globEscaped(prefix) + "*", "COUNT", "1000", "TYPE", "stream"])

@@ -218,7 +218,11 @@ extension StreamWatcher {
   /// Emits the requested history in time order, then (with `follow`) new events as they
   /// arrive, in batches, until `shouldStop()` turns true. Types first published after tail
   /// started are picked up within one poll interval.
-  public func tail(_ request: TailRequest, shouldStop: () -> Bool, emit: ([StreamEntry]) throws(BusError) -> Void) throws(BusError) {
+  /// With `reconnect`, following survives Redis going away: it reconnects and continues after
+  /// the last event it printed.
+  public func tail(
+    _ request: TailRequest, reconnect: Reconnect? = nil, shouldStop: () -> Bool, emit: ([StreamEntry]) throws(BusError) -> Void
+  ) throws(BusError) {
     if let since = request.since, request.last == nil {
       var page: [StreamEntry] = []
       try history(since: since) { (entry) throws(BusError) in
@@ -235,7 +239,14 @@ extension StreamWatcher {
     }
     guard request.follow else { return }
     while !shouldStop() {
-      let batch = try poll(blockMilliseconds: Subscription.pollMilliseconds)
+      let batch: [StreamEntry]
+      do {
+        batch = try poll(blockMilliseconds: Subscription.pollMilliseconds)
+      } catch {
+        guard let reconnect, error.isConnectionLoss else { throw error }
+        guard reconnect.recover(from: error, shouldStop: shouldStop) else { return }
+        continue
+      }
       if !batch.isEmpty { try emit(batch) }
     }
   }

@@ -61,3 +61,30 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   kill $aof_pid
   wait $aof_pid || true
 }
+
+@test "tail -f survives a Redis restart and keeps printing" {
+  dir="$BATS_TEST_TMPDIR/aof2"
+  mkdir -p "$dir"
+  start_aof() {
+    redis-server --port 0 --unixsocket "$dir/r.sock" --dir "$dir" --appendonly yes --save '' </dev/null >/dev/null 2>&1 &
+    aof_pid=$!
+    wait_for "redis-cli -s '$dir/r.sock' ping >/dev/null 2>&1"
+  }
+  start_aof
+  export EVT_REDIS_URL="unix://$dir/r.sock"
+  evt publish a.b --data 1 >/dev/null
+  "$EVT_BIN" tail -f --json > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
+  tailer=$!
+  wait_for "[ \$(wc -l < '$BATS_TEST_TMPDIR/out') -ge 1 ]"
+  redis-cli -s "$dir/r.sock" shutdown >/dev/null 2>&1 || true
+  wait $aof_pid || true
+  start_aof
+  evt publish a.b --data 2 >/dev/null
+  wait_for "[ \$(wc -l < '$BATS_TEST_TMPDIR/out') -ge 2 ]" 20
+  kill -INT $tailer
+  wait $tailer
+  [ "$(sed 's/.*"data":\([0-9]*\)}.*/\1/' "$BATS_TEST_TMPDIR/out" | tr '\n' ' ')" = "1 2 " ]
+  grep -q "reconnected" "$BATS_TEST_TMPDIR/err"
+  kill $aof_pid
+  wait $aof_pid || true
+}

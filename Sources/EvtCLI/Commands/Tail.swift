@@ -42,12 +42,14 @@ struct Tail: ParsableCommand {
   func run() throws {
     let selection = try TypeSelection(types)
     try connection.check()
-    let watcher = StreamWatcher(connection: try connection.connect(), keys: try connection.keys(), selection: selection)
+    let redis = try connection.connect()
+    let watcher = StreamWatcher(connection: redis, keys: try connection.keys(), selection: selection)
     let request = TailRequest(last: count ?? (since == nil ? 10 : nil), since: since.flatMap(SinceParser.parse), follow: follow)
     if follow { Shutdown.install() }
     let out = OutputBuffer()
     let format = output.format
-    try watcher.tail(request, shouldStop: { Shutdown.isRequested }) { (batch) throws(BusError) in
+    let reconnect = Reconnect(connection: redis) { Terminal.note($0) }
+    try watcher.tail(request, reconnect: reconnect, shouldStop: { Shutdown.isRequested }) { (batch) throws(BusError) in
       for entry in batch { try out.event(entry, format) }
       try out.flush()
     }
