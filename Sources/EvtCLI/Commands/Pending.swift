@@ -15,26 +15,17 @@ struct Pending: ParsableCommand {
   )
 
   @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var output: OutputOptions
 
   @Option(name: .shortAndLong, help: ArgumentHelp("Only this consumer group.", valueName: "group"))
   var group: String?
-
-  @Flag(help: "Print one JSON object per consumer (the default when output is not a terminal).")
-  var json = false
-
-  @Flag(help: "Print a table (the default on a terminal).")
-  var pretty = false
-
-  func validate() throws {
-    if json && pretty { throw ValidationError("--json and --pretty cannot be used together") }
-  }
 
   func run() throws {
     try connection.check()
     let report = PendingReport(connection: try connection.connect(), keys: try connection.keys())
     let rows = try report.summaries(group: group)
     let out = OutputBuffer()
-    if json || (!pretty && !Terminal.isTerminal(1)) {
+    if output.format == .json {
       for row in rows { try out.line(row.json) }
     } else {
       let table =

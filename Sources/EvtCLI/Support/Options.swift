@@ -75,10 +75,10 @@ struct ConnectionOptions: ParsableArguments {
 
 /// `--json` / `--pretty`: JSON lines by default when standard output is not a terminal.
 struct OutputOptions: ParsableArguments {
-  @Flag(help: "Print one JSON envelope per line, exactly as stored (the default when output is not a terminal).")
+  @Flag(help: "Print JSON lines — events exactly as stored (the default when output is not a terminal).")
   var json = false
 
-  @Flag(help: "Print one readable line per event (the default on a terminal).")
+  @Flag(help: "Print readable lines, coloured on a terminal (the default on a terminal).")
   var pretty = false
 
   func validate() throws {
