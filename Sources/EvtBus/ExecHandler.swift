@@ -165,13 +165,17 @@ public enum ShellCommand {
       }
     }
     let tail = pump(input: input, to: inFDs[1], stderrFrom: errFDs[0], watch: watch)
+    // Standard error is closed: the command has (almost always) exited. Reap it, polling
+    // quickly at first so a short command costs no sleep, and keep watching for a shutdown.
     var status: Int32 = 0
+    var pause = 0
     while true {
       let r = waitpid(pid, &status, WNOHANG)
       if r == pid { break }
       if r < 0 && errno != EINTR { throw BusError(.output, "cannot wait for the handler: \(errnoText())") }
       watch()
-      sleepMilliseconds(20)
+      if pause == 0 { sched_yield() } else { usleep(UInt32(pause * 1000)) }
+      pause = min(max(pause * 2, 1), 20)
     }
     let exit: ExitStatus = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
     return (exit, String(decoding: tail, as: UTF8.self))
