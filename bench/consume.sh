@@ -19,11 +19,7 @@ start_redis tcp
 trap stop_redis EXIT
 export EVT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 work=$(mktemp -d)
-python3 - "$N" > "$work/events.ndjson" <<'PY'
-import sys
-for i in range(int(sys.argv[1])):
-    print('{"type":"bench.consume","data":{"userId":"%d","email":"user%d@example.com"}}' % (i, i))
-PY
+make_events "$N" bench.consume > "$work/events.ndjson"
 cat > "$work/consumer.py" <<'PY'
 import sys, redis
 r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]))

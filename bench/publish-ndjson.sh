@@ -13,11 +13,7 @@ start_redis tcp
 trap stop_redis EXIT
 export EVT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 work=$(mktemp -d)
-python3 - "$N" > "$work/events.ndjson" <<'PY'
-import sys
-for i in range(int(sys.argv[1])):
-    print('{"type":"bench.ndjson","data":{"userId":"%d","email":"user%d@example.com"}}' % (i, i))
-PY
+make_events "$N" bench.ndjson > "$work/events.ndjson"
 ENVELOPE=$(head -n 1 "$work/events.ndjson" | "$EVT" publish --ndjson -q && "$EVT" tail --json -n 1 bench.ndjson)
 now() { date +%s%N; }
 : > "$work/times"

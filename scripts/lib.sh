@@ -64,3 +64,13 @@ build_release() {
   fi
   echo "$EVT_ROOT/.build/release/evt"
 }
+
+# Prints N small NDJSON event drafts of type $2 (for the benchmarks).
+make_events() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+n, t = int(sys.argv[1]), sys.argv[2]
+for i in range(n):
+    print('{"type":"%s","data":{"userId":"%d","email":"user%d@example.com"}}' % (t, i, i))
+PY
+}
