@@ -133,61 +133,17 @@ public enum Subscription {
     deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, reconnect: Reconnect? = nil,
     shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
-    var handled = 0
-    var deadLettered = 0
-    var leftPending = 0
+    let processor = GroupBatchProcessor(
+      consumer: consumer, handler: handler, retry: retry, deadLetters: deadLetters, maxDeliveries: maxDeliveries,
+      shouldStop: shouldStop)
     let end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
       (max, block) throws(BusError) in
       try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)
     } handle: { (batch) throws(BusError) in
-      var valid: [Delivery] = []
-      var buried: [StreamEntry] = []
-      for d in batch {
-        if let dlq = deadLetters, let problem = malformation(d.entry) {
-          try dlq.bury(d, failure: HandlerFailure("malformed entry: \(problem)", permanent: true), attempts: 0, consumer: consumer.consumer)
-          buried.append(d.entry)
-        } else if let dlq = deadLetters, let limit = maxDeliveries, d.deliveryCount > limit {
-          // Delivered again and again without being acknowledged: it keeps killing workers.
-          let failure = HandlerFailure("poison message: delivered \(d.deliveryCount) times (limit \(limit))", permanent: true)
-          try dlq.bury(d, failure: failure, attempts: 0, consumer: consumer.consumer)
-          buried.append(d.entry)
-        } else {
-          valid.append(d)
-        }
-      }
-      // What the loop counts against --count: every delivery of the batch was dealt with.
-      let processed = HandlerResult(succeeded: batch.map(\.entry))
-      let result = try handler.handle(valid, shouldStop: shouldStop)
-      try consumer.ack(result.succeeded)
-      handled += result.succeeded.count
-      guard let dlq = deadLetters else {
-        leftPending += result.failed
-        return processed
-      }
-      deadLettered += buried.count
-      for (delivery, first) in result.failures {
-        var failure: HandlerFailure? = first
-        var attempt = 1
-        while let f = failure, retry.shouldRetry(after: f, attempt: attempt), !shouldStop() {
-          attempt += 1
-          sleepSeconds(retry.delay(beforeAttempt: attempt), unless: shouldStop)
-          if shouldStop() { break }
-          let again = try handler.handle([delivery], shouldStop: shouldStop)
-          try consumer.ack(again.succeeded)
-          failure = again.failures.first?.failure
-          handled += again.succeeded.count
-        }
-        guard let failure else { continue }
-        if failure.interrupted || (shouldStop() && retry.shouldRetry(after: failure, attempt: attempt)) {
-          leftPending += 1  // interrupted: stays pending for a later delivery
-        } else {
-          try dlq.bury(delivery, failure: failure, attempts: attempt, consumer: consumer.consumer)
-          deadLettered += 1
-        }
-      }
-      return processed
+      try processor.process(batch)
     }.end
-    return SubscriptionOutcome(end: end, handled: handled, failed: leftPending, deadLettered: deadLettered)
+    return SubscriptionOutcome(
+      end: end, handled: processor.handled, failed: processor.leftPending, deadLettered: processor.deadLettered)
   }
 
   /// Why an entry cannot be handled at all (`nil` when it is a valid envelope).
@@ -264,6 +220,91 @@ public enum Subscription {
       outcome.handled += result.succeeded.count
       outcome.failed += result.failed
       lastActivity = EventTime.now()
+    }
+  }
+}
+
+/// Handles one batch of a group: dead-letters what cannot be handled at all, runs the handler,
+/// acknowledges successes, retries failures with backoff and dead-letters what is exhausted.
+private final class GroupBatchProcessor {
+  let consumer: GroupConsumer
+  let handler: DeliveryHandler
+  let retry: RetryPolicy
+  let deadLetters: DeadLetterQueue?
+  let maxDeliveries: Int?
+  let shouldStop: () -> Bool
+  private(set) var handled = 0
+  private(set) var deadLettered = 0
+  private(set) var leftPending = 0
+
+  init(
+    consumer: GroupConsumer, handler: DeliveryHandler, retry: RetryPolicy, deadLetters: DeadLetterQueue?, maxDeliveries: Int?,
+    shouldStop: @escaping () -> Bool
+  ) {
+    self.consumer = consumer
+    self.handler = handler
+    self.retry = retry
+    self.deadLetters = deadLetters
+    self.maxDeliveries = maxDeliveries
+    self.shouldStop = shouldStop
+  }
+
+  /// Returns every delivery of the batch as dealt with (what `--count` counts).
+  func process(_ batch: [Delivery]) throws(BusError) -> HandlerResult {
+    let result = try handler.handle(try triage(batch), shouldStop: shouldStop)
+    try consumer.ack(result.succeeded)
+    handled += result.succeeded.count
+    for (delivery, failure) in result.failures { try settle(delivery, failure) }
+    return HandlerResult(succeeded: batch.map(\.entry))
+  }
+
+  /// The deliveries worth handling; malformed entries and poison messages go to the dead
+  /// letters at once.
+  private func triage(_ batch: [Delivery]) throws(BusError) -> [Delivery] {
+    guard let dlq = deadLetters else { return batch }
+    var valid: [Delivery] = []
+    for d in batch {
+      var failure: HandlerFailure?
+      if let problem = Subscription.malformation(d.entry) {
+        failure = HandlerFailure("malformed entry: \(problem)", permanent: true)
+      } else if let limit = maxDeliveries, d.deliveryCount > limit {
+        // Delivered again and again without being acknowledged: it keeps killing workers.
+        failure = HandlerFailure("poison message: delivered \(d.deliveryCount) times (limit \(limit))", permanent: true)
+      }
+      if let failure {
+        try dlq.bury(d, failure: failure, attempts: 0, consumer: consumer.consumer)
+        deadLettered += 1
+      } else {
+        valid.append(d)
+      }
+    }
+    return valid
+  }
+
+  /// Retries a failed delivery while the policy allows, then dead-letters it — unless a
+  /// shutdown interrupted it, in which case it stays pending for a later delivery.
+  private func settle(_ delivery: Delivery, _ first: HandlerFailure) throws(BusError) {
+    guard let dlq = deadLetters else {
+      leftPending += 1
+      return
+    }
+    var failure: HandlerFailure? = first
+    var attempt = 1
+    while let f = failure, retry.shouldRetry(after: f, attempt: attempt), !shouldStop() {
+      attempt += 1
+      sleepSeconds(retry.delay(beforeAttempt: attempt), unless: shouldStop)
+      if shouldStop() { break }
+      let again = try handler.handle([delivery], shouldStop: shouldStop)
+      try consumer.ack(again.succeeded)
+      handled += again.succeeded.count
+      failure = again.failures.first?.failure
+    }
+    guard let failure else { return }
+    if failure.interrupted || (shouldStop() && retry.shouldRetry(after: failure, attempt: attempt)) {
+      leftPending += 1
+    } else {
+      try dlq.bury(delivery, failure: failure, attempts: attempt, consumer: consumer.consumer)
+      deadLettered += 1
     }
   }
 }
