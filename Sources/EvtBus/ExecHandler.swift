@@ -5,9 +5,12 @@
 #endif
 
 /// Runs a shell command for each event: `/bin/sh -c COMMAND` with the envelope (one line,
-/// newline-terminated, exactly as stored) on standard input and `EVT_ID`, `EVT_TYPE`, `EVT_STREAM_ID`, `EVT_DELIVERY` in its environment. Event
-/// content is never put on a command line. Exit status 0 means handled; anything else leaves the
-/// entry pending. The command inherits standard output and standard error.
+/// newline-terminated, exactly as stored) on standard input and `EVT_ID`, `EVT_TYPE`,
+/// `EVT_STREAM_ID`, `EVT_DELIVERY` (the group's delivery count) and `EVT_ATTEMPT` (the attempt
+/// within this process) in its environment. Event content is never put on a command line.
+/// Exit status 0 means handled; ``permanentFailureStatus`` means the event is bad; anything
+/// else is a failure to retry. The command inherits standard output; its standard error is
+/// passed through and its tail kept as the failure reason.
 public final class ExecHandler: DeliveryHandler {
   /// The exit status by which a command says the event itself is bad: no retry, straight to the
   /// dead letters (EX_DATAERR).
@@ -38,6 +41,7 @@ public final class ExecHandler: DeliveryHandler {
         "EVT_TYPE=\(envelope?.type ?? entry.type)",
         "EVT_STREAM_ID=\(entry.id)",
         "EVT_DELIVERY=\(delivery.deliveryCount)",
+        "EVT_ATTEMPT=\(delivery.attempt)",
       ]
       var stopSeen: Int64?
       let (status, stderrTail) = try ShellCommand.run(command, input: raw + [0x0A], environment: environment) {
@@ -60,7 +64,7 @@ public final class ExecHandler: DeliveryHandler {
         let tail = stderrTail.trimmingTrailingWhitespace
         if !tail.isEmpty { reason += ": " + tail }
         result.failures.append((delivery, HandlerFailure(reason, permanent: permanent)))
-        report("handler \(status) for event \(envelope?.id ?? "?") (\(entry.type) \(entry.id), delivery \(delivery.deliveryCount))")
+        report("handler \(status) for event \(envelope?.id ?? "?") (\(entry.type) \(entry.id), attempt \(delivery.attempt))")
       }
     }
     return result
@@ -132,7 +136,7 @@ public enum ShellCommand {
     var p = environ
     while let entry = p.pointee {
       let text = String(cString: entry)
-      if !["EVT_ID=", "EVT_TYPE=", "EVT_STREAM_ID=", "EVT_DELIVERY="].contains(where: text.hasPrefix) {
+      if !["EVT_ID=", "EVT_TYPE=", "EVT_STREAM_ID=", "EVT_DELIVERY=", "EVT_ATTEMPT="].contains(where: text.hasPrefix) {
         environment.append(text)
       }
       p += 1

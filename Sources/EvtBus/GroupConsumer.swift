@@ -9,6 +9,14 @@ public struct Delivery: Sendable, Equatable {
   public let entry: StreamEntry
   /// How many times the group has delivered this entry (1 on the first delivery).
   public let deliveryCount: Int
+  /// Which in-process attempt this is (1 first, then counting retries of this delivery).
+  public var attempt: Int
+
+  public init(entry: StreamEntry, deliveryCount: Int, attempt: Int = 1) {
+    self.entry = entry
+    self.deliveryCount = deliveryCount
+    self.attempt = attempt
+  }
 }
 
 /// Where a consumer group starts when it is created.

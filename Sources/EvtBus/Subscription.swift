@@ -294,7 +294,9 @@ private final class GroupBatchProcessor {
       attempt += 1
       sleepSeconds(retry.delay(beforeAttempt: attempt), unless: shouldStop)
       if shouldStop() { break }
-      let again = try handler.handle([delivery], shouldStop: shouldStop)
+      var retried = delivery
+      retried.attempt = attempt
+      let again = try handler.handle([retried], shouldStop: shouldStop)
       try consumer.ack(again.succeeded)
       handled += again.succeeded.count
       failure = again.failures.first?.failure

@@ -56,10 +56,12 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   for i in 1 2 3; do evt publish a.b --data $i >/dev/null; done
   evt subscribe --group g --until-empty --backoff-base 0.01 --exec '
     n=$(cat "'"$BATS_TEST_TMPDIR"'/$EVT_ID" 2>/dev/null || echo 0); echo $((n + 1)) > "'"$BATS_TEST_TMPDIR"'/$EVT_ID"
+    [ "$EVT_ATTEMPT" = $((n + 1)) ] || { echo "EVT_ATTEMPT=$EVT_ATTEMPT, expected $((n + 1))" >> "'"$BATS_TEST_TMPDIR"'/wrong"; }
     [ $n -ge 2 ] || { echo "not yet ($n)" >&2; exit 1; }
     cat >> "'"$BATS_TEST_TMPDIR"'/handled"' a.b 2>/dev/null
   [ "$(wc -l < "$BATS_TEST_TMPDIR/handled")" = 3 ]
   [ "$(cat "$BATS_TEST_TMPDIR"/*-* | sort -u)" = 3 ]
+  [ ! -e "$BATS_TEST_TMPDIR/wrong" ]
   [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 0 ]
   [ "$(pending a.b g)" = 0 ]
 }

@@ -8,7 +8,7 @@ struct Subscribe: ParsableCommand {
     discussion: """
       Without --group every subscriber sees every new event (nothing is acknowledged). With --group, subscribers with the same group share the work and each event is acknowledged only after it was handled: printed, or its --exec command exited 0. A failed event stays pending. The group is created on first use at the start of the retained history (--start latest to skip it).
 
-      --exec runs the command through /bin/sh -c for each event, with the envelope on standard input and EVT_ID, EVT_TYPE, EVT_STREAM_ID and EVT_DELIVERY in its environment.
+      --exec runs the command through /bin/sh -c for each event, with the envelope on standard input and EVT_ID, EVT_TYPE, EVT_STREAM_ID, EVT_DELIVERY (group deliveries) and EVT_ATTEMPT (attempts in this process) in its environment.
 
       SIGINT/SIGTERM finish the event in hand, acknowledge it and exit 0. Exit codes: 0 done, 1 some event was dead-lettered or left pending, 75 --timeout passed without an event.
 
