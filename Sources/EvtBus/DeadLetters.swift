@@ -1,12 +1,5 @@
 import EvtRedis
 
-extension Keys {
-  /// `NS:dlq:<group>`: the dead-lettered deliveries of one group.
-  public func deadLetters(_ group: String) -> String { "\(namespace):dlq:\(group)" }
-  /// `NS:replay:<group>`: events replayed from the dead letters for that group only.
-  public func replay(_ group: String) -> String { "\(namespace):replay:\(group)" }
-}
-
 /// The dead letters of one consumer group (`NS:dlq:<group>`).
 ///
 /// Dead-lettering a delivery is one `MULTI`/`EXEC`: the DLQ entry (the original envelope

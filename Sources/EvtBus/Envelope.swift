@@ -270,7 +270,8 @@ public enum EventType {
     }
   }
 
-  /// Glob matching with `*`, `?` and `[abc]`/`[a-z]`/`[!a]` (fnmatch without flags).
+  /// Glob matching with `*`, `?` and `[abc]`/`[a-z]`/`[!a]` (fnmatch without flags); a plain
+  /// type name matches only itself.
   public static func matches(_ pattern: String, _ type: String) -> Bool {
     Glob.match(Array(pattern.utf8)[...], Array(type.utf8)[...])
   }

@@ -24,6 +24,10 @@ public struct Keys: Sendable, Equatable {
   public func stream(_ type: String) -> String { "\(namespace):stream:\(type)" }
   /// `NS:types`: every type ever published.
   public var types: String { "\(namespace):types" }
+  /// `NS:dlq:<group>`: the dead-lettered deliveries of one group.
+  public func deadLetters(_ group: String) -> String { "\(namespace):dlq:\(group)" }
+  /// `NS:replay:<group>`: events replayed from the dead letters for that group only.
+  public func replay(_ group: String) -> String { "\(namespace):replay:\(group)" }
 
   /// The type of a stream key of this namespace, or `nil`.
   public func type(ofStream key: String) -> String? {

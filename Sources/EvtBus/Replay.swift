@@ -50,7 +50,7 @@ public struct DeadLetterFilter: Sendable {
   }
 
   public func matches(_ d: DeadLetter) -> Bool {
-    if let type, !(EventType.isPattern(type) ? EventType.matches(type, d.type) : type == d.type) { return false }
+    if let type, !EventType.matches(type, d.type) { return false }
     if let eventID, d.eventID != eventID { return false }
     if let errorText, !d.error.contains(errorText) { return false }
     return true

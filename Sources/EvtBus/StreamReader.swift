@@ -19,7 +19,7 @@ public struct TypeSelection: Sendable {
   public var hasPatterns: Bool { patterns.contains(where: EventType.isPattern) }
 
   public func matches(_ type: String) -> Bool {
-    patterns.contains { EventType.isPattern($0) ? EventType.matches($0, type) : $0 == type }
+    patterns.contains { EventType.matches($0, type) }
   }
 
   /// The selected types that exist now, sorted.

@@ -33,8 +33,9 @@ struct Pending: ParsableCommand {
         + rows.map { [$0.group, $0.consumer, String($0.pending), Self.duration($0.oldestIdleMilliseconds), String($0.maxDeliveries)] }
       let widths = (0..<5).map { column in table.map { $0[column].count }.max()! }
       for row in table {
-        let cells = row.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }
-        try out.line(Array(cells.joined(separator: "  ").trimmingTrailingSpaces.utf8))
+        // Every column but the last is padded to its width.
+        let cells = row.enumerated().map { $0 == row.count - 1 ? $1 : $1 + String(repeating: " ", count: widths[$0] - $1.count) }
+        try out.line(Array(cells.joined(separator: "  ").utf8))
       }
     }
     try out.flush()
@@ -46,13 +47,5 @@ struct Pending: ParsableCommand {
     if s < 120 { return "\(s)s" }
     if s < 7200 { return "\(s / 60)m" }
     return "\(s / 3600)h"
-  }
-}
-
-extension String {
-  fileprivate var trimmingTrailingSpaces: String {
-    var s = Substring(self)
-    while s.last == " " { s = s.dropLast() }
-    return String(s)
   }
 }
