@@ -20,13 +20,22 @@ let package = Package(
     ),
     // One Redis connection: URLs, connect, AUTH/SELECT, timeouts, argv commands, pipelining.
     .target(name: "EvtRedis", dependencies: ["CHiredis"]),
-    // Envelope, codec, publisher, tail reader, consumer groups.
+    // Envelope, codec, publisher, tail reader, consumer groups, retries, dead letters,
+    // contracts, done markers, circuit breaker.
     .target(name: "EvtBus", dependencies: ["EvtRedis"]),
+    // libcurl (Debian's libcurl4-openssl-dev), for the SMTP mailer. Only EvtServices imports it.
+    .systemLibrary(
+      name: "CCurl",
+      pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"])]
+    ),
+    // The user service and the email service, built on EvtBus like any user's service.
+    .target(name: "EvtServices", dependencies: ["EvtBus", "EvtRedis", "CCurl"]),
     // One thin file per subcommand.
     .target(
       name: "EvtCLI",
       dependencies: [
-        "EvtBus", "EvtRedis",
+        "EvtBus", "EvtRedis", "EvtServices",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -36,5 +45,6 @@ let package = Package(
     .target(name: "EvtTestSupport", dependencies: ["EvtRedis"], path: "Tests/Support"),
     .testTarget(name: "EvtRedisTests", dependencies: ["EvtRedis", "CHiredis", "EvtTestSupport"]),
     .testTarget(name: "EvtBusTests", dependencies: ["EvtBus", "EvtRedis", "EvtTestSupport"]),
+    .testTarget(name: "EvtServicesTests", dependencies: ["EvtServices", "EvtBus", "EvtRedis", "EvtTestSupport"]),
   ]
 )

@@ -19,6 +19,10 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
     case timedOut
     /// Output could not be written (e.g. the reader of a pipe went away).
     case output
+    /// What was to be created exists already (a user with that email address).
+    case conflict
+    /// What was asked for does not exist (an unknown user).
+    case notFound
   }
 
   public var kind: Kind

@@ -46,6 +46,16 @@ public struct EventTime: Sendable, Comparable, Hashable {
       + "\(pad(Int(t.tm_hour), 2)):\(pad(Int(t.tm_min), 2)):\(pad(Int(t.tm_sec), 2)).\(pad(ms, 3))Z"
   }
 
+  /// `Fri, 27 Nov 2026 10:00:00 +0000`: the date format of mail headers (RFC 5322), in UTC.
+  public var rfc5322: String {
+    var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+    var t = tm()
+    gmtime_r(&seconds, &t)
+    var buffer = [CChar](repeating: 0, count: 64)
+    let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S +0000", &t)
+    return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   /// Parses ISO-8601: `YYYY-MM-DD`, optionally followed by `THH:MM[:SS[.fff…]]` and `Z` or
   /// `±HH:MM` (a time without zone is taken as UTC). Returns `nil` for anything else.
   public init?(iso text: String) {

@@ -29,6 +29,13 @@ public struct Keys: Sendable, Equatable {
   /// `NS:replay:<group>`: events replayed from the dead letters for that group only.
   public func replay(_ group: String) -> String { "\(namespace):replay:\(group)" }
 
+  /// `NS:done:<group>:<event id>`: the idempotency marker of an event completed by a group.
+  public func done(_ group: String, _ eventID: String) -> String { "\(namespace):done:\(group):\(eventID)" }
+  /// `NS:user:<id>`: one user of the user service (a hash).
+  public func user(_ id: String) -> String { "\(namespace):user:\(id)" }
+  /// `NS:user-email:<email>`: the unique-email index (lower-cased address → user id).
+  public func userEmail(_ email: String) -> String { "\(namespace):user-email:\(email)" }
+
   /// The type of a stream key of this namespace, or `nil`.
   public func type(ofStream key: String) -> String? {
     let prefix = "\(namespace):stream:"

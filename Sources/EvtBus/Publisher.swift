@@ -97,13 +97,24 @@ func wrap<T>(_ body: () throws(RedisError) -> T) throws(BusError) -> T {
 /// A line is either a full envelope (as `tail --json` prints it), which is kept byte for byte,
 /// or a draft object `{"type":…,"data":…,"headers":{…},"id":…}` (`headers` and `id` optional),
 /// which gets a new envelope with a fresh timestamp (and id unless given); its `data` is kept
-/// as written, without insignificant white space.
+/// as written, without insignificant white space. Either way the event must keep its type's
+/// contract.
 public struct NDJSONDecoder: Sendable {
   public var maxSize: Int
+  public var contracts: EventContracts
 
-  public init(maxSize: Int = Envelope.defaultMaxSize) { self.maxSize = maxSize }
+  public init(maxSize: Int = Envelope.defaultMaxSize, contracts: EventContracts = .builtIn) {
+    self.maxSize = maxSize
+    self.contracts = contracts
+  }
 
   public func envelope(fromLine line: [UInt8]) throws(EnvelopeError) -> Envelope {
+    let envelope = try decode(line)
+    try contracts.check(envelope)
+    return envelope
+  }
+
+  private func decode(_ line: [UInt8]) throws(EnvelopeError) -> Envelope {
     if line.count > maxSize {
       throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes (raise it with --max-size)")
     }

@@ -14,6 +14,21 @@ public protocol DeliveryHandler: AnyObject {
   /// unhandled entries stay pending. Throwing stops the subscription without acknowledging
   /// anything of this batch.
   func handle(_ batch: [Delivery], shouldStop: () -> Bool) throws(BusError) -> HandlerResult
+
+  /// Called in a consumer group before each read: a handler that cannot take new work now (its
+  /// circuit breaker is open) blocks here until it can, or until `shouldStop()` turns true.
+  /// The default returns at once.
+  func waitUntilReady(shouldStop: () -> Bool)
+
+  /// True when the handler acknowledges what it handled itself, in the same transaction as its
+  /// own writes (an idempotency marker, a follow-up event); the subscription then does not
+  /// acknowledge those entries again. The default is false.
+  var acknowledgesSuccesses: Bool { get }
+}
+
+extension DeliveryHandler {
+  public func waitUntilReady(shouldStop: () -> Bool) {}
+  public var acknowledgesSuccesses: Bool { false }
 }
 
 /// What a handler did with a batch.
@@ -130,15 +145,17 @@ public enum Subscription {
   /// `deadLetters`, failed events stay pending.
   public static func run(
     group consumer: GroupConsumer, limits: SubscriptionLimits, handler: DeliveryHandler, retry: RetryPolicy = RetryPolicy(),
-    deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, reconnect: Reconnect? = nil,
-    shouldStop: @escaping () -> Bool
+    deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, contracts: EventContracts = .builtIn,
+    reconnect: Reconnect? = nil, shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
     let processor = GroupBatchProcessor(
       consumer: consumer, handler: handler, retry: retry, deadLetters: deadLetters, maxDeliveries: maxDeliveries,
-      shouldStop: shouldStop)
+      contracts: contracts, shouldStop: shouldStop)
     let end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
       (max, block) throws(BusError) in
-      try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)
+      handler.waitUntilReady(shouldStop: shouldStop)
+      if shouldStop() { return [] }
+      return try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)
     } handle: { (batch) throws(BusError) in
       try processor.process(batch)
     }.end
@@ -146,16 +163,17 @@ public enum Subscription {
       end: end, handled: processor.handled, failed: processor.leftPending, deadLettered: processor.deadLettered)
   }
 
-  /// Why an entry cannot be handled at all (`nil` when it is a valid envelope).
-  static func malformation(_ entry: StreamEntry) -> String? {
+  /// Why an entry cannot be handled at all (`nil` when it is a valid envelope that keeps its
+  /// type's contract).
+  static func malformation(_ entry: StreamEntry, contracts: EventContracts) -> String? {
     guard let raw = entry.event else {
-      return "no \"\(Keys.eventField)\" field (fields: \((entry.fields ?? []).map(\.name).joined(separator: ", ")))"
+      return "malformed entry: no \"\(Keys.eventField)\" field (fields: \((entry.fields ?? []).map(\.name).joined(separator: ", ")))"
     }
     do {
-      _ = try Envelope.decode(raw)
-      return nil
+      let envelope = try Envelope.decode(raw)
+      return contracts.violation(of: envelope).map { "breaks its contract: \($0)" }
     } catch {
-      return error.message
+      return "malformed entry: \(error.message)"
     }
   }
 
@@ -232,6 +250,7 @@ private final class GroupBatchProcessor {
   let retry: RetryPolicy
   let deadLetters: DeadLetterQueue?
   let maxDeliveries: Int?
+  let contracts: EventContracts
   let shouldStop: () -> Bool
   private(set) var handled = 0
   private(set) var deadLettered = 0
@@ -239,8 +258,9 @@ private final class GroupBatchProcessor {
 
   init(
     consumer: GroupConsumer, handler: DeliveryHandler, retry: RetryPolicy, deadLetters: DeadLetterQueue?, maxDeliveries: Int?,
-    shouldStop: @escaping () -> Bool
+    contracts: EventContracts, shouldStop: @escaping () -> Bool
   ) {
+    self.contracts = contracts
     self.consumer = consumer
     self.handler = handler
     self.retry = retry
@@ -252,10 +272,14 @@ private final class GroupBatchProcessor {
   /// Returns every delivery of the batch as dealt with (what `--count` counts).
   func process(_ batch: [Delivery]) throws(BusError) -> HandlerResult {
     let result = try handler.handle(try triage(batch), shouldStop: shouldStop)
-    try consumer.ack(result.succeeded)
+    try acknowledge(result.succeeded)
     handled += result.succeeded.count
     for (delivery, failure) in result.failures { try settle(delivery, failure) }
     return HandlerResult(succeeded: batch.map(\.entry))
+  }
+
+  private func acknowledge(_ entries: [StreamEntry]) throws(BusError) {
+    if !handler.acknowledgesSuccesses { try consumer.ack(entries) }
   }
 
   /// The deliveries worth handling; malformed entries and poison messages go to the dead
@@ -265,8 +289,8 @@ private final class GroupBatchProcessor {
     var valid: [Delivery] = []
     for d in batch {
       var failure: HandlerFailure?
-      if let problem = Subscription.malformation(d.entry) {
-        failure = HandlerFailure("malformed entry: \(problem)", permanent: true)
+      if let problem = Subscription.malformation(d.entry, contracts: contracts) {
+        failure = HandlerFailure(problem, permanent: true)
       } else if let limit = maxDeliveries, d.deliveryCount > limit {
         // Delivered again and again without being acknowledged: it keeps killing workers.
         failure = HandlerFailure("poison message: delivered \(d.deliveryCount) times (limit \(limit))", permanent: true)
@@ -297,7 +321,7 @@ private final class GroupBatchProcessor {
       var retried = delivery
       retried.attempt = attempt
       let again = try handler.handle([retried], shouldStop: shouldStop)
-      try consumer.ack(again.succeeded)
+      try acknowledge(again.succeeded)
       handled += again.succeeded.count
       failure = again.failures.first?.failure
     }

@@ -16,12 +16,15 @@ public struct Evt: ParsableCommand {
       Events live in Redis Streams (NS:stream:<type>) and are consumed by consumer groups with acknowledgements, so nothing is lost while a consumer is down.
 
       Examples:
-        evt publish user.created --data '{"userId":"1"}'
+        evt create-user --name Ada --email ada@example.com
+        evt publish order.placed --data '{"orderId":"o-1","userId":"42"}'
         evt tail -f 'user.*'
         evt subscribe --group mailer --exec './send-mail.sh' user.created
       """,
     version: version,
-    subcommands: [Publish.self, Tail.self, Subscribe.self, ReplayDLQ.self, Pending.self]
+    subcommands: [
+      Publish.self, Tail.self, Subscribe.self, ReplayDLQ.self, Pending.self, CreateUser.self, GetUser.self, RunEmailWorker.self,
+    ]
   )
 
   public init() {}

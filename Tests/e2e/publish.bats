@@ -2,11 +2,30 @@
 load helpers
 
 @test "publish prints the envelope; tail --json -n 1 prints it byte for byte" {
-  published=$(evt publish user.created --data '{"userId":"1"}')
-  [[ "$published" == '{"id":"'*'","type":"user.created","version":"1.0","timestamp":"'*'","data":{"userId":"1"}}' ]]
+  published=$(evt publish user.created --data '{"userId":"1","email":"ada@example.com","name":"Ada"}')
+  [[ "$published" == '{"id":"'*'","type":"user.created","version":"1.0","timestamp":"'*'","data":{"userId":"1","email":"ada@example.com","name":"Ada"}}' ]]
   [ "$(evt tail --json -n 1)" = "$published" ]
   [ "$(rcli XLEN "$EVT_NAMESPACE:stream:user.created")" = 1 ]
   [ "$(rcli SMEMBERS "$EVT_NAMESPACE:types")" = user.created ]
+}
+
+@test "built-in contracts are checked on publish: the missing or mistyped field is named, nothing is written" {
+  run_evt publish order.placed --data '{"orderId":"1"}'
+  [ "$status" = 65 ]
+  [ "$err" = 'evt: error: order.placed: data is missing the required field "userId"' ]
+  run_evt publish order.placed --data '{"orderId":"1","userId":"2","total":"12"}'
+  [ "$status" = 65 ]
+  [ "$err" = 'evt: error: order.placed: field "total" must be a number, not a string' ]
+  run_evt publish email.sent --data '{"userId":"1","type":"spam","recipient":"a@b.c","messageId":"m"}'
+  [ "$status" = 65 ]
+  [[ "$err" == *'"type" must be one of welcome, order_confirmation'* ]]
+  printf '%s\n' '{"type":"a.b","data":1}' '{"type":"user.created","data":{"userId":"1"}}' > "$BATS_TEST_TMPDIR/in"
+  run_evt publish --ndjson < "$BATS_TEST_TMPDIR/in"
+  [ "$status" = 65 ]
+  [[ "$err" == *'line 2: user.created: data is missing the required field "email"'* ]]
+  [ "$(rcli EXISTS "$EVT_NAMESPACE:stream:order.placed" "$EVT_NAMESPACE:stream:email.sent" "$EVT_NAMESPACE:stream:user.created")" = 0 ]
+  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:a.b")" = 1 ]
+  evt publish order.placed --data '{"orderId":"1","userId":"2","items":[{"sku":"x"}],"total":12.5,"extra":true}' >/dev/null
 }
 
 @test "data comes inline, from @file or from stdin, and is stored without white space" {
@@ -25,7 +44,7 @@ load helpers
 }
 
 @test "tail --json | publish --ndjson reproduces ids, types, data, headers and timestamps in another namespace" {
-  for i in $(seq 1 20); do evt publish user.created --data "{\"userId\":\"$i\"}" -H "correlationId=c$i" >/dev/null; done
+  for i in $(seq 1 20); do evt publish user.created --data "{\"userId\":\"$i\",\"email\":\"u$i@example.com\",\"name\":\"U $i\"}" -H "correlationId=c$i" >/dev/null; done
   evt publish order.placed --data '{"orderId":"o1","userId":"3"}' >/dev/null
   evt tail --json -n 1000 > "$BATS_TEST_TMPDIR/orig"
   [ "$(wc -l < "$BATS_TEST_TMPDIR/orig")" = 21 ]

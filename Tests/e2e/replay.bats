@@ -8,9 +8,9 @@ fail_all() {  # dead-letters everything of group $1 on types $2…
 }
 
 @test "replay-dlq after the handler is fixed: every dead letter handled once; another group receives nothing extra" {
-  for i in 1 2 3; do evt publish user.created --data "{\"n\":$i}" >/dev/null; done
-  fail_all g1 user.created
-  [ "$(evt subscribe --group g2 --until-empty user.created | wc -l)" = 3 ]
+  for i in 1 2 3; do evt publish user.joined --data "{\"n\":$i}" >/dev/null; done
+  fail_all g1 user.joined
+  [ "$(evt subscribe --group g2 --until-empty user.joined | wc -l)" = 3 ]
   [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g1")" = 3 ]
 
   [ "$(evt replay-dlq --list --json | wc -l)" = 3 ]
@@ -26,13 +26,13 @@ fail_all() {  # dead-letters everything of group $1 on types $2…
   [[ "$err" == *"replayed 3 dead letters"* ]]
   [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g1")" = 0 ]
 
-  evt subscribe --group g1 --until-empty --exec "cat >> '$BATS_TEST_TMPDIR/handled'" user.created
+  evt subscribe --group g1 --until-empty --exec "cat >> '$BATS_TEST_TMPDIR/handled'" user.joined
   [ "$(wc -l < "$BATS_TEST_TMPDIR/handled")" = 3 ]
   grep -c '"replayedAt":"' "$BATS_TEST_TMPDIR/handled" | grep -qx 3
   # Same ids as the originals.
-  diff <(evt tail --json user.created | sed 's/{"id":"\([^"]*\)".*/\1/' | sort) <(sed 's/{"id":"\([^"]*\)".*/\1/' "$BATS_TEST_TMPDIR/handled" | sort)
-  [ "$(evt subscribe --group g2 --until-empty user.created | wc -l)" = 0 ]
-  [ "$(evt subscribe --group g1 --until-empty user.created | wc -l)" = 0 ]
+  diff <(evt tail --json user.joined | sed 's/{"id":"\([^"]*\)".*/\1/' | sort) <(sed 's/{"id":"\([^"]*\)".*/\1/' "$BATS_TEST_TMPDIR/handled" | sort)
+  [ "$(evt subscribe --group g2 --until-empty user.joined | wc -l)" = 0 ]
+  [ "$(evt subscribe --group g1 --until-empty user.joined | wc -l)" = 0 ]
 }
 
 @test "replay-dlq filters by type, id, error text and limit" {

@@ -42,14 +42,14 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
 
 @test "--exec gets the envelope on stdin and EVT_ID, EVT_TYPE, EVT_STREAM_ID, EVT_DELIVERY" {
   env_out="$BATS_TEST_TMPDIR/env"
-  published=$(evt publish user.created --data '{"name":"$(rm -rf /) `x` ; echo pwned"}')
-  evt subscribe --group g --until-empty --exec "cat > '$BATS_TEST_TMPDIR/stdin'; echo \"\$EVT_ID|\$EVT_TYPE|\$EVT_STREAM_ID|\$EVT_DELIVERY\" > '$env_out'" user.created
+  published=$(evt publish user.joined --data '{"name":"$(rm -rf /) `x` ; echo pwned"}')
+  evt subscribe --group g --until-empty --exec "cat > '$BATS_TEST_TMPDIR/stdin'; echo \"\$EVT_ID|\$EVT_TYPE|\$EVT_STREAM_ID|\$EVT_DELIVERY\" > '$env_out'" user.joined
   [ "$(cat "$BATS_TEST_TMPDIR/stdin")" = "$published" ]
   [ "$(wc -l < "$BATS_TEST_TMPDIR/stdin")" = 1 ]
   id=$(printf '%s' "$published" | sed 's/{"id":"\([^"]*\)".*/\1/')
-  sid=$(rcli XRANGE "$EVT_NAMESPACE:stream:user.created" - + | head -n 1)
-  [ "$(cat "$env_out")" = "$id|user.created|$sid|1" ]
-  [ "$(pending user.created g)" = 0 ]
+  sid=$(rcli XRANGE "$EVT_NAMESPACE:stream:user.joined" - + | head -n 1)
+  [ "$(cat "$env_out")" = "$id|user.joined|$sid|1" ]
+  [ "$(pending user.joined g)" = 0 ]
 }
 
 @test "a handler that fails twice, then succeeds: every event handled, the DLQ empty" {

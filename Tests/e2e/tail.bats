@@ -8,7 +8,7 @@ publish_spaced() {  # type data… : one event each, a few ms apart so time orde
 }
 
 @test "tail merges the types in time order and shows the last 10 by default" {
-  for i in $(seq 1 6); do publish_spaced user.created "$i"; publish_spaced order.placed "$((i + 100))"; done
+  for i in $(seq 1 6); do publish_spaced user.joined "$i"; publish_spaced order.paid "$((i + 100))"; done
   run_evt tail --json
   [ "$status" -eq 0 ]
   [ "$(printf '%s\n' "$out" | wc -l)" = 10 ]
@@ -16,11 +16,11 @@ publish_spaced() {  # type data… : one event each, a few ms apart so time orde
 }
 
 @test "tail -n and globs select events" {
-  publish_spaced user.created 1 2 3
+  publish_spaced user.joined 1 2 3
   publish_spaced user.deleted 4
-  publish_spaced order.placed 5
+  publish_spaced order.paid 5
   [ "$(evt tail --json -n 2 'user.*' | sed 's/.*"data":\([0-9]*\)}.*/\1/' | tr '\n' ' ')" = "3 4 " ]
-  [ "$(evt tail --json -n 100 order.placed user.deleted | wc -l)" = 2 ]
+  [ "$(evt tail --json -n 100 order.paid user.deleted | wc -l)" = 2 ]
   [ "$(evt tail --json -n 0 | wc -l)" = 0 ]
   [ "$(evt tail --json no.such.type | wc -l)" = 0 ]
 }
@@ -53,9 +53,9 @@ publish_spaced() {  # type data… : one event each, a few ms apart so time orde
 }
 
 @test "tail --pretty prints readable lines; JSON is the default when piped" {
-  evt publish user.created --data '{"userId":"1"}' -H correlationId=c1 >/dev/null
+  evt publish user.joined --data '{"userId":"1"}' -H correlationId=c1 >/dev/null
   line=$(evt tail --pretty -n 1)
-  [[ "$line" == *"  user.created  "*'{"userId":"1"}  correlationId=c1' ]]
+  [[ "$line" == *"  user.joined  "*'{"userId":"1"}  correlationId=c1' ]]
   [[ "$(evt tail -n 1)" == '{"id":'* ]]
 }
 

@@ -6,12 +6,12 @@ struct Publish: ParsableCommand {
     commandName: "publish",
     abstract: "Publish an event, or many as NDJSON from standard input.",
     discussion: """
-      Prints the published envelope as one JSON line (only its id with --quiet). Input is checked before anything is sent: a bad type name, invalid JSON or an oversize event is refused with exit code 65 and nothing is written to Redis.
+      Prints the published envelope as one JSON line (only its id with --quiet). Input is checked before anything is sent: a bad type name, invalid JSON, an oversize event or data that breaks its type's contract (see 'evt schema') is refused with exit code 65 and nothing is written to Redis.
 
       With --ndjson, each line of standard input is a full envelope (as 'evt tail --json' prints it; published unchanged) or {"type":…,"data":…,"headers":{…}}. Lines are sent pipelined in batches; a bad line stops the import (lines before it are published) unless --skip-invalid is given. A summary goes to standard error.
 
       Examples:
-        evt publish user.created --data '{"userId":"1","email":"ada@example.com"}'
+        evt publish order.placed --data '{"orderId":"o-1","userId":"42","total":19.5}'
         evt publish order.placed --data @order.json --header correlationId=abc
         evt tail --json -n 1000 | EVT_NAMESPACE=copy evt publish --ndjson
       """
@@ -77,6 +77,7 @@ struct Publish: ParsableCommand {
     let envelope: Envelope
     do {
       envelope = try Envelope.create(type: type!, data: bytes, headers: headers, id: id, maxSize: limit)
+      try EventContracts.builtIn.check(envelope)
     } catch { throw BusError(error) }
 
     try withRetry { () throws(BusError) in

@@ -9,10 +9,14 @@ public enum EvtExit {
   public static let usage: Int32 = 64
   /// Invalid input data: bad JSON, a bad type name, an oversize event, an unreadable file.
   public static let badData: Int32 = 65
+  /// What was asked for does not exist (`get-user` of an unknown user) (EX_NOINPUT).
+  public static let notFound: Int32 = 66
   /// Redis is not reachable, did not answer in time, or closed the connection.
   public static let unavailable: Int32 = 69
   /// Redis answered a command with an error.
   public static let redisError: Int32 = 70
+  /// What was to be created exists already (`create-user` with a taken address) (EX_CANTCREAT).
+  public static let conflict: Int32 = 73
   /// `--timeout` passed without an event.
   public static let timeout: Int32 = 75
   /// Redis refused the password or needs one.
@@ -27,6 +31,8 @@ public enum EvtExit {
     case .server: return redisError
     case .timedOut: return timeout
     case .output: return failure
+    case .conflict: return conflict
+    case .notFound: return notFound
     }
   }
 }

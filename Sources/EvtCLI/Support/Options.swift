@@ -49,17 +49,23 @@ struct ConnectionOptions: ParsableArguments {
   }
 
   func connect() throws(BusError) -> RedisConnection {
+    try connector()()
+  }
+
+  /// A function that opens a new connection with these options (for worker threads).
+  func connector() throws(BusError) -> @Sendable () throws(BusError) -> RedisConnection {
     let url = try url()
     let connect = try seconds(connectTimeout, "EVT_CONNECT_TIMEOUT", default: 5)
     let command = try seconds(commandTimeout, "EVT_COMMAND_TIMEOUT", default: 10)
-    do {
-      return try RedisConnection(url: url, connectTimeout: connect, commandTimeout: command)
-    } catch {
-      var e = BusError(error)
-      if error.kind == .unavailable && redisURL == nil {
-        e.message += " (set --redis-url or EVT_REDIS_URL)"
+    let hint = redisURL == nil
+    return { () throws(BusError) in
+      do throws(RedisError) {
+        return try RedisConnection(url: url, connectTimeout: connect, commandTimeout: command)
+      } catch {
+        var e = BusError(error)
+        if error.kind == .unavailable && hint { e.message += " (set --redis-url or EVT_REDIS_URL)" }
+        throw e
       }
-      throw e
     }
   }
 

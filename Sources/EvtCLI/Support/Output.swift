@@ -18,6 +18,11 @@ enum Terminal {
     writeAll(2, Array("evt: \(message)\n".utf8))
   }
 
+  /// Writes `TIMESTAMP MESSAGE` on standard error: the log of long-running services.
+  static func log(_ message: String) {
+    writeAll(2, Array("\(EventTime.now().iso) \(message)\n".utf8))
+  }
+
   @discardableResult
   static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     bytes.withUnsafeBytes { buf in

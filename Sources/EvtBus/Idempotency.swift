@@ -1,0 +1,63 @@
+import EvtRedis
+
+/// The idempotency markers of one consumer group (`NS:done:<group>:<event id>`, with a TTL).
+///
+/// A handler with side effects asks ``isDone(_:)`` before acting, and after acting calls
+/// ``complete(_:eventID:publishing:)``, which in one Lua script sets the marker, acknowledges the
+/// entry and publishes the follow-up events — or, when the marker already exists (another
+/// consumer completed the same event meanwhile), only acknowledges. So a redelivered or replayed
+/// event is acknowledged, not redone, and its follow-up events are published exactly once.
+public final class DoneMarkers {
+  public let connection: RedisConnection
+  public let keys: Keys
+  public let group: String
+  /// How long a marker is kept: redeliveries later than this are handled again.
+  public let ttlSeconds: Int
+
+  /// Seven days: longer than any dead letter is expected to wait for its replay.
+  public static let defaultTTL = 7 * 24 * 3600
+
+  public init(connection: RedisConnection, keys: Keys, group: String, ttlSeconds: Int = defaultTTL) {
+    self.connection = connection
+    self.keys = keys
+    self.group = group
+    self.ttlSeconds = max(1, ttlSeconds)
+  }
+
+  /// Whether this group already completed the event.
+  public func isDone(_ eventID: String) throws(BusError) -> Bool {
+    let reply = try wrap { () throws(RedisError) in try connection.command(["EXISTS", keys.done(group, eventID)]) }
+    try checked(reply, "EXISTS", connection)
+    return reply.int == 1
+  }
+
+  private static let script = RedisScript(
+    """
+    -- KEYS: done marker, source stream, types set, one stream per follow-up event
+    -- ARGV: group, entry id, ttl, marker value, then type and envelope of each follow-up event
+    local first = redis.call('SET', KEYS[1], ARGV[4], 'NX', 'EX', ARGV[3])
+    redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
+    if not first then return 0 end
+    for i = 4, #KEYS do
+      local n = 5 + (i - 4) * 2
+      redis.call('SADD', KEYS[3], ARGV[n])
+      redis.call('XADD', KEYS[i], '*', 'event', ARGV[n + 1])
+    end
+    return 1
+    """)
+
+  /// Marks the event done, acknowledges its entry and publishes `events`, atomically.
+  /// - Returns: false when the event was already done: then the entry is only acknowledged and
+  ///   nothing is published.
+  @discardableResult
+  public func complete(_ entry: StreamEntry, eventID: String, publishing events: [Envelope] = []) throws(BusError) -> Bool {
+    var scriptKeys = [keys.done(group, eventID), entry.stream, keys.types]
+    var args = [group, entry.id.description, String(ttlSeconds), EventTime.now().iso]
+    for e in events {
+      scriptKeys.append(keys.stream(e.type))
+      args.append(e.type)
+      args.append(e.rawString)
+    }
+    return try Self.script.run(on: connection, keys: scriptKeys, args: args).int == 1
+  }
+}

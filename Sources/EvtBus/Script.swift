@@ -1,0 +1,22 @@
+import EvtRedis
+
+/// A Lua script run atomically by Redis: the way the bus and the services make a multi-key
+/// write happen entirely or not at all.
+public struct RedisScript: Sendable {
+  public let source: String
+
+  public init(_ source: String) { self.source = source }
+
+  /// Runs the script with `EVAL`.
+  /// - Throws: ``BusError`` when Redis is unreachable or the script fails (nothing it wrote
+  ///   before an error is rolled back by Redis, so scripts check before they write).
+  public func run(on connection: RedisConnection, keys: [String], args: [String]) throws(BusError) -> RedisReply {
+    var command: RedisCommand = ["EVAL", source]
+    command.append(String(keys.count))
+    for k in keys { command.append(k) }
+    for a in args { command.append(a) }
+    let reply = try wrap { () throws(RedisError) in try connection.command(command) }
+    try checked(reply, "EVAL", connection)
+    return reply
+  }
+}

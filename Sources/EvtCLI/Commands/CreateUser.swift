@@ -1,0 +1,71 @@
+import ArgumentParser
+import EvtBus
+import EvtServices
+
+struct CreateUser: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "create-user",
+    abstract: "Create a user and publish its user.created event, atomically.",
+    discussion: """
+      The name is trimmed and must not be empty (at most 200 characters); the email address must be valid, and unique without regard to letter case. The user (a new UUID id, name, email, createdAt) is stored in NS:user:<id> with the index NS:user-email:<address>, and user.created (data: userId, email, name) is published in the same Lua script: never one without the other. Prints the user as JSON.
+
+      Exit codes: 0 created, 65 invalid name, address or --data, 73 the address is taken. Nothing is written unless the user is created.
+
+      Examples:
+        evt create-user --name 'Ada Lovelace' --email ada@example.com
+        evt create-user --data '{"name":"Alan Turing","email":"alan@example.com"}'
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(help: ArgumentHelp("The user's name.", valueName: "name"))
+  var name: String?
+
+  @Option(help: ArgumentHelp("The user's email address.", valueName: "address"))
+  var email: String?
+
+  @Option(
+    name: .shortAndLong,
+    help: ArgumentHelp("The user as JSON {\"name\":…,\"email\":…}: text, @FILE, or - for standard input.", valueName: "json"))
+  var data: String?
+
+  @Option(help: ArgumentHelp("Correlation id for the user.created event (default: the event's id).", valueName: "id"))
+  var correlationId: String?
+
+  func validate() throws {
+    if data != nil {
+      if name != nil || email != nil { throw ValidationError("give either --data or --name and --email, not both") }
+    } else {
+      guard name != nil else { throw ValidationError("missing --name (or --data)") }
+      guard email != nil else { throw ValidationError("missing --email (or --data)") }
+    }
+  }
+
+  func run() throws {
+    try connection.check()
+    var name = self.name ?? ""
+    var email = self.email ?? ""
+    if let data {
+      let bytes = try Input.dataArgument(data, limit: 64 * 1024)
+      let value: JSONValue
+      do { value = try JSON.parse(bytes) } catch { throw BusError(.badData, "--data is not valid JSON: \(error)") }
+      for member in ["name", "email"] {
+        guard let v = value[member] else { throw BusError(.badData, "--data has no \(JSON.quoted(member))") }
+        guard v.stringValue != nil else {
+          throw BusError(.badData, "--data: \(JSON.quoted(member)) must be a string, not \(v.kindDescription)")
+        }
+      }
+      name = value["name"]!.stringValue!
+      email = value["email"]!.stringValue!
+    }
+    // Validate before connecting, so bad input never needs Redis.
+    _ = try UserValidation.name(name)
+    _ = try UserValidation.email(email)
+    let store = UserStore(connection: try connection.connect(), keys: try connection.keys())
+    let created = try store.create(name: name, email: email, headers: correlationId.map { [("correlationId", $0)] } ?? [])
+    let out = OutputBuffer()
+    try out.line(created.user.json.serialized)
+    try out.flush()
+  }
+}

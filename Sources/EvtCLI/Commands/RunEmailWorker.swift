@@ -1,0 +1,148 @@
+import ArgumentParser
+import EvtBus
+import EvtServices
+
+struct RunEmailWorker: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run-email-worker",
+    abstract: "Run the email service: welcome mails and order confirmations.",
+    discussion: """
+      Consumes user.created and order.placed in a consumer group (email-worker by default): a welcome mail for each new user, an order confirmation to the stored address of the order's user, and an email.sent event (userId, type, recipient, orderId, messageId, processingMs) with the cause's correlation id and its id as causation id. An order for an unknown user is dead-lettered at once; replay it with 'evt replay-dlq --group email-worker' once the user exists.
+
+      Mail goes to --outbox DIR (one RFC 5322 .eml file per message, named after its Message-ID) or through --smtp smtp://host:port (smtps:// for TLS; user and password in the URL or in EVT_SMTP_USER / EVT_SMTP_PASSWORD).
+
+      Each event is mailed once: a done marker (NS:done:<group>:<event id>) is written with the acknowledgement and email.sent, and checked before sending, so redelivered and replayed events are not mailed again. Failures are retried with backoff and then dead-lettered. After --breaker-failures consecutive mailer failures the circuit opens: no new work is taken for --breaker-cool-down seconds, events wait pending (never dead-lettered for it), then one probe is let through.
+
+      Runs until SIGINT/SIGTERM (in-flight mails finish; exit 0), or with --until-empty until nothing is left (exit 1 if an event was dead-lettered or left pending). Logs one line per mail (with its processing time) and per circuit change on standard error.
+
+      Examples:
+        evt run-email-worker --outbox ./outbox
+        evt run-email-worker --smtp smtp://mail.internal:25 --from 'Shop <shop@example.com>' --concurrency 8
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(help: ArgumentHelp("Write mail as .eml files into this directory.", valueName: "dir"))
+  var outbox: String?
+
+  @Option(help: ArgumentHelp("Send mail through this SMTP server: smtp[s]://[user:password@]host[:port].", valueName: "url"))
+  var smtp: String?
+
+  @Flag(help: "With --smtp: refuse to send unless STARTTLS succeeds.")
+  var smtpRequireTls = false
+
+  @Option(
+    help: ArgumentHelp("Sender address, like 'Shop <shop@example.com>' (default: evt <noreply@evt.localhost>).", valueName: "address"))
+  var from: String?
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("Consumer group (default email-worker).", valueName: "group"))
+  var group = "email-worker"
+
+  @Option(help: ArgumentHelp("Consumer name prefix within the group (default: HOST-PID).", valueName: "name"))
+  var consumer: String?
+
+  @Option(help: ArgumentHelp("Mails handled at once in this process (default 1).", valueName: "n"))
+  var concurrency = 1
+
+  @Option(help: ArgumentHelp("Attempts per event before it is dead-lettered (default 5).", valueName: "n"))
+  var maxAttempts = 5
+
+  @Option(help: ArgumentHelp("Seconds before the first retry; doubles each time, with jitter (default 0.5).", valueName: "seconds"))
+  var backoffBase: Double = RetryPolicy.defaultBackoffBase
+
+  @Option(help: ArgumentHelp("Longest wait between retries in seconds (default 30).", valueName: "seconds"))
+  var backoffMax: Double = RetryPolicy.defaultBackoffMax
+
+  @Option(help: ArgumentHelp("Claim events another consumer left pending this long (default 60).", valueName: "seconds"))
+  var claimIdle: Double = 60
+
+  @Option(help: ArgumentHelp("Dead-letter an event delivered more than N times (default 10).", valueName: "n"))
+  var maxDeliveries = 10
+
+  @Option(help: ArgumentHelp("Consecutive mailer failures that open the circuit (default 5).", valueName: "n"))
+  var breakerFailures = 5
+
+  @Option(help: ArgumentHelp("Seconds the open circuit waits before a probe (default 30).", valueName: "seconds"))
+  var breakerCoolDown: Double = 30
+
+  @Flag(help: "Exit once every available event has been handled.")
+  var untilEmpty = false
+
+  @Flag(name: .shortAndLong, help: "Log only circuit changes, dead letters and errors, not every mail.")
+  var quiet = false
+
+  func validate() throws {
+    if (outbox == nil) == (smtp == nil) { throw ValidationError("give exactly one of --outbox DIR and --smtp URL") }
+    if smtpRequireTls && smtp == nil { throw ValidationError("--smtp-require-tls needs --smtp") }
+    if !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 256") }
+    if maxAttempts < 1 { throw ValidationError("--max-attempts must be 1 or more") }
+    if maxDeliveries < 1 { throw ValidationError("--max-deliveries must be 1 or more") }
+    if breakerFailures < 1 { throw ValidationError("--breaker-failures must be 1 or more") }
+    if breakerFailures > maxAttempts {
+      throw ValidationError("--breaker-failures must not exceed --max-attempts, or a mailer outage would dead-letter events")
+    }
+    for (name, v) in [("--claim-idle", claimIdle), ("--breaker-cool-down", breakerCoolDown)] where !(v > 0 && v <= 86_400) {
+      throw ValidationError("\(name) must be between 0 and 86400 seconds")
+    }
+    if !(backoffBase >= 0 && backoffMax >= 0 && backoffBase <= 86_400 && backoffMax <= 86_400) {
+      throw ValidationError("--backoff-base and --backoff-max must be between 0 and 86400 seconds")
+    }
+    if let from, Self.address(from) == nil { throw ValidationError("--from '\(from)' is not an address like 'Shop <shop@example.com>'") }
+  }
+
+  func run() throws {
+    try connection.check()
+    let mailer: any Mailer
+    do {
+      if let outbox {
+        mailer = try OutboxMailer(directory: outbox)
+      } else {
+        mailer = try SMTPMailer(
+          url: smtp!, username: environment("EVT_SMTP_USER"), password: environment("EVT_SMTP_PASSWORD"), requireTLS: smtpRequireTls)
+      }
+    } catch {
+      throw BusError(.usage, error.message)
+    }
+    var options = EmailWorkerOptions()
+    options.group = group
+    if let consumer { options.consumerName = consumer }
+    options.concurrency = concurrency
+    if let from { options.from = Self.address(from)! }
+    options.retry = RetryPolicy(maxAttempts: maxAttempts, backoffBase: backoffBase, backoffMax: backoffMax)
+    options.maxDeliveries = maxDeliveries
+    options.claimIdle = claimIdle
+    options.breakerThreshold = breakerFailures
+    options.breakerCoolDown = breakerCoolDown
+    options.untilEmpty = untilEmpty
+
+    let quiet = self.quiet
+    let worker = EmailWorker(keys: try connection.keys(), mailer: mailer, options: options, connect: try connection.connector()) {
+      line in
+      if !(quiet && line.hasPrefix("sent ")) { Terminal.log(line) }
+    }
+    _ = try connection.connect()  // fail fast, with one message, when Redis is not there
+    Shutdown.install()
+    Terminal.log(
+      "email worker: group \(group), \(concurrency) handler\(concurrency == 1 ? "" : "s"), mail to \(mailer.destination)")
+    let outcome = try worker.run { Shutdown.isRequested }
+    var summary = "email worker stopped: \(outcome.handled) handled"
+    if outcome.deadLettered > 0 { summary += ", \(outcome.deadLettered) dead-lettered (see evt replay-dlq --list)" }
+    if outcome.failed > 0 { summary += ", \(outcome.failed) left pending" }
+    Terminal.log(summary)
+    // Like subscribe: a drain that could not handle everything is a failure for scripts.
+    if outcome.end == .finished && (outcome.deadLettered > 0 || outcome.failed > 0) { throw CommandExit(code: EvtExit.failure) }
+  }
+
+  /// `Name <local@domain>` or a bare address, validated.
+  static func address(_ text: String) -> Mail.Address? {
+    if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
+      let email = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+      let name = text[..<open].trimmingPrefix(while: \.isWhitespace)
+      let trimmedName = String(name.reversed().drop(while: \.isWhitespace).reversed()).replacing("\"", with: "")
+      guard let valid = try? UserValidation.email(email) else { return nil }
+      return Mail.Address(valid, name: trimmedName.isEmpty ? nil : trimmedName)
+    }
+    return (try? UserValidation.email(text)).map { Mail.Address($0) }
+  }
+}

@@ -1,0 +1,279 @@
+import EvtBus
+import EvtRedis
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// How the email worker runs.
+public struct EmailWorkerOptions: Sendable {
+  /// The consumer group (one per service).
+  public var group = "email-worker"
+  /// Consumer name prefix; each handler thread adds `-1`, `-2`, …
+  public var consumerName = GroupConsumer.defaultName()
+  /// Handler threads in this process, each a consumer of the group with its own connection.
+  public var concurrency = 1
+  public var from = Mail.Address("noreply@evt.localhost", name: "evt")
+  public var retry = RetryPolicy(maxAttempts: 5)
+  public var maxDeliveries = 10
+  /// Seconds after which another consumer's unacknowledged event is claimed.
+  public var claimIdle = 60.0
+  /// Consecutive mailer failures that open the circuit, and its cool-down in seconds.
+  public var breakerThreshold = 5
+  public var breakerCoolDown = 30.0
+  /// How long an event is remembered as done (seconds).
+  public var doneTTL = DoneMarkers.defaultTTL
+  /// Exit once nothing is left to do, instead of waiting for events.
+  public var untilEmpty = false
+
+  public init() {}
+}
+
+/// The email service: a consumer group on `user.created` and `order.placed` that sends a
+/// welcome mail or an order confirmation and publishes `email.sent`.
+///
+/// Delivery: at least once to the mailer, exactly once in effect for `email.sent` — each event
+/// is checked against its done marker before a mail is sent, and the marker, the
+/// acknowledgement and `email.sent` are written in one script after it was sent. Only a crash
+/// between sending and that script sends a mail again (with the same Message-ID, so the outbox
+/// keeps one file and a receiving server can tell). Failures are retried with backoff and then
+/// dead-lettered; a mailer that keeps failing opens the circuit breaker, and events then wait
+/// pending instead of being dead-lettered.
+public final class EmailWorker: Sendable {
+  public static let types = [UserStore.createdType, "order.placed"]
+  public static let sentType = "email.sent"
+
+  let options: EmailWorkerOptions
+  let keys: Keys
+  let mailer: any Mailer
+  let connect: @Sendable () throws(BusError) -> RedisConnection
+  let log: @Sendable (String) -> Void
+  let breaker: CircuitBreaker
+
+  /// - Parameters:
+  ///   - connect: opens a new connection (one per handler thread).
+  ///   - log: one line per notable thing: mails sent with their processing time, circuit
+  ///     state changes, reconnections, dead letters.
+  public init(
+    keys: Keys, mailer: any Mailer, options: EmailWorkerOptions, connect: @escaping @Sendable () throws(BusError) -> RedisConnection,
+    log: @escaping @Sendable (String) -> Void
+  ) {
+    self.keys = keys
+    self.mailer = mailer
+    self.options = options
+    self.connect = connect
+    self.log = log
+    self.breaker = CircuitBreaker(failureThreshold: options.breakerThreshold, coolDown: options.breakerCoolDown, report: log)
+  }
+
+  /// Runs the handler threads until a shutdown is requested (or, with `untilEmpty`, until
+  /// nothing is left), and returns their outcomes added up.
+  /// - Throws: the first error that stopped a thread (the others are stopped then).
+  public func run(shouldStop: @escaping @Sendable () -> Bool) throws(BusError) -> SubscriptionOutcome {
+    let failure = Mutex<BusError?>(nil)
+    let total = Mutex(SubscriptionOutcome(end: .finished, handled: 0, failed: 0))
+    let stop: @Sendable () -> Bool = { shouldStop() || failure.withLock { $0 != nil } }
+    var threads: [pthread_t] = []
+    for i in 1...max(1, options.concurrency) {
+      threads.append(
+        startThread { [self] in
+          do throws(BusError) {
+            let outcome = try runConsumer(number: i, shouldStop: stop)
+            total.withLock {
+              $0.handled += outcome.handled
+              $0.failed += outcome.failed
+              $0.deadLettered += outcome.deadLettered
+              if outcome.end != .finished { $0.end = outcome.end }
+            }
+          } catch {
+            failure.withLock { if $0 == nil { $0 = error } }
+          }
+        })
+    }
+    for t in threads { pthread_join(t, nil) }
+    if let error = failure.withLock({ $0 }) { throw error }
+    return total.withLock { $0 }
+  }
+
+  private func runConsumer(number: Int, shouldStop: @escaping () -> Bool) throws(BusError) -> SubscriptionOutcome {
+    let redis = try connect()
+    let consumer = try GroupConsumer(
+      connection: redis, keys: keys, group: options.group,
+      consumer: options.concurrency > 1 ? "\(options.consumerName)-\(number)" : options.consumerName,
+      selection: try TypeSelection(Self.types), start: .beginning)
+    consumer.claimIdleMilliseconds = Int(options.claimIdle * 1000)
+    let handler = EmailHandler(worker: self, connection: redis)
+    return try Subscription.run(
+      group: consumer, limits: SubscriptionLimits(untilEmpty: options.untilEmpty, batchSize: 1), handler: handler,
+      retry: options.retry, deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: options.group),
+      maxDeliveries: options.maxDeliveries, reconnect: Reconnect(connection: redis, report: log), shouldStop: shouldStop)
+  }
+}
+
+/// Handles the deliveries of one consumer thread.
+final class EmailHandler: DeliveryHandler {
+  let worker: EmailWorker
+  let users: UserStore
+  let done: DoneMarkers
+
+  init(worker: EmailWorker, connection: RedisConnection) {
+    self.worker = worker
+    self.users = UserStore(connection: connection, keys: worker.keys)
+    self.done = DoneMarkers(connection: connection, keys: worker.keys, group: worker.options.group, ttlSeconds: worker.options.doneTTL)
+  }
+
+  var acknowledgesSuccesses: Bool { true }
+
+  func waitUntilReady(shouldStop: () -> Bool) {
+    worker.breaker.waitWhileOpen(shouldStop: shouldStop)
+  }
+
+  func handle(_ batch: [Delivery], shouldStop: () -> Bool) throws(BusError) -> HandlerResult {
+    var result = HandlerResult(succeeded: [])
+    for d in batch where !shouldStop() {
+      if let failure = try process(d, shouldStop: shouldStop) {
+        result.failures.append((d, failure))
+      } else {
+        result.succeeded.append(d.entry)
+      }
+    }
+    return result
+  }
+
+  /// Sends the mail for one event and completes it; returns why it failed, if it did.
+  private func process(_ delivery: Delivery, shouldStop: () -> Bool) throws(BusError) -> HandlerFailure? {
+    let started = EventTime.now().milliseconds
+    guard let raw = delivery.entry.event, let event = try? Envelope.decode(raw) else {
+      return HandlerFailure("not an envelope", permanent: true)
+    }
+    if try done.isDone(event.id) {
+      try done.complete(delivery.entry, eventID: event.id)
+      worker.log("\(event.type) \(event.id) was already done; acknowledged without a second mail")
+      return nil
+    }
+    let message: OutgoingMail
+    switch try compose(event) {
+    case .success(let m): message = m
+    case .failure(let f): return f
+    }
+    if let failure = send(message.mail, shouldStop: shouldStop) { return failure }
+
+    let elapsed = EventTime.now().milliseconds - started
+    var data: [JSONValue.Member] = [
+      .init("userId", .string(message.userId)), .init("type", .string(message.kind)), .init("recipient", .string(message.mail.to.email)),
+    ]
+    if let orderId = message.orderId { data.append(.init("orderId", .string(orderId))) }
+    data.append(.init("messageId", .string("<\(message.mail.messageID)>")))
+    data.append(.init("processingMs", .number(String(elapsed))))
+    let sent: Envelope
+    do {
+      sent = try Envelope.create(
+        type: EmailWorker.sentType, data: .object(data),
+        headers: [
+          ("correlationId", event.header("correlationId") ?? event.id), ("causationId", event.id), ("source", "evt run-email-worker"),
+        ])
+    } catch {
+      throw BusError(error)
+    }
+    let first = try done.complete(delivery.entry, eventID: event.id, publishing: [sent])
+    worker.log(
+      "sent \(message.kind) mail to \(message.mail.to.email) for \(event.type) \(event.id) in \(elapsed) ms"
+        + (first ? "" : " (another consumer completed it meanwhile; email.sent not repeated)"))
+    return nil
+  }
+
+  /// Sends through the circuit breaker. While the circuit is open the event is held (it stays
+  /// pending) and sent when the mailer is back; attempts are counted only while it is closed.
+  private func send(_ mail: Mail, shouldStop: () -> Bool) -> HandlerFailure? {
+    while true {
+      guard worker.breaker.acquire(shouldStop: shouldStop) else {
+        return HandlerFailure("stopped while waiting for the mailer", interrupted: true)
+      }
+      do {
+        try worker.mailer.send(mail)
+        worker.breaker.succeeded()
+        return nil
+      } catch {
+        if error.permanent {
+          worker.breaker.succeeded()  // the mailer works; this message is refused
+          return HandlerFailure("the mail to \(mail.to.email) was refused: \(error.message)", permanent: true)
+        }
+        if worker.breaker.failed(error.message) { continue }
+        return HandlerFailure("mailer: \(error.message)")
+      }
+    }
+  }
+
+  struct OutgoingMail {
+    var mail: Mail
+    var kind: String
+    var userId: String
+    var orderId: String?
+  }
+
+  /// The mail an event calls for, or why there is none.
+  private func compose(_ event: Envelope) throws(BusError) -> Result<OutgoingMail, HandlerFailure> {
+    let data = event.data
+    let from = worker.options.from
+    let domain = from.email.split(separator: "@").last.map(String.init) ?? "evt.localhost"
+    func mail(_ kind: String, to: Mail.Address, subject: String, body: String) -> Mail {
+      Mail(
+        from: from, to: to, subject: subject, body: body, messageID: "\(event.id).\(kind)@\(domain)",
+        headers: [("X-Evt-Event-Id", event.id), ("X-Evt-Correlation-Id", event.header("correlationId") ?? event.id)])
+    }
+    switch event.type {
+    case UserStore.createdType:
+      let userId = data["userId"]?.stringValue ?? ""
+      let name = data["name"]?.stringValue ?? ""
+      let email = data["email"]?.stringValue ?? ""
+      let body = "Hi \(name),\n\nwelcome aboard! Your account for \(email) is ready.\n\n-- \(from.name ?? from.email)\n"
+      let m = mail("welcome", to: Mail.Address(email, name: name), subject: "Welcome, \(name)!", body: body)
+      return .success(OutgoingMail(mail: m, kind: "welcome", userId: userId))
+    case "order.placed":
+      let orderId = data["orderId"]?.stringValue ?? ""
+      let userId = data["userId"]?.stringValue ?? ""
+      guard let user = try users.user(id: userId) else {
+        return .failure(HandlerFailure("order \(orderId): unknown user \(userId)", permanent: true))
+      }
+      var body = "Hi \(user.name),\n\nthank you for your order \(orderId).\n"
+      if case .array(let items)? = data["items"], !items.isEmpty {
+        body += "\n" + items.map { "  - \(Self.describe($0))\n" }.joined()
+      }
+      if case .number(let total)? = data["total"] { body += "\nTotal: \(total)\n" }
+      body += "\n-- \(from.name ?? from.email)\n"
+      let m = mail(
+        "order_confirmation", to: Mail.Address(user.email, name: user.name), subject: "Your order \(orderId) is confirmed", body: body)
+      return .success(OutgoingMail(mail: m, kind: "order_confirmation", userId: userId, orderId: orderId))
+    default:
+      return .failure(HandlerFailure("the email worker does not handle \(event.type)", permanent: true))
+    }
+  }
+
+  /// One order line: a string as is; an object by its name (or sku, or title) and quantity.
+  static func describe(_ item: JSONValue) -> String {
+    if let s = item.stringValue { return s }
+    let label = ["name", "title", "sku", "id"].lazy.compactMap { item[$0]?.stringValue }.first
+    guard let label else { return String(decoding: item.serialized, as: UTF8.self) }
+    if let q = item["quantity"] ?? item["qty"], case .number(let n) = q { return "\(label) x \(n)" }
+    return label
+  }
+}
+
+/// Starts a POSIX thread running `body`.
+func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+  final class Box {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+  }
+  let context = Unmanaged.passRetained(Box(body)).toOpaque()
+  var thread = pthread_t()
+  let rc = pthread_create(
+    &thread, nil,
+    { raw in
+      Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+      return nil
+    }, context)
+  precondition(rc == 0, "pthread_create failed: \(rc)")
+  return thread
+}

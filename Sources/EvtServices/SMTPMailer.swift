@@ -1,0 +1,103 @@
+import CCurl
+
+/// Sends mail through an SMTP server with libcurl: `smtp://host[:port]` (STARTTLS when the
+/// server offers it, required with `requireTLS`) or `smtps://host[:port]` (TLS from the start),
+/// with optional user and password (from the URL or given separately).
+///
+/// A connection is opened per message. A 5xx reply to the message (a refused recipient, …) is a
+/// permanent ``MailError``; everything else (no connection, time-outs, 4xx) is temporary.
+public struct SMTPMailer: Mailer {
+  public let url: String
+  public let username: String?
+  public let password: String?
+  public let requireTLS: Bool
+  /// Seconds for connecting, and for the whole exchange of one message.
+  public let connectTimeout: Int
+  public let timeout: Int
+
+  /// - Throws: ``MailError`` when the URL is not `smtp://` or `smtps://` with a host.
+  public init(
+    url: String, username: String? = nil, password: String? = nil, requireTLS: Bool = false, connectTimeout: Int = 10,
+    timeout: Int = 60
+  ) throws(MailError) {
+    let lower = url.lowercased()
+    guard lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://"), url.split(separator: "/").count >= 2 else {
+      throw MailError("the SMTP URL \(url) must look like smtp://host:port or smtps://host:port")
+    }
+    self.url = url
+    self.username = username
+    self.password = password
+    self.requireTLS = requireTLS
+    self.connectTimeout = connectTimeout
+    self.timeout = timeout
+    _ = Self.globalInit
+  }
+
+  /// libcurl's global set-up, done once before any thread uses it.
+  private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+  /// The URL without its password, for logs.
+  public var destination: String {
+    guard let at = url.lastIndex(of: "@"), let scheme = url.firstRange(of: "://") else { return url }
+    return String(url[..<scheme.upperBound]) + "…" + String(url[at...])
+  }
+
+  public func send(_ mail: Mail) throws(MailError) {
+    guard let curl = curl_easy_init() else { throw MailError("libcurl could not make a handle") }
+    defer { curl_easy_cleanup(curl) }
+    var recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(mail.to.email)>")
+    defer { curl_slist_free_all(recipients) }
+
+    let upload = Upload(mail.rendered)
+    let context = Unmanaged.passRetained(upload)
+    defer { context.release() }
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    defer { errorBuffer.deallocate() }
+
+    var code = CURLE_OK
+    func set(_ c: CURLcode) { if code == CURLE_OK { code = c } }
+    set(evt_curl_set_string(curl, CURLOPT_URL, url))
+    set(evt_curl_set_string(curl, CURLOPT_MAIL_FROM, "<\(mail.from.email)>"))
+    set(evt_curl_set_pointer(curl, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients)))
+    set(evt_curl_set_long(curl, CURLOPT_UPLOAD, 1))
+    set(evt_curl_set_read_function(curl, readCallback))
+    set(evt_curl_set_pointer(curl, CURLOPT_READDATA, context.toOpaque()))
+    set(evt_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT, connectTimeout))
+    set(evt_curl_set_long(curl, CURLOPT_TIMEOUT, timeout))
+    set(evt_curl_set_long(curl, CURLOPT_NOSIGNAL, 1))
+    set(evt_curl_set_long(curl, CURLOPT_USE_SSL, Int(requireTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue)))
+    if let username { set(evt_curl_set_string(curl, CURLOPT_USERNAME, username)) }
+    if let password { set(evt_curl_set_string(curl, CURLOPT_PASSWORD, password)) }
+    set(evt_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer))
+    guard code == CURLE_OK else { throw MailError("libcurl refused an option: \(String(cString: curl_easy_strerror(code)))") }
+
+    let result = curl_easy_perform(curl)
+    if result == CURLE_OK { return }
+    var response = 0
+    _ = evt_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &response)
+    let detail = String(cString: errorBuffer)
+    let text = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
+    let reply = response > 0 ? " (SMTP \(response))" : ""
+    throw MailError("\(destination): \(text)\(reply)", permanent: response >= 500 && response < 600 && result != CURLE_LOGIN_DENIED)
+  }
+}
+
+/// The message bytes libcurl reads while uploading.
+private final class Upload {
+  let bytes: [UInt8]
+  var offset = 0
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+}
+
+private func readCallback(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+  guard let buffer, let context else { return 0 }
+  let upload = Unmanaged<Upload>.fromOpaque(context).takeUnretainedValue()
+  let n = min(size * count, upload.bytes.count - upload.offset)
+  guard n > 0 else { return 0 }
+  upload.bytes.withUnsafeBytes { raw in
+    UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + upload.offset, byteCount: n)
+  }
+  upload.offset += n
+  return n
+}

@@ -1,0 +1,185 @@
+import EvtBus
+import EvtRedis
+
+/// A user of the user service.
+public struct User: Sendable, Equatable {
+  /// A random UUID.
+  public var id: String
+  public var name: String
+  /// As given (trimmed); unique without regard to letter case.
+  public var email: String
+  /// ISO-8601 UTC with milliseconds.
+  public var createdAt: String
+
+  /// `{"id","name","email","createdAt"}`.
+  public var json: JSONValue {
+    .object([
+      .init("id", .string(id)), .init("name", .string(name)), .init("email", .string(email)), .init("createdAt", .string(createdAt)),
+    ])
+  }
+}
+
+/// What makes a name and an email address acceptable.
+public enum UserValidation {
+  /// Longest name, in characters, after trimming.
+  public static let maxNameLength = 200
+
+  /// The trimmed name.
+  /// - Throws: ``BusError`` `.badData` when it is empty, too long or has control characters.
+  public static func name(_ raw: String) throws(BusError) -> String {
+    let name = trimmed(raw)
+    guard !name.isEmpty else { throw BusError(.badData, "the name is empty") }
+    guard name.count <= maxNameLength else {
+      throw BusError(.badData, "the name is \(name.count) characters long; at most \(maxNameLength) are allowed")
+    }
+    guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+      throw BusError(.badData, "the name contains control characters")
+    }
+    return name
+  }
+
+  /// The trimmed address.
+  /// - Throws: ``BusError`` `.badData` unless it is `local@domain` with a dot-atom local part
+  ///   (RFC 5322, no quoted forms) and a domain of at least two DNS labels.
+  public static func email(_ raw: String) throws(BusError) -> String {
+    let email = trimmed(raw)
+    func bad(_ why: String) -> BusError { BusError(.badData, "\(JSON.quoted(email)) is not a valid email address: \(why)") }
+    guard !email.isEmpty else { throw BusError(.badData, "the email address is empty") }
+    guard email.utf8.count <= 254 else { throw bad("longer than 254 characters") }
+    let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+    guard parts.count == 2 else { throw bad(parts.count == 1 ? "no @" : "more than one @") }
+    let local = parts[0].utf8
+    let domain = parts[1]
+    guard !local.isEmpty, local.count <= 64 else { throw bad("the part before @ must have 1 to 64 characters") }
+    let atext = Set("!#$%&'*+-/=?^_`{|}~".utf8)
+    for b in local where !(isAlnum(b) || atext.contains(b) || b == UInt8(ascii: ".")) {
+      throw bad("\(JSON.quoted(String(decoding: [b], as: UTF8.self))) is not allowed before @")
+    }
+    guard local.first != UInt8(ascii: "."), local.last != UInt8(ascii: "."), !parts[0].contains("..") else {
+      throw bad("dots before @ must separate words")
+    }
+    guard !domain.isEmpty else { throw bad("nothing after @") }
+    let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+    guard labels.count >= 2 else { throw bad("the domain needs a dot, like example.com") }
+    for label in labels {
+      let l = label.utf8
+      guard !l.isEmpty, l.count <= 63, l.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") }), l.first != UInt8(ascii: "-"),
+        l.last != UInt8(ascii: "-")
+      else { throw bad("the domain \(JSON.quoted(String(domain))) is not a host name") }
+    }
+    guard labels.last!.utf8.contains(where: { !($0 >= 0x30 && $0 <= 0x39) }) else { throw bad("the domain is a number") }
+    return email
+  }
+
+  /// The form of an address in the unique-email index: lower-cased.
+  public static func indexKey(_ email: String) -> String { trimmed(email).lowercased() }
+
+  private static func isAlnum(_ b: UInt8) -> Bool {
+    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+  }
+
+  static func trimmed(_ s: String) -> String {
+    let scalars = s.unicodeScalars
+    guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+    let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+    return String(scalars[first...last])
+  }
+}
+
+/// The user store: `NS:user:<id>` (a hash) and `NS:user-email:<lower-cased email>` (the id).
+///
+/// ``create(name:email:headers:)`` writes the user, its index entry and its `user.created` event
+/// in one Lua script: there is never a user without its event nor an event without its user,
+/// and of two concurrent creations with the same address exactly one succeeds.
+public final class UserStore {
+  public let connection: RedisConnection
+  public let keys: Keys
+  public static let createdType = "user.created"
+
+  public init(connection: RedisConnection, keys: Keys) {
+    self.connection = connection
+    self.keys = keys
+  }
+
+  private static let createScript = RedisScript(
+    """
+    -- KEYS: email index, user hash, types set, user.created stream
+    -- ARGV: id, name, email, createdAt, envelope, event type
+    local existing = redis.call('GET', KEYS[1])
+    if existing then return {0, existing} end
+    local sid = redis.call('XADD', KEYS[4], '*', 'event', ARGV[5])
+    redis.call('SET', KEYS[1], ARGV[1])
+    redis.call('HSET', KEYS[2], 'id', ARGV[1], 'name', ARGV[2], 'email', ARGV[3], 'createdAt', ARGV[4])
+    redis.call('SADD', KEYS[3], ARGV[6])
+    return {1, sid}
+    """)
+
+  /// Validates and creates a user, publishing `user.created` (data: userId, email, name) in the
+  /// same script.
+  /// - Parameter headers: extra envelope headers (a `correlationId` to join a flow); `source`
+  ///   is set to `evt create-user` unless given.
+  /// - Returns: the user and the event published for it.
+  /// - Throws: ``BusError`` `.badData` for an invalid name or address, `.conflict` when the
+  ///   address is taken (in any letter case); nothing is written then.
+  public func create(name rawName: String, email rawEmail: String, headers: [(key: String, value: String)] = []) throws(BusError) -> (
+    user: User, event: Envelope
+  ) {
+    let name = try UserValidation.name(rawName)
+    let email = try UserValidation.email(rawEmail)
+    let now = EventTime.now().iso
+    let user = User(id: EventID.generate(), name: name, email: email, createdAt: now)
+    var headers = headers
+    if !headers.contains(where: { $0.key == "source" }) { headers.append(("source", "evt create-user")) }
+    let event: Envelope
+    do {
+      let data = JSONValue.object([.init("userId", .string(user.id)), .init("email", .string(email)), .init("name", .string(name))])
+      event = try Envelope.create(type: Self.createdType, data: data, headers: headers, timestamp: now)
+      try EventContracts.builtIn.check(event)
+    } catch {
+      throw BusError(error)
+    }
+    let reply = try Self.createScript.run(
+      on: connection,
+      keys: [keys.userEmail(UserValidation.indexKey(email)), keys.user(user.id), keys.types, keys.stream(Self.createdType)],
+      args: [user.id, name, email, now, event.rawString, Self.createdType])
+    guard let result = reply.array, result.count == 2 else { throw BusError(.server, "unexpected reply to the user creation script") }
+    if result[0].int != 1 {
+      throw BusError(.conflict, "a user with the email address \(JSON.quoted(email)) already exists (id \(result[1].string ?? "?"))")
+    }
+    return (user, event)
+  }
+
+  /// The user with this id, or `nil`.
+  public func user(id: String) throws(BusError) -> User? {
+    let reply = try run(["HGETALL", keys.user(id)])
+    guard let items = reply.array, !items.isEmpty else { return nil }
+    var fields: [String: String] = [:]
+    var i = 0
+    while i + 1 < items.count {
+      fields[items[i].string ?? ""] = items[i + 1].string
+      i += 2
+    }
+    guard let id = fields["id"], let name = fields["name"], let email = fields["email"] else {
+      throw BusError(.badData, "the user record \(keys.user(id)) is incomplete")
+    }
+    return User(id: id, name: name, email: email, createdAt: fields["createdAt"] ?? "")
+  }
+
+  /// The user with this address (in any letter case), or `nil`.
+  public func user(email: String) throws(BusError) -> User? {
+    guard let id = try run(["GET", keys.userEmail(UserValidation.indexKey(email))]).string else { return nil }
+    return try user(id: id)
+  }
+
+  /// Looks a user up by id, or by address when `idOrEmail` contains `@`.
+  public func find(_ idOrEmail: String) throws(BusError) -> User? {
+    idOrEmail.contains("@") ? try user(email: idOrEmail) : try user(id: idOrEmail)
+  }
+
+  private func run(_ command: RedisCommand) throws(BusError) -> RedisReply {
+    let reply: RedisReply
+    do { reply = try connection.command(command) } catch { throw BusError(error) }
+    if let e = reply.errorMessage { throw BusError(.server, "\(command.name): \(e)") }
+    return reply
+  }
+}
