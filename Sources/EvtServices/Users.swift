@@ -71,6 +71,14 @@ public enum UserValidation {
     return email
   }
 
+  /// Checks a caller-chosen user id: 1 to 64 letters, digits, `.`, `_` or `-`.
+  public static func id(_ id: String) throws(BusError) {
+    let ok =
+      !id.isEmpty && id.utf8.count <= 64
+      && id.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    if !ok { throw BusError(.badData, "the user id \(JSON.quoted(id)) must be 1 to 64 letters, digits, '.', '_' or '-'") }
+  }
+
   /// The form of an address in the unique-email index: lower-cased.
   public static func indexKey(_ email: String) -> String { trimmed(email).lowercased() }
 
@@ -107,6 +115,7 @@ public final class UserStore {
     -- ARGV: id, name, email, createdAt, envelope, event type
     local existing = redis.call('GET', KEYS[1])
     if existing then return {0, existing} end
+    if redis.call('EXISTS', KEYS[2]) == 1 then return {2, ARGV[1]} end
     local sid = redis.call('XADD', KEYS[4], '*', 'event', ARGV[5])
     redis.call('SET', KEYS[1], ARGV[1])
     redis.call('HSET', KEYS[2], 'id', ARGV[1], 'name', ARGV[2], 'email', ARGV[3], 'createdAt', ARGV[4])
@@ -116,18 +125,22 @@ public final class UserStore {
 
   /// Validates and creates a user, publishing `user.created` (data: userId, email, name) in the
   /// same script.
-  /// - Parameter headers: extra envelope headers (a `correlationId` to join a flow); `source`
-  ///   is set to `evt create-user` unless given.
+  /// - Parameters:
+  ///   - id: the user's id (1 to 64 letters, digits, `.`, `_`, `-`), for imports; `nil` for a
+  ///     new UUID.
+  ///   - headers: extra envelope headers (a `correlationId` to join a flow); `source` is set to
+  ///     `evt create-user` unless given.
   /// - Returns: the user and the event published for it.
   /// - Throws: ``BusError`` `.badData` for an invalid name or address, `.conflict` when the
-  ///   address is taken (in any letter case); nothing is written then.
-  public func create(name rawName: String, email rawEmail: String, headers: [(key: String, value: String)] = []) throws(BusError) -> (
-    user: User, event: Envelope
-  ) {
+  ///   address (in any letter case) or the id is taken; nothing is written then.
+  public func create(
+    name rawName: String, email rawEmail: String, id: String? = nil, headers: [(key: String, value: String)] = []
+  ) throws(BusError) -> (user: User, event: Envelope) {
     let name = try UserValidation.name(rawName)
     let email = try UserValidation.email(rawEmail)
+    if let id { try UserValidation.id(id) }
     let now = EventTime.now().iso
-    let user = User(id: EventID.generate(), name: name, email: email, createdAt: now)
+    let user = User(id: id ?? EventID.generate(), name: name, email: email, createdAt: now)
     var headers = headers
     if !headers.contains(where: { $0.key == "source" }) { headers.append(("source", "evt create-user")) }
     let event: Envelope
@@ -143,6 +156,7 @@ public final class UserStore {
       keys: [keys.userEmail(UserValidation.indexKey(email)), keys.user(user.id), keys.types, keys.stream(Self.createdType)],
       args: [user.id, name, email, now, event.rawString, Self.createdType])
     guard let result = reply.array, result.count == 2 else { throw BusError(.server, "unexpected reply to the user creation script") }
+    if result[0].int == 2 { throw BusError(.conflict, "a user with the id \(JSON.quoted(user.id)) already exists") }
     if result[0].int != 1 {
       throw BusError(.conflict, "a user with the email address \(JSON.quoted(email)) already exists (id \(result[1].string ?? "?"))")
     }

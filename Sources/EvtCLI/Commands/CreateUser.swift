@@ -9,7 +9,7 @@ struct CreateUser: ParsableCommand {
     discussion: """
       The name is trimmed and must not be empty (at most 200 characters); the email address must be valid, and unique without regard to letter case. The user (a new UUID id, name, email, createdAt) is stored in NS:user:<id> with the index NS:user-email:<address>, and user.created (data: userId, email, name) is published in the same Lua script: never one without the other. Prints the user as JSON.
 
-      Exit codes: 0 created, 65 invalid name, address or --data, 73 the address is taken. Nothing is written unless the user is created.
+      Exit codes: 0 created, 65 invalid name, address, id or --data, 73 the address (or --id) is taken. Nothing is written unless the user is created.
 
       Examples:
         evt create-user --name 'Ada Lovelace' --email ada@example.com
@@ -29,6 +29,9 @@ struct CreateUser: ParsableCommand {
     name: .shortAndLong,
     help: ArgumentHelp("The user as JSON {\"name\":…,\"email\":…}: text, @FILE, or - for standard input.", valueName: "json"))
   var data: String?
+
+  @Option(help: ArgumentHelp("The user's id, for imports (default: a new UUID); refused if taken.", valueName: "id"))
+  var id: String?
 
   @Option(help: ArgumentHelp("Correlation id for the user.created event (default: the event's id).", valueName: "id"))
   var correlationId: String?
@@ -62,8 +65,9 @@ struct CreateUser: ParsableCommand {
     // Validate before connecting, so bad input never needs Redis.
     _ = try UserValidation.name(name)
     _ = try UserValidation.email(email)
+    if let id { try UserValidation.id(id) }
     let store = UserStore(connection: try connection.connect(), keys: try connection.keys())
-    let created = try store.create(name: name, email: email, headers: correlationId.map { [("correlationId", $0)] } ?? [])
+    let created = try store.create(name: name, email: email, id: id, headers: correlationId.map { [("correlationId", $0)] } ?? [])
     let out = OutputBuffer()
     try out.line(created.user.json.serialized)
     try out.flush()
