@@ -173,13 +173,13 @@ _evt() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    publish|tail|subscribe|replay-dlq|pending|help)
+    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|help)
         # Offer subcommand argument completions
         "_evt_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker help' -- "${cur}"))
         ;;
     esac
 }
@@ -377,6 +377,132 @@ _evt_pending() {
         return
         ;;
     '--group'|'-g')
+        return
+        ;;
+    esac
+}
+
+_evt_create-user() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --name --email --data -d --id --correlation-id)
+    __evt_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--email')
+        return
+        ;;
+    '--data'|'-d')
+        return
+        ;;
+    '--id')
+        return
+        ;;
+    '--correlation-id')
+        return
+        ;;
+    esac
+}
+
+_evt_get-user() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout)
+    __evt_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    esac
+}
+
+_evt_run-email-worker() {
+    repeating_flags=()
+    non_repeating_flags=(--smtp-require-tls --until-empty --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --outbox --smtp --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down)
+    __evt_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--outbox')
+        return
+        ;;
+    '--smtp')
+        return
+        ;;
+    '--from')
+        return
+        ;;
+    '--group'|'-g')
+        return
+        ;;
+    '--consumer')
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--max-attempts')
+        return
+        ;;
+    '--backoff-base')
+        return
+        ;;
+    '--backoff-max')
+        return
+        ;;
+    '--claim-idle')
+        return
+        ;;
+    '--max-deliveries')
+        return
+        ;;
+    '--breaker-failures')
+        return
+        ;;
+    '--breaker-cool-down')
         return
         ;;
     esac

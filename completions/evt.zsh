@@ -55,13 +55,16 @@ _evt() {
             'subscribe:Receive events: live, or durably as a member of a consumer group.'
             'replay-dlq:List, replay or purge dead letters.'
             'pending:Show what each consumer group has delivered but not acknowledged.'
+            'create-user:Create a user and publish its user.created event, atomically.'
+            'get-user:Print a user of the user service as JSON.'
+            'run-email-worker:Run the email service: welcome mails and order confirmations.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        publish|tail|subscribe|replay-dlq|pending|help)
+        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|help)
             "_evt_${words[1]}" && ret=0
             ;;
         esac
@@ -184,6 +187,73 @@ _evt_pending() {
         '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
         '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
         '(--group -g)'{--group,-g}'[Only this consumer group.]:group:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_create-user() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\] or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[Seconds to wait for a connection (env\: EVT_CONNECT_TIMEOUT; default 5).]:seconds:'
+        '--command-timeout[Seconds to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10).]:seconds:'
+        '--name[The user'\''s name.]:name:'
+        '--email[The user'\''s email address.]:address:'
+        '(--data -d)'{--data,-d}'[The user as JSON {"name"\:…,"email"\:…}\: text, @FILE, or - for standard input.]:json:'
+        '--id[The user'\''s id, for imports (default\: a new UUID); refused if taken.]:id:'
+        '--correlation-id[Correlation id for the user.created event (default\: the event'\''s id).]:id:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_get-user() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\] or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[Seconds to wait for a connection (env\: EVT_CONNECT_TIMEOUT; default 5).]:seconds:'
+        '--command-timeout[Seconds to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10).]:seconds:'
+        ':id|email:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_run-email-worker() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\] or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[Seconds to wait for a connection (env\: EVT_CONNECT_TIMEOUT; default 5).]:seconds:'
+        '--command-timeout[Seconds to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10).]:seconds:'
+        '--outbox[Write mail as .eml files into this directory.]:dir:'
+        '--smtp[Send mail through this SMTP server\: smtp\[s\]\://\[user\:password@\]host\[\:port\].]:url:'
+        '--smtp-require-tls[With --smtp\: refuse to send unless STARTTLS succeeds.]'
+        '--from[Sender address, like '\''Shop <shop@example.com>'\'' (default\: evt <noreply@evt.localhost>).]:address:'
+        '(--group -g)'{--group,-g}'[Consumer group (default email-worker).]:group:'
+        '--consumer[Consumer name prefix within the group (default\: HOST-PID).]:name:'
+        '--concurrency[Mails handled at once in this process (default 1).]:n:'
+        '--max-attempts[Attempts per event before it is dead-lettered (default 5).]:n:'
+        '--backoff-base[Seconds before the first retry; doubles each time, with jitter (default 0.5).]:seconds:'
+        '--backoff-max[Longest wait between retries in seconds (default 30).]:seconds:'
+        '--claim-idle[Claim events another consumer left pending this long (default 60).]:seconds:'
+        '--max-deliveries[Dead-letter an event delivered more than N times (default 10).]:n:'
+        '--breaker-failures[Consecutive mailer failures that open the circuit (default 5).]:n:'
+        '--breaker-cool-down[Seconds the open circuit waits before a probe (default 30).]:seconds:'
+        '--until-empty[Exit once every available event has been handled.]'
+        '(--quiet -q)'{--quiet,-q}'[Log only circuit changes, dead letters and errors, not every mail.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

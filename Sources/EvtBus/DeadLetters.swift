@@ -13,6 +13,8 @@ public final class DeadLetterQueue {
   public let group: String
   /// The type of the events announcing a dead letter.
   public static let failedType = "event.failed"
+  /// Called after each dead letter was written (for logs).
+  public var onBury: ((Delivery, HandlerFailure) -> Void)?
 
   public init(connection: RedisConnection, keys: Keys, group: String) {
     self.connection = connection
@@ -59,6 +61,7 @@ public final class DeadLetterQueue {
       throw BusError(.server, "the dead-letter transaction for \(entry.stream) \(entry.id) was aborted")
     }
     for r in results { try checked(r, "dead-letter transaction", connection) }
+    onBury?(delivery, failure)
     return failed
   }
 

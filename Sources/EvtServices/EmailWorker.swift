@@ -104,9 +104,13 @@ public final class EmailWorker: Sendable {
       selection: try TypeSelection(Self.types), start: .beginning)
     consumer.claimIdleMilliseconds = Int(options.claimIdle * 1000)
     let handler = EmailHandler(worker: self, connection: redis)
+    let deadLetters = DeadLetterQueue(connection: redis, keys: keys, group: options.group)
+    deadLetters.onBury = { [log] delivery, failure in
+      log("dead-lettered \(delivery.entry.type) entry \(delivery.entry.id): \(failure.reason)")
+    }
     return try Subscription.run(
       group: consumer, limits: SubscriptionLimits(untilEmpty: options.untilEmpty, batchSize: 1), handler: handler,
-      retry: options.retry, deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: options.group),
+      retry: options.retry, deadLetters: deadLetters,
       maxDeliveries: options.maxDeliveries, reconnect: Reconnect(connection: redis, report: log), shouldStop: shouldStop)
   }
 }

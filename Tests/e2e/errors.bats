@@ -88,7 +88,7 @@ bad() {
 
 @test "help and version go to stdout with exit 0" {
   evt --help | grep -q 'USAGE: evt <subcommand>'
-  evt publish --help | grep -q 'evt publish user.created'
+  evt publish --help | grep -q 'evt publish order.placed'
   [ "$(evt --version)" != "" ]
 }
 
