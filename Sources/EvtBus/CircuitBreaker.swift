@@ -46,10 +46,6 @@ public final class CircuitBreaker: Sendable {
           s.probing = true
           return (true, "circuit half-open: letting one probe through")
         case .open, .halfOpen:
-          if s.state == .halfOpen && !s.probing {
-            s.probing = true
-            return (true, nil)
-          }
           return (false, nil)
         }
       }

@@ -15,12 +15,14 @@ public struct EmailWorkerOptions: Sendable {
   /// Handler threads in this process, each a consumer of the group with its own connection.
   public var concurrency = 1
   public var from = Mail.Address("noreply@evt.localhost", name: "evt")
-  public var retry = RetryPolicy(maxAttempts: 5)
+  public var retry = RetryPolicy()
   public var maxDeliveries = 10
   /// Seconds after which another consumer's unacknowledged event is claimed.
   public var claimIdle = 60.0
   /// Consecutive mailer failures that open the circuit, and its cool-down in seconds.
-  public var breakerThreshold = 5
+  /// Keep it at most `retry.maxAttempts`, or an outage could exhaust an event's attempts
+  /// before the circuit opens.
+  public var breakerThreshold = 3
   public var breakerCoolDown = 30.0
   /// How long an event is remembered as done (seconds).
   public var doneTTL = DoneMarkers.defaultTTL

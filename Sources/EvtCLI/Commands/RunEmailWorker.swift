@@ -36,34 +36,21 @@ struct RunEmailWorker: ParsableCommand {
     help: ArgumentHelp("Sender address, like 'Shop <shop@example.com>' (default: evt <noreply@evt.localhost>).", valueName: "address"))
   var from: String?
 
-  @Option(name: .shortAndLong, help: ArgumentHelp("Consumer group (default email-worker).", valueName: "group"))
+  @Option(name: .shortAndLong, help: ArgumentHelp("Consumer group.", valueName: "group"))
   var group = "email-worker"
 
   @Option(help: ArgumentHelp("Consumer name prefix within the group (default: HOST-PID).", valueName: "name"))
   var consumer: String?
 
-  @Option(help: ArgumentHelp("Mails handled at once in this process (default 1).", valueName: "n"))
+  @Option(help: ArgumentHelp("Mails handled at once in this process.", valueName: "n"))
   var concurrency = 1
 
-  @Option(help: ArgumentHelp("Attempts per event before it is dead-lettered (default 5).", valueName: "n"))
-  var maxAttempts = 5
+  @OptionGroup(title: "Retries, dead letters and crash recovery") var recovery: GroupRecoveryOptions
 
-  @Option(help: ArgumentHelp("Seconds before the first retry; doubles each time, with jitter (default 0.5).", valueName: "seconds"))
-  var backoffBase: Double = RetryPolicy.defaultBackoffBase
+  @Option(help: ArgumentHelp("Consecutive mailer failures that open the circuit; at most --max-attempts.", valueName: "n"))
+  var breakerFailures = 3
 
-  @Option(help: ArgumentHelp("Longest wait between retries in seconds (default 30).", valueName: "seconds"))
-  var backoffMax: Double = RetryPolicy.defaultBackoffMax
-
-  @Option(help: ArgumentHelp("Claim events another consumer left pending this long (default 60).", valueName: "seconds"))
-  var claimIdle: Double = 60
-
-  @Option(help: ArgumentHelp("Dead-letter an event delivered more than N times (default 10).", valueName: "n"))
-  var maxDeliveries = 10
-
-  @Option(help: ArgumentHelp("Consecutive mailer failures that open the circuit (default 5).", valueName: "n"))
-  var breakerFailures = 5
-
-  @Option(help: ArgumentHelp("Seconds the open circuit waits before a probe (default 30).", valueName: "seconds"))
+  @Option(help: ArgumentHelp("Seconds the open circuit waits before a probe.", valueName: "seconds"))
   var breakerCoolDown: Double = 30
 
   @Flag(help: "Exit once every available event has been handled.")
@@ -76,17 +63,12 @@ struct RunEmailWorker: ParsableCommand {
     if (outbox == nil) == (smtp == nil) { throw ValidationError("give exactly one of --outbox DIR and --smtp URL") }
     if smtpRequireTls && smtp == nil { throw ValidationError("--smtp-require-tls needs --smtp") }
     if !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 256") }
-    if maxAttempts < 1 { throw ValidationError("--max-attempts must be 1 or more") }
-    if maxDeliveries < 1 { throw ValidationError("--max-deliveries must be 1 or more") }
     if breakerFailures < 1 { throw ValidationError("--breaker-failures must be 1 or more") }
-    if breakerFailures > maxAttempts {
+    if breakerFailures > recovery.maxAttempts {
       throw ValidationError("--breaker-failures must not exceed --max-attempts, or a mailer outage would dead-letter events")
     }
-    for (name, v) in [("--claim-idle", claimIdle), ("--breaker-cool-down", breakerCoolDown)] where !(v > 0 && v <= 86_400) {
-      throw ValidationError("\(name) must be between 0 and 86400 seconds")
-    }
-    if !(backoffBase >= 0 && backoffMax >= 0 && backoffBase <= 86_400 && backoffMax <= 86_400) {
-      throw ValidationError("--backoff-base and --backoff-max must be between 0 and 86400 seconds")
+    if !(breakerCoolDown > 0 && breakerCoolDown <= 86_400) {
+      throw ValidationError("--breaker-cool-down must be between 0 and 86400 seconds")
     }
     if let from, Self.address(from) == nil { throw ValidationError("--from '\(from)' is not an address like 'Shop <shop@example.com>'") }
   }
@@ -109,9 +91,9 @@ struct RunEmailWorker: ParsableCommand {
     if let consumer { options.consumerName = consumer }
     options.concurrency = concurrency
     if let from { options.from = Self.address(from)! }
-    options.retry = RetryPolicy(maxAttempts: maxAttempts, backoffBase: backoffBase, backoffMax: backoffMax)
-    options.maxDeliveries = maxDeliveries
-    options.claimIdle = claimIdle
+    options.retry = recovery.retry
+    options.maxDeliveries = recovery.maxDeliveries
+    options.claimIdle = recovery.claimIdle
     options.breakerThreshold = breakerFailures
     options.breakerCoolDown = breakerCoolDown
     options.untilEmpty = untilEmpty

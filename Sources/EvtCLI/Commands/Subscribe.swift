@@ -37,24 +37,11 @@ struct Subscribe: ParsableCommand {
   @Option(help: ArgumentHelp("Run this shell command for each event (envelope on stdin).", valueName: "command"))
   var exec: String?
 
-  @Option(help: ArgumentHelp("With --group: attempts per event before it is dead-lettered (default 3).", valueName: "n"))
-  var maxAttempts: Int = RetryPolicy.defaultMaxAttempts
-
-  @Option(help: ArgumentHelp("Seconds before the first retry; doubles each time, with jitter (default 0.5).", valueName: "seconds"))
-  var backoffBase: Double = RetryPolicy.defaultBackoffBase
-
-  @Option(help: ArgumentHelp("Longest wait between retries in seconds (default 30).", valueName: "seconds"))
-  var backoffMax: Double = RetryPolicy.defaultBackoffMax
-
-  @Option(help: ArgumentHelp("With --group: claim events another consumer left pending this long (default 60).", valueName: "seconds"))
-  var claimIdle: Double = 60
-
-  @Option(help: ArgumentHelp("With --group: dead-letter an event delivered more than N times (default 10).", valueName: "n"))
-  var maxDeliveries: Int = 10
+  @OptionGroup(title: "Retries, dead letters and crash recovery (with --group)") var recovery: GroupRecoveryOptions
 
   @Option(
     help: ArgumentHelp(
-      "On SIGINT/SIGTERM, how long a running --exec command may finish before it is stopped and its event left pending (default 30).",
+      "On SIGINT/SIGTERM, how long a running --exec command may finish before it is stopped and its event left pending.",
       valueName: "seconds"))
   var shutdownTimeout: Double = 30
 
@@ -78,14 +65,8 @@ struct Subscribe: ParsableCommand {
       throw ValidationError("--start '\(start)' must be beginning, latest, or a stream id like 1764237600000-0")
     }
     if let exec, exec.allSatisfy(\.isWhitespace) { throw ValidationError("--exec needs a command") }
-    if maxAttempts < 1 { throw ValidationError("--max-attempts must be 1 or more") }
     if !(shutdownTimeout >= 0 && shutdownTimeout <= 86_400) {
       throw ValidationError("--shutdown-timeout must be between 0 and 86400 seconds")
-    }
-    if maxDeliveries < 1 { throw ValidationError("--max-deliveries must be 1 or more") }
-    if !(claimIdle > 0 && claimIdle <= 86_400 * 30) { throw ValidationError("--claim-idle must be more than 0 seconds") }
-    if !(backoffBase >= 0 && backoffMax >= 0 && backoffBase <= 86_400 && backoffMax <= 86_400) {
-      throw ValidationError("--backoff-base and --backoff-max must be between 0 and 86400 seconds")
     }
   }
 
@@ -109,11 +90,11 @@ struct Subscribe: ParsableCommand {
       let member = try GroupConsumer(
         connection: redis, keys: keys, group: group, consumer: consumer ?? GroupConsumer.defaultName(),
         selection: selection, start: groupStart(start ?? "beginning")!)
-      member.claimIdleMilliseconds = Int(claimIdle * 1000)
+      member.claimIdleMilliseconds = recovery.claimIdleMilliseconds
       outcome = try Subscription.run(
         group: member, limits: limits, handler: handler,
-        retry: RetryPolicy(maxAttempts: maxAttempts, backoffBase: backoffBase, backoffMax: backoffMax),
-        deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group), maxDeliveries: maxDeliveries,
+        retry: recovery.retry, deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group),
+        maxDeliveries: recovery.maxDeliveries,
         reconnect: reconnect
       ) { Shutdown.isRequested }
     } else {

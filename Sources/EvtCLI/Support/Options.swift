@@ -80,6 +80,37 @@ struct ConnectionOptions: ParsableArguments {
 }
 
 /// `--json` / `--pretty`: JSON lines by default when standard output is not a terminal.
+/// How a consumer group retries, dead-letters and recovers (`subscribe --group`,
+/// `run-email-worker`).
+struct GroupRecoveryOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Attempts per event, the first included, before it is dead-lettered.", valueName: "n"))
+  var maxAttempts: Int = RetryPolicy.defaultMaxAttempts
+
+  @Option(help: ArgumentHelp("Seconds before the first retry; doubles each time, with jitter.", valueName: "seconds"))
+  var backoffBase: Double = RetryPolicy.defaultBackoffBase
+
+  @Option(help: ArgumentHelp("Longest wait between retries in seconds.", valueName: "seconds"))
+  var backoffMax: Double = RetryPolicy.defaultBackoffMax
+
+  @Option(help: ArgumentHelp("Claim events another consumer left pending this long.", valueName: "seconds"))
+  var claimIdle: Double = 60
+
+  @Option(help: ArgumentHelp("Dead-letter an event delivered more than N times: a poison message.", valueName: "n"))
+  var maxDeliveries: Int = 10
+
+  func validate() throws {
+    if maxAttempts < 1 { throw ValidationError("--max-attempts must be 1 or more") }
+    if maxDeliveries < 1 { throw ValidationError("--max-deliveries must be 1 or more") }
+    if !(claimIdle > 0 && claimIdle <= 86_400 * 30) { throw ValidationError("--claim-idle must be more than 0 seconds") }
+    if !(backoffBase >= 0 && backoffMax >= 0 && backoffBase <= 86_400 && backoffMax <= 86_400) {
+      throw ValidationError("--backoff-base and --backoff-max must be between 0 and 86400 seconds")
+    }
+  }
+
+  var retry: RetryPolicy { RetryPolicy(maxAttempts: maxAttempts, backoffBase: backoffBase, backoffMax: backoffMax) }
+  var claimIdleMilliseconds: Int { Int(claimIdle * 1000) }
+}
+
 struct OutputOptions: ParsableArguments {
   @Flag(help: "Print JSON lines — events exactly as stored (the default when output is not a terminal).")
   var json = false
