@@ -173,13 +173,13 @@ _evt() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|help)
+    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|help)
         # Offer subcommand argument completions
         "_evt_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker schema help' -- "${cur}"))
         ;;
     esac
 }
@@ -506,6 +506,14 @@ _evt_run-email-worker() {
         return
         ;;
     esac
+}
+
+_evt_schema() {
+    repeating_flags=()
+    non_repeating_flags=(--json --pretty --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __evt_offer_flags_options 1
 }
 
 _evt_help() {

@@ -58,13 +58,14 @@ _evt() {
             'create-user:Create a user and publish its user.created event, atomically.'
             'get-user:Print a user of the user service as JSON.'
             'run-email-worker:Run the email service: welcome mails and order confirmations.'
+            'schema:Show the event contracts that publish and consumer groups enforce.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|help)
+        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|help)
             "_evt_${words[1]}" && ret=0
             ;;
         esac
@@ -254,6 +255,20 @@ _evt_run-email-worker() {
         '--breaker-cool-down[Seconds the open circuit waits before a probe.]:seconds:'
         '--until-empty[Exit once every available event has been handled.]'
         '(--quiet -q)'{--quiet,-q}'[Log only circuit changes, dead letters and errors, not every mail.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_schema() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
+        '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
+        ':type:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -193,6 +193,37 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   [ "$(pending user.created email-worker)" = 0 ]
 }
 
+@test "SMTP with authentication: the right password sends; a wrong one keeps the mail pending, never dead-lettered" {
+  "$PY" -c 'import aiosmtpd' || { echo "aiosmtpd is missing: apt-get install python3-aiosmtpd (scripts/test does)"; return 1; }
+  port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  inbox="$BATS_TEST_TMPDIR/inbox"
+  "$PY" "$BATS_TEST_DIRNAME/smtp_sink.py" "$port" "$inbox" 'mailer:s3cret' > "$BATS_TEST_TMPDIR/smtp.out" 2>&1 &
+  smtp=$!
+  wait_for "grep -q listening '$BATS_TEST_TMPDIR/smtp.out'"
+  evt create-user --name Ada --email ada@example.com >/dev/null
+
+  # A wrong password: the circuit opens, the event stays pending, nothing is dead-lettered.
+  EVT_SMTP_USER=mailer EVT_SMTP_PASSWORD=wrong "$EVT_BIN" run-email-worker --smtp "smtp://127.0.0.1:$port" \
+    --breaker-failures 2 --breaker-cool-down 30 --backoff-base 0.01 2> "$BATS_TEST_TMPDIR/log" &
+  worker=$!
+  wait_for "grep -q 'circuit open after 2 consecutive failures' '$BATS_TEST_TMPDIR/log'" 30
+  kill -TERM "$worker"
+  wait "$worker"
+  [ "$(ls "$inbox" | wc -l)" = 0 ]
+  [ "$(rcli EXISTS "$EVT_NAMESPACE:dlq:email-worker")" = 0 ]
+  ! grep -q 's3cret\|wrong' "$BATS_TEST_TMPDIR/log"
+
+  # The right one, in the URL this time.
+  run_evt run-email-worker --smtp "smtp://mailer:s3cret@127.0.0.1:$port" --claim-idle 0.1 --until-empty
+  [ "$status" = 0 ]
+  [[ "$err" != *s3cret* ]]
+  [ "$(ls "$inbox" | wc -l)" = 1 ]
+  grep -q '^X-Envelope-To: ada@example.com' "$inbox/000001.eml"
+  [ "$(sent_len)" = 1 ]
+  kill -TERM "$smtp"
+  wait "$smtp" || true
+}
+
 @test "bad worker options are refused before anything runs" {
   run_evt run-email-worker
   [ "$status" = 64 ]
@@ -206,4 +237,14 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   run_evt run-email-worker --outbox x --breaker-failures 9 --max-attempts 3
   [ "$status" = 64 ]
   assert_nothing_written
+}
+
+@test "evt schema shows the contracts that publish enforces" {
+  evt schema --pretty | grep -qx '  userId: string'
+  evt schema --pretty order.placed | grep -qx '  total?: number'
+  [ "$(evt schema --json | wc -l)" = 4 ]
+  evt schema --json email.sent | grep -q '"allowed":\["welcome","order_confirmation"\]'
+  run_evt schema user.deleted
+  [ "$status" = 66 ]
+  assert_one_error_line "$err"
 }

@@ -1,7 +1,8 @@
 """A real SMTP server for the end-to-end tests (aiosmtpd, Debian's python3-aiosmtpd).
 
-Usage: smtp_sink.py PORT DIR — listens on 127.0.0.1:PORT and stores every accepted message
-as DIR/<n>.eml (first line: "X-Envelope-To: <rcpt>"), until SIGTERM.
+Usage: smtp_sink.py PORT DIR [USER:PASSWORD] — listens on 127.0.0.1:PORT and stores every
+accepted message as DIR/<n>.eml (first line: "X-Envelope-To: <rcpt>"), until SIGTERM. With
+USER:PASSWORD, clients must authenticate (AUTH PLAIN or LOGIN) before sending.
 """
 import os
 import signal
@@ -9,6 +10,7 @@ import sys
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Store:
@@ -27,10 +29,23 @@ class Store:
         return "250 Message accepted for delivery"
 
 
+class Credentials:
+    def __init__(self, user, password):
+        self.user, self.password = user.encode(), password.encode()
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (self.user, self.password)
+        return AuthResult(success=ok)
+
+
 def main():
     port, directory = int(sys.argv[1]), sys.argv[2]
     os.makedirs(directory, exist_ok=True)
-    controller = Controller(Store(directory), hostname="127.0.0.1", port=port)
+    auth = {}
+    if len(sys.argv) > 3:
+        user, password = sys.argv[3].split(":", 1)
+        auth = dict(authenticator=Credentials(user, password), auth_required=True, auth_require_tls=False)
+    controller = Controller(Store(directory), hostname="127.0.0.1", port=port, **auth)
     controller.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -1,0 +1,64 @@
+import ArgumentParser
+import EvtBus
+
+struct Schema: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "schema",
+    abstract: "Show the event contracts that publish and consumer groups enforce.",
+    discussion: """
+      Without arguments, lists every type that has a contract, one line each (--json: one JSON object per type). With TYPE, shows that type's fields. Types without a contract are free-form. Exit code 66 for a type without one.
+
+      Examples:
+        evt schema
+        evt schema order.placed --json
+      """
+  )
+
+  @OptionGroup var output: OutputOptions
+
+  @Argument(help: ArgumentHelp("An event type.", valueName: "type"))
+  var type: String?
+
+  func run() throws {
+    let contracts = EventContracts.builtIn
+    var schemas = contracts.schemas.values.sorted { $0.type < $1.type }
+    if let type {
+      guard let schema = contracts[type] else { throw BusError(.notFound, "\(JSON.quoted(type)) has no contract: its data is free-form") }
+      schemas = [schema]
+    }
+    let out = OutputBuffer()
+    for schema in schemas {
+      if output.format == .json {
+        try out.line(Self.json(schema).serialized)
+      } else {
+        out.write("\(schema.type)\n")
+        for f in schema.fields {
+          var kinds = f.types.map(\.rawValue).joined(separator: " | ")
+          if f.nullable { kinds += " | null" }
+          if !f.allowed.isEmpty { kinds += " (\(f.allowed.joined(separator: ", ")))" }
+          out.write("  \(f.name)\(f.required ? "" : "?"): \(kinds)\n")
+        }
+      }
+    }
+    try out.flush()
+  }
+
+  /// `{"type":…,"fields":[{"name","types","required","nullable","allowed"}]}`.
+  static func json(_ schema: EventSchema) -> JSONValue {
+    .object([
+      .init("type", .string(schema.type)),
+      .init(
+        "fields",
+        .array(
+          schema.fields.map { f in
+            var members: [JSONValue.Member] = [
+              .init("name", .string(f.name)), .init("types", .array(f.types.map { .string($0.rawValue) })),
+              .init("required", .bool(f.required)),
+            ]
+            if f.nullable { members.append(.init("nullable", .bool(true))) }
+            if !f.allowed.isEmpty { members.append(.init("allowed", .array(f.allowed.map { .string($0) }))) }
+            return .object(members)
+          })),
+    ])
+  }
+}
