@@ -18,7 +18,6 @@ public final class CircuitBreaker: Sendable {
     var state = State.closed
     var failures = 0
     var openUntil: Int64 = 0
-    var probing = false
   }
 
   public let failureThreshold: Int
@@ -34,23 +33,30 @@ public final class CircuitBreaker: Sendable {
 
   public var state: State { inner.withLock { $0.state } }
 
-  /// Blocks until a call may go through. Returns false when `shouldStop()` turned true first.
-  public func acquire(shouldStop: () -> Bool) -> Bool {
-    while !shouldStop() {
-      let (allowed, message) = inner.withLock { s -> (Bool, String?) in
-        switch s.state {
-        case .closed:
-          return (true, nil)
-        case .open where EventTime.now().milliseconds >= s.openUntil:
-          s.state = .halfOpen
-          s.probing = true
-          return (true, "circuit half-open: letting one probe through")
-        case .open, .halfOpen:
-          return (false, nil)
-        }
+  /// Whether a call may go through now: always when closed; when open and the cool-down is
+  /// over, exactly one caller (the probe) gets true and the circuit turns half-open.
+  public func tryAcquire() -> Bool {
+    let (allowed, message) = inner.withLock { s -> (Bool, String?) in
+      switch s.state {
+      case .closed:
+        return (true, nil)
+      case .open where EventTime.now().milliseconds >= s.openUntil:
+        s.state = .halfOpen
+        return (true, "circuit half-open: letting one probe through")
+      case .open, .halfOpen:
+        return (false, nil)
       }
-      if let message { report(message) }
-      if allowed { return true }
+    }
+    if let message { report(message) }
+    return allowed
+  }
+
+  /// Blocks until a call may go through (see ``tryAcquire()``), calling `waiting` about every
+  /// 50 ms meanwhile. Returns false when `shouldStop()` turned true first.
+  public func acquire(shouldStop: () -> Bool, waiting: () -> Void = {}) -> Bool {
+    while !shouldStop() {
+      if tryAcquire() { return true }
+      waiting()
       sleepMilliseconds(50)
     }
     return false
@@ -60,9 +66,7 @@ public final class CircuitBreaker: Sendable {
   /// Returns at once when closed, or when the cool-down is over (the next ``acquire`` probes).
   public func waitWhileOpen(shouldStop: () -> Bool) {
     while !shouldStop() {
-      let wait = inner.withLock { s in
-        s.state == .open ? EventTime.now().milliseconds < s.openUntil : (s.state == .halfOpen && s.probing)
-      }
+      let wait = inner.withLock { s in s.state == .open ? EventTime.now().milliseconds < s.openUntil : s.state == .halfOpen }
       if !wait { return }
       sleepMilliseconds(50)
     }
@@ -88,7 +92,6 @@ public final class CircuitBreaker: Sendable {
       guard trip else { return (s.state != .closed, nil) }
       let reopened = s.state == .halfOpen
       s.state = .open
-      s.probing = false
       s.openUntil = EventTime.now().milliseconds + Int64(coolDown * 1000)
       let text =
         reopened

@@ -206,27 +206,45 @@ public final class GroupConsumer {
   /// Deletes consumers of the group that have nothing pending and have been idle longer than
   /// `ms`, checked and deleted in one script so a consumer that just got work is never removed.
   private func removeIdleConsumers(olderThan ms: Int) throws(BusError) {
-    let script = """
-      local removed = 0
-      for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
-        local name, pending, idle
-        for i = 1, #c, 2 do
-          if c[i] == 'name' then name = c[i + 1] elseif c[i] == 'pending' then pending = c[i + 1]
-          elseif c[i] == 'idle' then idle = c[i + 1] end
-        end
-        if name ~= ARGV[2] and pending == 0 and idle > tonumber(ARGV[3]) then
-          redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
-          removed = removed + 1
-        end
-      end
-      return removed
-      """
     for key in streamKeys {
-      _ = try wrap { () throws(RedisError) in
-        try connection.command(["EVAL", script, "1", key, group, consumer, String(ms)])
-      }
+      _ = try Self.removeIdleScript.run(on: connection, keys: [key], args: [group, consumer, String(ms)])
     }
   }
+
+  private static let removeIdleScript = RedisScript(
+    """
+    local removed = 0
+    for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+      local name, pending, idle
+      for i = 1, #c, 2 do
+        if c[i] == 'name' then name = c[i + 1] elseif c[i] == 'pending' then pending = c[i + 1]
+        elseif c[i] == 'idle' then idle = c[i + 1] end
+      end
+      if name ~= ARGV[2] and pending == 0 and idle > tonumber(ARGV[3]) then
+        redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
+        removed = removed + 1
+      end
+    end
+    return removed
+    """)
+
+  /// Tells the group this consumer is still working on `entry`, so no other consumer claims it
+  /// as abandoned: resets its idle time without counting a delivery — only while this
+  /// consumer holds it (checked in the same script).
+  /// - Returns: false when the entry is no longer pending for this consumer (acknowledged, or
+  ///   claimed by another one).
+  public func touch(_ entry: StreamEntry) throws(BusError) -> Bool {
+    let id = entry.id.description
+    return try Self.touchScript.run(on: connection, keys: [entry.stream], args: [group, id, consumer]).int == 1
+  }
+
+  private static let touchScript = RedisScript(
+    """
+    local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+    if p[1] == nil or p[1][2] ~= ARGV[3] then return 0 end
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, ARGV[2], 'JUSTID')
+    return 1
+    """)
 
   // MARK: - Reading
 

@@ -105,7 +105,7 @@ public final class EmailWorker: Sendable {
       consumer: options.concurrency > 1 ? "\(options.consumerName)-\(number)" : options.consumerName,
       selection: try TypeSelection(Self.types), start: .beginning)
     consumer.claimIdleMilliseconds = Int(options.claimIdle * 1000)
-    let handler = EmailHandler(worker: self, connection: redis)
+    let handler = EmailHandler(worker: self, consumer: consumer)
     let deadLetters = DeadLetterQueue(connection: redis, keys: keys, group: options.group)
     deadLetters.onBury = { [log] delivery, failure in
       log("dead-lettered \(delivery.entry.type) entry \(delivery.entry.id): \(failure.reason)")
@@ -120,13 +120,16 @@ public final class EmailWorker: Sendable {
 /// Handles the deliveries of one consumer thread.
 final class EmailHandler: DeliveryHandler {
   let worker: EmailWorker
+  let consumer: GroupConsumer
   let users: UserStore
   let done: DoneMarkers
 
-  init(worker: EmailWorker, connection: RedisConnection) {
+  init(worker: EmailWorker, consumer: GroupConsumer) {
     self.worker = worker
-    self.users = UserStore(connection: connection, keys: worker.keys)
-    self.done = DoneMarkers(connection: connection, keys: worker.keys, group: worker.options.group, ttlSeconds: worker.options.doneTTL)
+    self.consumer = consumer
+    self.users = UserStore(connection: consumer.connection, keys: worker.keys)
+    self.done = DoneMarkers(
+      connection: consumer.connection, keys: worker.keys, group: worker.options.group, ttlSeconds: worker.options.doneTTL)
   }
 
   var acknowledgesSuccesses: Bool { true }
@@ -163,7 +166,14 @@ final class EmailHandler: DeliveryHandler {
     case .success(let m): message = m
     case .failure(let f): return f
     }
-    if let failure = send(message.mail, shouldStop: shouldStop) { return failure }
+    switch try send(message.mail, holding: delivery.entry, eventID: event.id, shouldStop: shouldStop) {
+    case .sent: break
+    case .failed(let failure): return failure
+    case .alreadyDone:
+      try done.complete(delivery.entry, eventID: event.id)
+      worker.log("\(event.type) \(event.id) was completed by another consumer while the mailer was down; not mailed again")
+      return nil
+    }
 
     let elapsed = EventTime.now().milliseconds - started
     var data: [JSONValue.Member] = [
@@ -189,24 +199,49 @@ final class EmailHandler: DeliveryHandler {
     return nil
   }
 
-  /// Sends through the circuit breaker. While the circuit is open the event is held (it stays
-  /// pending) and sent when the mailer is back; attempts are counted only while it is closed.
-  private func send(_ mail: Mail, shouldStop: () -> Bool) -> HandlerFailure? {
+  enum SendOutcome {
+    case sent
+    case alreadyDone
+    case failed(HandlerFailure)
+  }
+
+  /// Sends through the circuit breaker. While the circuit is open the event is held — it stays
+  /// pending, its claim refreshed so no other consumer takes it for abandoned, its attempts not
+  /// counted — and sent when the mailer is back (unless it was completed elsewhere meanwhile).
+  private func send(_ mail: Mail, holding entry: StreamEntry, eventID: String, shouldStop: () -> Bool) throws(BusError)
+    -> SendOutcome
+  {
+    let touchEvery = Int64(max(100, worker.options.claimIdle * 1000 / 3))
+    var waited = false
     while true {
-      guard worker.breaker.acquire(shouldStop: shouldStop) else {
-        return HandlerFailure("stopped while waiting for the mailer", interrupted: true)
+      var lastTouch = EventTime.now().milliseconds
+      var lost = false
+      var touchError: BusError?
+      let go = worker.breaker.acquire(shouldStop: { shouldStop() || lost || touchError != nil }) {
+        waited = true
+        let now = EventTime.now().milliseconds
+        guard now - lastTouch >= touchEvery else { return }
+        lastTouch = now
+        do throws(BusError) { lost = try !consumer.touch(entry) } catch { touchError = error }
       }
+      if let touchError { throw touchError }
+      if lost { return .failed(HandlerFailure("another consumer took the event over while the mailer was down", interrupted: true)) }
+      guard go else { return .failed(HandlerFailure("stopped while waiting for the mailer", interrupted: true)) }
+      if waited, try done.isDone(eventID) { return .alreadyDone }
       do {
         try worker.mailer.send(mail)
         worker.breaker.succeeded()
-        return nil
+        return .sent
       } catch {
         if error.permanent {
           worker.breaker.succeeded()  // the mailer works; this message is refused
-          return HandlerFailure("the mail to \(mail.to.email) was refused: \(error.message)", permanent: true)
+          return .failed(HandlerFailure("the mail to \(mail.to.email) was refused: \(error.message)", permanent: true))
         }
-        if worker.breaker.failed(error.message) { continue }
-        return HandlerFailure("mailer: \(error.message)")
+        if worker.breaker.failed(error.message) {
+          waited = true
+          continue
+        }
+        return .failed(HandlerFailure("mailer: \(error.message)"))
       }
     }
   }

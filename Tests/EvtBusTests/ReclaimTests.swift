@@ -36,6 +36,27 @@ struct ReclaimTests {
     }
   }
 
+  @Test("a consumer that touches what it holds keeps it; once it stops, another claims it and the touch says so")
+  func touch() throws {
+    try withRedis { server in
+      let keys = try Keys(namespace: uniqueNamespace())
+      try publish(Publisher(connection: try server.connect(), keys: keys), "a.b", 0..<1)
+      let busy = try consumer(server, keys, "busy")
+      let held = try #require(try busy.read(max: 1, blockMilliseconds: nil).first)
+      let other = try consumer(server, keys, "other", claimIdle: 150)
+      for _ in 0..<4 {
+        usleep(80_000)
+        #expect(try busy.touch(held.entry))
+        #expect(try other.read(max: 1, blockMilliseconds: nil).isEmpty)
+      }
+      usleep(250_000)
+      let claimed = try other.read(max: 1, blockMilliseconds: nil)
+      #expect(claimed.map(\.entry.id) == [held.entry.id])
+      #expect(claimed.first?.deliveryCount == 2)  // touches did not count as deliveries
+      #expect(try !busy.touch(held.entry))
+    }
+  }
+
   @Test("a poison message is dead-lettered instead of being handled again")
   func poison() throws {
     try withRedis { server in
