@@ -153,7 +153,8 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
 }
 
 @test "SMTP server stopped for a while: the circuit opens, nothing is dead-lettered, every mail is sent exactly once when it is back" {
-  # Two worker processes of two handlers each; the outage lasts many times --claim-idle, and
+  # Two worker processes of 16 handlers each, more handlers than events: the idle ones keep
+  # reading when the cool-down ends. The outage lasts many times --claim-idle and
   # --max-deliveries is low: events held while the circuit is open must not be taken for
   # abandoned (and redelivered into the dead letters) by the other handlers.
   "$PY" -c 'import aiosmtpd' || { echo "aiosmtpd is missing: apt-get install python3-aiosmtpd (scripts/test does)"; return 1; }
@@ -167,7 +168,7 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   }
   start_smtp
   for w in 1 2; do
-    "$EVT_BIN" run-email-worker --smtp "smtp://127.0.0.1:$port" --from 'Shop <shop@example.com>' --concurrency 2 \
+    "$EVT_BIN" run-email-worker --smtp "smtp://127.0.0.1:$port" --from 'Shop <shop@example.com>' --concurrency 16 \
       --breaker-failures 3 --breaker-cool-down 1 --backoff-base 0.05 --claim-idle 0.5 --max-deliveries 2 2>> "$log" &
     workers+=($!)
   done
