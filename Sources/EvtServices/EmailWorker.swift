@@ -28,6 +28,9 @@ public struct EmailWorkerOptions: Sendable {
   public var doneTTL = DoneMarkers.defaultTTL
   /// Exit once nothing is left to do, instead of waiting for events.
   public var untilEmpty = false
+  /// Log every mail sent (with its processing time); otherwise only circuit changes, dead
+  /// letters, reconnections and errors.
+  public var logEachMail = true
 
   public init() {}
 }
@@ -193,6 +196,7 @@ final class EmailHandler: DeliveryHandler {
       throw BusError(error)
     }
     let first = try done.complete(delivery.entry, eventID: event.id, publishing: [sent])
+    guard worker.options.logEachMail else { return nil }
     worker.log(
       "sent \(message.kind) mail to \(message.mail.to.email) for \(event.type) \(event.id) in \(elapsed) ms"
         + (first ? "" : " (another consumer completed it meanwhile; email.sent not repeated)"))

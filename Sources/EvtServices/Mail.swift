@@ -27,6 +27,20 @@ public struct Mail: Sendable, Equatable {
       self.name = name
     }
 
+    /// Parses `Name <local@domain>` (the name optionally in double quotes) or a bare address;
+    /// `nil` unless the address is valid (see ``UserValidation/email(_:)``).
+    public init?(parsing text: String) {
+      var name: String?
+      var email = text
+      if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
+        email = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+        let n = UserValidation.trimmed(String(text[..<open])).replacing("\"", with: "")
+        name = n.isEmpty ? nil : n
+      }
+      guard let valid = try? UserValidation.email(email) else { return nil }
+      self.init(valid, name: name)
+    }
+
     /// `Ada Lovelace <ada@example.com>`, the name quoted or encoded when it must be.
     var header: String {
       guard let name, !name.isEmpty else { return email }

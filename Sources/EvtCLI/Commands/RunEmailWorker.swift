@@ -70,7 +70,9 @@ struct RunEmailWorker: ParsableCommand {
     if !(breakerCoolDown > 0 && breakerCoolDown <= 86_400) {
       throw ValidationError("--breaker-cool-down must be between 0 and 86400 seconds")
     }
-    if let from, Self.address(from) == nil { throw ValidationError("--from '\(from)' is not an address like 'Shop <shop@example.com>'") }
+    if let from, Mail.Address(parsing: from) == nil {
+      throw ValidationError("--from '\(from)' is not an address like 'Shop <shop@example.com>'")
+    }
   }
 
   func run() throws {
@@ -90,18 +92,17 @@ struct RunEmailWorker: ParsableCommand {
     options.group = group
     if let consumer { options.consumerName = consumer }
     options.concurrency = concurrency
-    if let from { options.from = Self.address(from)! }
+    if let from { options.from = Mail.Address(parsing: from)! }
     options.retry = recovery.retry
     options.maxDeliveries = recovery.maxDeliveries
     options.claimIdle = recovery.claimIdle
     options.breakerThreshold = breakerFailures
     options.breakerCoolDown = breakerCoolDown
     options.untilEmpty = untilEmpty
+    options.logEachMail = !quiet
 
-    let quiet = self.quiet
     let worker = EmailWorker(keys: try connection.keys(), mailer: mailer, options: options, connect: try connection.connector()) {
-      line in
-      if !(quiet && line.hasPrefix("sent ")) { Terminal.log(line) }
+      Terminal.log($0)
     }
     _ = try connection.connect()  // fail fast, with one message, when Redis is not there
     Shutdown.install()
@@ -114,17 +115,5 @@ struct RunEmailWorker: ParsableCommand {
     Terminal.log(summary)
     // Like subscribe: a drain that could not handle everything is a failure for scripts.
     if outcome.end == .finished && (outcome.deadLettered > 0 || outcome.failed > 0) { throw CommandExit(code: EvtExit.failure) }
-  }
-
-  /// `Name <local@domain>` or a bare address, validated.
-  static func address(_ text: String) -> Mail.Address? {
-    if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
-      let email = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
-      let name = text[..<open].trimmingPrefix(while: \.isWhitespace)
-      let trimmedName = String(name.reversed().drop(while: \.isWhitespace).reversed()).replacing("\"", with: "")
-      guard let valid = try? UserValidation.email(email) else { return nil }
-      return Mail.Address(valid, name: trimmedName.isEmpty ? nil : trimmedName)
-    }
-    return (try? UserValidation.email(text)).map { Mail.Address($0) }
   }
 }
