@@ -17,6 +17,7 @@ public struct Evt: ParsableCommand {
 
       Examples:
         evt create-user --name Ada --email ada@example.com
+        evt run-email-worker --outbox ./outbox
         evt publish order.placed --data '{"orderId":"o-1","userId":"42"}'
         evt tail -f 'user.*'
         evt subscribe --group mailer --exec './send-mail.sh' user.created
