@@ -72,6 +72,18 @@ public final class CircuitBreaker: Sendable {
     }
   }
 
+  /// Gives back a permit that was not used for a call (the caller found nothing to do): if it
+  /// was the probe, the next caller probes instead. Every ``tryAcquire()`` that returned true
+  /// ends in exactly one of ``succeeded()``, ``failed(_:)`` or this.
+  public func cancel() {
+    inner.withLock { s in
+      if s.state == .halfOpen {
+        s.state = .open
+        s.openUntil = EventTime.now().milliseconds
+      }
+    }
+  }
+
   /// Records a successful call: the circuit closes.
   public func succeeded() {
     let wasOpen = inner.withLock { s -> Bool in

@@ -231,7 +231,15 @@ final class EmailHandler: DeliveryHandler {
       if let touchError { throw touchError }
       if lost { return .failed(HandlerFailure("another consumer took the event over while the mailer was down", interrupted: true)) }
       guard go else { return .failed(HandlerFailure("stopped while waiting for the mailer", interrupted: true)) }
-      if waited, try done.isDone(eventID) { return .alreadyDone }
+      do throws(BusError) {
+        if waited, try done.isDone(eventID) {
+          worker.breaker.cancel()
+          return .alreadyDone
+        }
+      } catch {
+        worker.breaker.cancel()
+        throw error
+      }
       do {
         try worker.mailer.send(mail)
         worker.breaker.succeeded()

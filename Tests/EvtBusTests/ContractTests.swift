@@ -95,12 +95,15 @@ struct ContractTests {
     #expect(b.state == .open)
     b.waitWhileOpen { false }
     #expect(b.acquire { false })
+    b.cancel()  // the probe was not made: the next caller probes at once
+    #expect(b.tryAcquire())
     b.succeeded()
     #expect(b.state == .closed)
     #expect(
       log.lines.map { String($0.prefix(20)) }
         == [
-          "circuit open after 2", "circuit half-open: l", "circuit open again: ", "circuit half-open: l", "circuit closed: the d",
+          "circuit open after 2", "circuit half-open: l", "circuit open again: ", "circuit half-open: l", "circuit half-open: l",
+          "circuit closed: the d",
         ].map { String($0.prefix(20)) })
   }
 }
