@@ -55,6 +55,8 @@ public final class EmailWorker: Sendable {
   let connect: @Sendable () throws(BusError) -> RedisConnection
   let log: @Sendable (String) -> Void
   let breaker: CircuitBreaker
+  /// The processing time of every mail sent by this worker.
+  public let timings = Timings()
 
   /// - Parameters:
   ///   - connect: opens a new connection (one per handler thread).
@@ -179,6 +181,7 @@ final class EmailHandler: DeliveryHandler {
     }
 
     let elapsed = EventTime.now().milliseconds - started
+    worker.timings.record(milliseconds: elapsed)
     var data: [JSONValue.Member] = [
       .init("userId", .string(message.userId)), .init("type", .string(message.kind)), .init("recipient", .string(message.mail.to.email)),
     ]

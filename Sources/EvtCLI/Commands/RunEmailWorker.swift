@@ -112,6 +112,11 @@ struct RunEmailWorker: ParsableCommand {
     var summary = "email worker stopped: \(outcome.handled) handled"
     if outcome.deadLettered > 0 { summary += ", \(outcome.deadLettered) dead-lettered (see evt replay-dlq --list)" }
     if outcome.failed > 0 { summary += ", \(outcome.failed) left pending" }
+    if let t = worker.timings.summary {
+      let mean = (t.meanMilliseconds * 10).rounded() / 10
+      summary +=
+        "; \(t.count) mail\(t.count == 1 ? "" : "s") sent, processing time mean \(mean) ms, p95 ≤ \(t.p95Milliseconds) ms, max \(t.maxMilliseconds) ms"
+    }
     Terminal.log(summary)
     // Like subscribe: a drain that could not handle everything is a failure for scripts.
     if outcome.end == .finished && (outcome.deadLettered > 0 || outcome.failed > 0) { throw CommandExit(code: EvtExit.failure) }
