@@ -26,9 +26,7 @@ public final class DoneMarkers {
 
   /// Whether this group already completed the event.
   public func isDone(_ eventID: String) throws(BusError) -> Bool {
-    let reply = try wrap { () throws(RedisError) in try connection.command(["EXISTS", keys.done(group, eventID)]) }
-    try checked(reply, "EXISTS", connection)
-    return reply.int == 1
+    try connection.busCommand(["EXISTS", keys.done(group, eventID)]).int == 1
   }
 
   private static let script = RedisScript(

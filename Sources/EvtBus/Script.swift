@@ -15,8 +15,6 @@ public struct RedisScript: Sendable {
     command.append(String(keys.count))
     for k in keys { command.append(k) }
     for a in args { command.append(a) }
-    let reply = try wrap { () throws(RedisError) in try connection.command(command) }
-    try checked(reply, "EVAL", connection)
-    return reply
+    return try connection.busCommand(command)
   }
 }

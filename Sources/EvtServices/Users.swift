@@ -165,7 +165,7 @@ public final class UserStore {
 
   /// The user with this id, or `nil`.
   public func user(id: String) throws(BusError) -> User? {
-    let reply = try run(["HGETALL", keys.user(id)])
+    let reply = try connection.busCommand(["HGETALL", keys.user(id)])
     guard let items = reply.array, !items.isEmpty else { return nil }
     var fields: [String: String] = [:]
     var i = 0
@@ -181,19 +181,12 @@ public final class UserStore {
 
   /// The user with this address (in any letter case), or `nil`.
   public func user(email: String) throws(BusError) -> User? {
-    guard let id = try run(["GET", keys.userEmail(UserValidation.indexKey(email))]).string else { return nil }
+    guard let id = try connection.busCommand(["GET", keys.userEmail(UserValidation.indexKey(email))]).string else { return nil }
     return try user(id: id)
   }
 
   /// Looks a user up by id, or by address when `idOrEmail` contains `@`.
   public func find(_ idOrEmail: String) throws(BusError) -> User? {
     idOrEmail.contains("@") ? try user(email: idOrEmail) : try user(id: idOrEmail)
-  }
-
-  private func run(_ command: RedisCommand) throws(BusError) -> RedisReply {
-    let reply: RedisReply
-    do { reply = try connection.command(command) } catch { throw BusError(error) }
-    if let e = reply.errorMessage { throw BusError(.server, "\(command.name): \(e)") }
-    return reply
   }
 }
