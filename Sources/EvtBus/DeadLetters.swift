@@ -85,7 +85,7 @@ public final class DeadLetterQueue {
     data.append(UInt8(ascii: "}"))
     var headers: [(key: String, value: String)] = [("source", "evt group \(group)")]
     if let original {
-      headers.append(("correlationId", original.header("correlationId") ?? original.id))
+      headers.append(("correlationId", original.correlationID))
       headers.append(("causationId", original.id))
     }
     do {

@@ -29,6 +29,10 @@ public struct Envelope: Sendable, Equatable {
 
   public func header(_ name: String) -> String? { headers.first { $0.key == name }?.value }
 
+  /// The flow this event belongs to: its `correlationId` header, or its own id when it starts
+  /// a flow. Events it causes carry this as their `correlationId`.
+  public var correlationID: String { header("correlationId") ?? id }
+
   /// The `data` member, parsed from ``raw``.
   public var data: JSONValue {
     ((try? JSON.objectView(raw)) ?? nil)?.value("data") ?? .null

@@ -162,9 +162,7 @@ final class EmailHandler: DeliveryHandler {
       return HandlerFailure("not an envelope", permanent: true)
     }
     if try done.isDone(event.id) {
-      try done.complete(delivery.entry, eventID: event.id)
-      worker.log("\(event.type) \(event.id) was already done; acknowledged without a second mail")
-      return nil
+      return try acknowledgeDone(delivery, event, "was already done; acknowledged without a second mail")
     }
     let message: OutgoingMail
     switch try compose(event) {
@@ -175,9 +173,7 @@ final class EmailHandler: DeliveryHandler {
     case .sent: break
     case .failed(let failure): return failure
     case .alreadyDone:
-      try done.complete(delivery.entry, eventID: event.id)
-      worker.log("\(event.type) \(event.id) was completed by another consumer while the mailer was down; not mailed again")
-      return nil
+      return try acknowledgeDone(delivery, event, "was completed by another consumer while the mailer was down; not mailed again")
     }
 
     let elapsed = EventTime.now().milliseconds - started
@@ -193,7 +189,7 @@ final class EmailHandler: DeliveryHandler {
       sent = try Envelope.create(
         type: EmailWorker.sentType, data: .object(data),
         headers: [
-          ("correlationId", event.header("correlationId") ?? event.id), ("causationId", event.id), ("source", "evt run-email-worker"),
+          ("correlationId", event.correlationID), ("causationId", event.id), ("source", "evt run-email-worker"),
         ])
     } catch {
       throw BusError(error)
@@ -203,6 +199,13 @@ final class EmailHandler: DeliveryHandler {
     worker.log(
       "sent \(message.kind) mail to \(message.mail.to.email) for \(event.type) \(event.id) in \(elapsed) ms"
         + (first ? "" : " (another consumer completed it meanwhile; email.sent not repeated)"))
+    return nil
+  }
+
+  /// Acknowledges an event this group already completed (nothing is published again).
+  private func acknowledgeDone(_ delivery: Delivery, _ event: Envelope, _ why: String) throws(BusError) -> HandlerFailure? {
+    try done.complete(delivery.entry, eventID: event.id)
+    worker.log("\(event.type) \(event.id) \(why)")
     return nil
   }
 
@@ -276,7 +279,7 @@ final class EmailHandler: DeliveryHandler {
     func mail(_ kind: String, to: Mail.Address, subject: String, body: String) -> Mail {
       Mail(
         from: from, to: to, subject: subject, body: body, messageID: "\(event.id).\(kind)@\(domain)",
-        headers: [("X-Evt-Event-Id", event.id), ("X-Evt-Correlation-Id", event.header("correlationId") ?? event.id)])
+        headers: [("X-Evt-Event-Id", event.id), ("X-Evt-Correlation-Id", event.correlationID)])
     }
     switch event.type {
     case UserStore.createdType:
