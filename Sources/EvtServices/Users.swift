@@ -94,6 +94,24 @@ public enum UserValidation {
   }
 }
 
+/// A user to be created, validated (so input can be checked before connecting to Redis).
+public struct NewUser: Sendable, Equatable {
+  /// Trimmed.
+  public let name: String
+  /// Trimmed.
+  public let email: String
+  /// A caller-chosen id, or `nil` for a new UUID.
+  public let id: String?
+
+  /// - Throws: ``BusError`` `.badData` for an invalid name, address or id.
+  public init(name: String, email: String, id: String? = nil) throws(BusError) {
+    self.name = try UserValidation.name(name)
+    self.email = try UserValidation.email(email)
+    if let id { try UserValidation.id(id) }
+    self.id = id
+  }
+}
+
 /// The user store: `NS:user:<id>` (a hash) and `NS:user-email:<lower-cased email>` (the id).
 ///
 /// ``create(name:email:headers:)`` writes the user, its index entry and its `user.created` event
@@ -134,13 +152,17 @@ public final class UserStore {
   /// - Throws: ``BusError`` `.badData` for an invalid name or address, `.conflict` when the
   ///   address (in any letter case) or the id is taken; nothing is written then.
   public func create(
-    name rawName: String, email rawEmail: String, id: String? = nil, headers: [(key: String, value: String)] = []
+    name: String, email: String, id: String? = nil, headers: [(key: String, value: String)] = []
   ) throws(BusError) -> (user: User, event: Envelope) {
-    let name = try UserValidation.name(rawName)
-    let email = try UserValidation.email(rawEmail)
-    if let id { try UserValidation.id(id) }
+    try create(try NewUser(name: name, email: email, id: id), headers: headers)
+  }
+
+  /// Creates an already validated user (see ``create(name:email:id:headers:)``).
+  public func create(_ new: NewUser, headers: [(key: String, value: String)] = []) throws(BusError) -> (user: User, event: Envelope) {
+    let name = new.name
+    let email = new.email
     let now = EventTime.now().iso
-    let user = User(id: id ?? EventID.generate(), name: name, email: email, createdAt: now)
+    let user = User(id: new.id ?? EventID.generate(), name: name, email: email, createdAt: now)
     var headers = headers
     if !headers.contains(where: { $0.key == "source" }) { headers.append(("source", "evt create-user")) }
     let event: Envelope

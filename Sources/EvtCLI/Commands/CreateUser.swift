@@ -63,11 +63,9 @@ struct CreateUser: ParsableCommand {
       email = value["email"]!.stringValue!
     }
     // Validate before connecting, so bad input never needs Redis.
-    _ = try UserValidation.name(name)
-    _ = try UserValidation.email(email)
-    if let id { try UserValidation.id(id) }
+    let newUser = try NewUser(name: name, email: email, id: id)
     let store = UserStore(connection: try connection.connect(), keys: try connection.keys())
-    let created = try store.create(name: name, email: email, id: id, headers: correlationId.map { [("correlationId", $0)] } ?? [])
+    let created = try store.create(newUser, headers: correlationId.map { [("correlationId", $0)] } ?? [])
     let out = OutputBuffer()
     try out.line(created.user.json.serialized)
     try out.flush()
