@@ -35,7 +35,7 @@ public final class ExecHandler: DeliveryHandler {
       if i > 0 && shouldStop() { break }
       let entry = delivery.entry
       let raw = entry.event ?? []
-      let envelope = try? Envelope.decode(raw)
+      let envelope = delivery.envelope ?? (try? Envelope.decode(raw))
       let environment = [
         "EVT_ID=\(envelope?.id ?? "")",
         "EVT_TYPE=\(envelope?.type ?? entry.type)",

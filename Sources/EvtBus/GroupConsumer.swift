@@ -11,6 +11,9 @@ public struct Delivery: Sendable, Equatable {
   public let deliveryCount: Int
   /// Which in-process attempt this is (1 first, then counting retries of this delivery).
   public var attempt: Int
+  /// The entry's envelope, once a consumer group's triage has decoded and checked it (so
+  /// handlers need not decode it again); `nil` before that.
+  public internal(set) var envelope: Envelope?
 
   public init(entry: StreamEntry, deliveryCount: Int, attempt: Int = 1) {
     self.entry = entry

@@ -163,17 +163,21 @@ public enum Subscription {
       end: end, handled: processor.handled, failed: processor.leftPending, deadLettered: processor.deadLettered)
   }
 
-  /// Why an entry cannot be handled at all (`nil` when it is a valid envelope that keeps its
-  /// type's contract).
-  static func malformation(_ entry: StreamEntry, contracts: EventContracts) -> String? {
+  /// The entry's envelope, or why it cannot be handled at all: it is not a valid envelope, or
+  /// it breaks its type's contract.
+  static func validate(_ entry: StreamEntry, contracts: EventContracts) -> Result<Envelope, HandlerFailure> {
     guard let raw = entry.event else {
-      return "malformed entry: no \"\(Keys.eventField)\" field (fields: \((entry.fields ?? []).map(\.name).joined(separator: ", ")))"
+      let fields = (entry.fields ?? []).map(\.name).joined(separator: ", ")
+      return .failure(HandlerFailure("malformed entry: no \"\(Keys.eventField)\" field (fields: \(fields))", permanent: true))
     }
     do {
       let envelope = try Envelope.decode(raw)
-      return contracts.violation(of: envelope).map { "breaks its contract: \($0)" }
+      if let violation = contracts.violation(of: envelope) {
+        return .failure(HandlerFailure("breaks its contract: \(violation)", permanent: true))
+      }
+      return .success(envelope)
     } catch {
-      return "malformed entry: \(error.message)"
+      return .failure(HandlerFailure("malformed entry: \(error.message)", permanent: true))
     }
   }
 
@@ -287,11 +291,13 @@ private final class GroupBatchProcessor {
   private func triage(_ batch: [Delivery]) throws(BusError) -> [Delivery] {
     guard let dlq = deadLetters else { return batch }
     var valid: [Delivery] = []
-    for d in batch {
+    for var d in batch {
       var failure: HandlerFailure?
-      if let problem = Subscription.malformation(d.entry, contracts: contracts) {
-        failure = HandlerFailure(problem, permanent: true)
-      } else if let limit = maxDeliveries, d.deliveryCount > limit {
+      switch Subscription.validate(d.entry, contracts: contracts) {
+      case .success(let envelope): d.envelope = envelope
+      case .failure(let problem): failure = problem
+      }
+      if failure == nil, let limit = maxDeliveries, d.deliveryCount > limit {
         // Delivered again and again without being acknowledged: it keeps killing workers.
         failure = HandlerFailure("poison message: delivered \(d.deliveryCount) times (limit \(limit))", permanent: true)
       }

@@ -158,7 +158,7 @@ final class EmailHandler: DeliveryHandler {
   /// Sends the mail for one event and completes it; returns why it failed, if it did.
   private func process(_ delivery: Delivery, shouldStop: () -> Bool) throws(BusError) -> HandlerFailure? {
     let started = EventTime.now().milliseconds
-    guard let raw = delivery.entry.event, let event = try? Envelope.decode(raw) else {
+    guard let event = delivery.envelope ?? delivery.entry.event.flatMap({ try? Envelope.decode($0) }) else {
       return HandlerFailure("not an envelope", permanent: true)
     }
     if try done.isDone(event.id) {
