@@ -40,6 +40,9 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "evt", dependencies: ["EvtCLI"]),
+    // libFuzzer target over the JSON validator and the envelope decoder (scripts/fuzz); in an
+    // ordinary build, a runner that replays the committed corpus (Fuzz/corpus).
+    .executableTarget(name: "evt-fuzz", dependencies: ["EvtBus"], path: "Sources/EvtFuzz"),
 
     // Starts a private redis-server for integration tests.
     .target(name: "EvtTestSupport", dependencies: ["EvtRedis"], path: "Tests/Support"),

@@ -188,12 +188,15 @@ _evt_publish() {
     repeating_flags=()
     non_repeating_flags=(--ndjson --skip-invalid --quiet -q --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --data -d --id --max-size --retry)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --data -d --id --max-size --retry)
     __evt_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--redis-url')
+        return
+        ;;
+    '--password-file')
         return
         ;;
     '--namespace')
@@ -227,12 +230,15 @@ _evt_tail() {
     repeating_flags=()
     non_repeating_flags=(--json --pretty --follow -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout -n --since)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout -n --since)
     __evt_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--redis-url')
+        return
+        ;;
+    '--password-file')
         return
         ;;
     '--namespace')
@@ -255,14 +261,17 @@ _evt_tail() {
 
 _evt_subscribe() {
     repeating_flags=()
-    non_repeating_flags=(--json --pretty --until-empty --version -h --help)
+    non_repeating_flags=(--json --pretty --until-empty --wait-pending --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --count -c --timeout)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --count -c --timeout)
     __evt_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--redis-url')
+        return
+        ;;
+    '--password-file')
         return
         ;;
     '--namespace')
@@ -317,12 +326,15 @@ _evt_replay-dlq() {
     repeating_flags=()
     non_repeating_flags=(--json --pretty --list --dry-run --purge --yes --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --group -g --type --id --since --error --limit)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --group -g --type --id --since --error --limit)
     __evt_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--redis-url')
+        return
+        ;;
+    '--password-file')
         return
         ;;
     '--namespace')
@@ -359,12 +371,15 @@ _evt_pending() {
     repeating_flags=()
     non_repeating_flags=(--json --pretty --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --group -g)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --group -g)
     __evt_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--redis-url')
+        return
+        ;;
+    '--password-file')
         return
         ;;
     '--namespace')
@@ -386,12 +401,15 @@ _evt_create-user() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --name --email --data -d --id --correlation-id)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --name --email --data -d --id --correlation-id)
     __evt_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--redis-url')
+        return
+        ;;
+    '--password-file')
         return
         ;;
     '--namespace')
@@ -425,12 +443,15 @@ _evt_get-user() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout)
     __evt_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--redis-url')
+        return
+        ;;
+    '--password-file')
         return
         ;;
     '--namespace')
@@ -447,14 +468,17 @@ _evt_get-user() {
 
 _evt_run-email-worker() {
     repeating_flags=()
-    non_repeating_flags=(--smtp-require-tls --until-empty --quiet -q --version -h --help)
+    non_repeating_flags=(--smtp-require-tls --wait-pending --until-empty --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --namespace --connect-timeout --command-timeout --outbox --smtp --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --outbox --smtp --smtp-password-file --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down)
     __evt_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--redis-url')
+        return
+        ;;
+    '--password-file')
         return
         ;;
     '--namespace')
@@ -470,6 +494,9 @@ _evt_run-email-worker() {
         return
         ;;
     '--smtp')
+        return
+        ;;
+    '--smtp-password-file')
         return
         ;;
     '--from')

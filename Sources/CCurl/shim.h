@@ -17,3 +17,6 @@ static inline CURLcode evt_curl_set_read_function(CURL *curl, size_t (*function)
 static inline CURLcode evt_curl_get_long(CURL *curl, CURLINFO info, long *value) {
   return curl_easy_getinfo(curl, info, value);
 }
+static inline CURLcode evt_curl_set_debug_function(CURL *curl, int (*function)(CURL *, curl_infotype, char *, size_t, void *)) {
+  return curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, function);
+}

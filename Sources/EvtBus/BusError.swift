@@ -11,14 +11,18 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
     case unavailable
     /// AUTH failed or a password is needed.
     case authentication
+    /// The Redis user may not run a command or touch a key (ACL).
+    case permission
     /// Redis did not answer in time.
     case redisTimeout
     /// Redis answered with an error.
     case server
     /// A `--timeout` passed without an event.
     case timedOut
-    /// Output could not be written (e.g. the reader of a pipe went away).
+    /// Output could not be written.
     case output
+    /// The reader of standard output went away (a closed pipe): not a failure to report.
+    case outputClosed
     /// What was to be created exists already (a user with that email address).
     case conflict
     /// What was asked for does not exist (an unknown user).
@@ -27,10 +31,13 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
 
   public var kind: Kind
   public var message: String
+  /// For errors Redis answered: its reply word for word (`NOGROUP …`).
+  public var serverMessage: String?
 
-  public init(_ kind: Kind, _ message: String) {
+  public init(_ kind: Kind, _ message: String, serverMessage: String? = nil) {
     self.kind = kind
     self.message = message
+    self.serverMessage = serverMessage
   }
 
   public init(_ error: RedisError) {
@@ -39,8 +46,10 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
     case .unavailable: self.init(.unavailable, error.message)
     case .timeout: self.init(.redisTimeout, error.message)
     case .authentication: self.init(.authentication, error.message)
+    case .permission: self.init(.permission, error.message)
     case .server, .protocolError: self.init(.server, error.message)
     }
+    serverMessage = error.serverMessage
   }
 
   public init(_ error: EnvelopeError) { self.init(.badData, error.message) }
@@ -49,4 +58,7 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
 
   /// Redis went away or stopped answering: worth reconnecting and trying again.
   public var isConnectionLoss: Bool { kind == .unavailable || kind == .redisTimeout }
+
+  /// Redis no longer has the consumer group (it restarted empty, or the stream was deleted).
+  public var isNoGroup: Bool { serverMessage?.hasPrefix("NOGROUP") == true }
 }

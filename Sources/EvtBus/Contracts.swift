@@ -25,17 +25,55 @@ public struct EventSchema: Sendable, Equatable {
     public var nullable: Bool
     /// For strings: the only values allowed (empty: any).
     public var allowed: [String]
+    /// For strings: what the text must be.
+    public var format: StringFormat?
+    /// For strings: the most bytes of UTF-8 allowed.
+    public var maxBytes: Int?
 
-    public init(_ name: String, _ types: [FieldType], required: Bool = true, nullable: Bool = false, allowed: [String] = []) {
+    public init(
+      _ name: String, _ types: [FieldType], required: Bool = true, nullable: Bool = false, allowed: [String] = [],
+      format: StringFormat? = nil, maxBytes: Int? = nil
+    ) {
       self.name = name
       self.types = types
       self.required = required
       self.nullable = nullable
       self.allowed = allowed
+      self.format = format
+      self.maxBytes = maxBytes
     }
 
-    public static func string(_ name: String, required: Bool = true, allowed: [String] = []) -> Field {
-      Field(name, [.string], required: required, allowed: allowed)
+    public static func string(
+      _ name: String, required: Bool = true, allowed: [String] = [], format: StringFormat? = nil, maxBytes: Int? = nil
+    ) -> Field {
+      Field(name, [.string], required: required, allowed: allowed, format: format, maxBytes: maxBytes)
+    }
+
+    /// The constraints beyond the type, in words (`email address, at most 254 bytes`).
+    public var constraints: [String] {
+      var out: [String] = []
+      if let format { out.append(format.description) }
+      if let maxBytes { out.append("at most \(maxBytes) bytes") }
+      return out
+    }
+  }
+
+  /// What a string must hold.
+  public enum StringFormat: String, Sendable, Equatable, CustomStringConvertible {
+    /// An email address fit for a mail header and an SMTP command (see ``EmailAddress``).
+    case email
+    /// Text without control characters, line separators or bidi controls (see ``Printable``).
+    case text
+
+    public var description: String { self == .email ? "email address" : "text without control characters" }
+
+    func problem(_ s: String) -> String? {
+      switch self {
+      case .email: return EmailAddress.problem(s).map { "must be an email address (\($0))" }
+      case .text:
+        guard let bad = s.unicodeScalars.first(where: Printable.isUnsafe) else { return nil }
+        return "must not contain control characters (it has U+\(String(bad.value, radix: 16, uppercase: true)))"
+      }
     }
   }
 
@@ -64,6 +102,12 @@ public struct EventSchema: Sendable, Equatable {
       if !field.allowed.isEmpty, let s = value.stringValue, !field.allowed.contains(s) {
         return "\(type): field \(JSON.quoted(field.name)) must be one of \(field.allowed.joined(separator: ", ")), not \(JSON.quoted(s))"
       }
+      if let s = value.stringValue {
+        if let max = field.maxBytes, s.utf8.count > max {
+          return "\(type): field \(JSON.quoted(field.name)) is \(s.utf8.count) bytes long; at most \(max) are allowed"
+        }
+        if let problem = field.format?.problem(s) { return "\(type): field \(JSON.quoted(field.name)) \(problem)" }
+      }
     }
     return nil
   }
@@ -85,17 +129,22 @@ public struct EventContracts: Sendable {
   /// The contracts of the services evt ships: `user.created`, `order.placed`, `email.sent`
   /// and `event.failed`.
   public static let builtIn = EventContracts([
-    EventSchema(type: "user.created", fields: [.string("userId"), .string("email"), .string("name")]),
+    EventSchema(
+      type: "user.created",
+      fields: [
+        .string("userId", format: .text, maxBytes: 200), .string("email", format: .email, maxBytes: 254),
+        .string("name", format: .text, maxBytes: 800),
+      ]),
     EventSchema(
       type: "order.placed",
       fields: [
-        .string("orderId"), .string("userId"), EventSchema.Field("items", [.array], required: false),
-        EventSchema.Field("total", [.number], required: false),
+        .string("orderId", format: .text, maxBytes: 200), .string("userId", format: .text, maxBytes: 200),
+        EventSchema.Field("items", [.array], required: false), EventSchema.Field("total", [.number], required: false),
       ]),
     EventSchema(
       type: "email.sent",
       fields: [
-        .string("userId"), .string("type", allowed: ["welcome", "order_confirmation"]), .string("recipient"),
+        .string("userId"), .string("type", allowed: ["welcome", "order_confirmation"]), .string("recipient", format: .email),
         .string("orderId", required: false), .string("messageId"),
       ]),
     EventSchema(

@@ -2,6 +2,11 @@ import EvtRedis
 
 /// The dead letters of one consumer group (`NS:dlq:<group>`).
 ///
+/// A group is never fed the `event.failed` events of its own dead letters (consumer groups
+/// acknowledge them unhandled, see ``isOwnFailure(_:group:)``), and an `event.failed` that is
+/// itself dead-lettered is announced by reference, not embedded: dead letters cannot feed
+/// themselves.
+///
 /// Dead-lettering a delivery is one `MULTI`/`EXEC`: the DLQ entry (the original envelope
 /// unchanged, the error, attempts, source stream and entry id, consumer, group, time), the
 /// acknowledgement of the source entry, and an `event.failed` event for other services. Either
@@ -56,7 +61,7 @@ public final class DeadLetterQueue {
       ["EXEC"],
     ]
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
-    for (command, reply) in zip(commands, replies) { try checked(reply, command.name, connection) }
+    for (command, reply) in zip(commands, replies) { try checked(reply, command.name, connection, key: command.key) }
     guard let results = replies.last?.array else {
       throw BusError(.server, "the dead-letter transaction for \(entry.stream) \(entry.id) was aborted")
     }
@@ -69,7 +74,23 @@ public final class DeadLetterQueue {
     -> Envelope
   {
     var data: [UInt8] = Array(#"{"event":"#.utf8)
-    if let original { data += original.raw } else { data += Array("null".utf8) }
+    if let original, original.type == Self.failedType {
+      // A failed event.failed is announced by reference only: embedding it whole would make
+      // each announcement bigger than the last.
+      data += Array(#"{"id":"#.utf8)
+      JSON.writeString(original.id, to: &data)
+      data += Array(#","type":"#.utf8)
+      JSON.writeString(original.type, to: &data)
+      data += Array(#","version":"#.utf8)
+      JSON.writeString(original.version, to: &data)
+      data += Array(#","timestamp":"#.utf8)
+      JSON.writeString(original.timestamp, to: &data)
+      data += Array(#","data":null}"#.utf8)
+    } else if let original {
+      data += original.raw
+    } else {
+      data += Array("null".utf8)
+    }
     if original == nil {
       data += Array(#","fields":"#.utf8)
       data += Self.fieldsJSON(entry)
@@ -94,6 +115,13 @@ public final class DeadLetterQueue {
     } catch {
       throw BusError(error)
     }
+  }
+
+  /// Whether `envelope` announces a dead letter of `group` itself: such an event is never
+  /// handed to that group's handler, or a handler that fails everything would fail its own
+  /// announcements forever.
+  public static func isOwnFailure(_ envelope: Envelope, group: String) -> Bool {
+    envelope.type == failedType && envelope.data["group"]?.stringValue == group
   }
 
   /// An entry's fields as a JSON object of strings (for entries that are not envelopes).

@@ -35,7 +35,7 @@ public struct Envelope: Sendable, Equatable {
 
   /// The `data` member, parsed from ``raw``.
   public var data: JSONValue {
-    ((try? JSON.objectView(raw)) ?? nil)?.value("data") ?? .null
+    ((try? JSON.objectView(raw, maxDepth: JSON.envelopeMaxDepth)) ?? nil)?.value("data") ?? .null
   }
 
   private init(raw: [UInt8], id: String, type: String, version: String, timestamp: String, headers: [(key: String, value: String)]) {
@@ -131,7 +131,7 @@ public struct Envelope: Sendable, Equatable {
 
   private static func checkSize(_ size: Int, _ maxSize: Int) throws(EnvelopeError) {
     if size > maxSize {
-      throw EnvelopeError("the event is \(size) bytes, over the limit of \(maxSize) bytes (raise it with --max-size)")
+      throw EnvelopeError("the event is \(size) bytes, over the limit of \(maxSize) bytes")
     }
   }
 
@@ -145,7 +145,7 @@ public struct Envelope: Sendable, Equatable {
   /// Parses `bytes` as a JSON object, with messages fit for events.
   static func objectView(_ bytes: [UInt8], what: String) throws(EnvelopeError) -> JSONObjectView {
     let view: JSONObjectView?
-    do { view = try JSON.objectView(bytes) } catch { throw EnvelopeError("not valid JSON: \(error)") }
+    do { view = try JSON.objectView(bytes, maxDepth: JSON.envelopeMaxDepth) } catch { throw EnvelopeError("not valid JSON: \(error)") }
     guard let view else { throw EnvelopeError("\(what) must be a JSON object") }
     return view
   }

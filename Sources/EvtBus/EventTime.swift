@@ -56,6 +56,15 @@ public struct EventTime: Sendable, Comparable, Hashable {
     return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
+  /// Days in a month of the Gregorian calendar (February 29 only in leap years).
+  static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+  }
+
   /// Parses ISO-8601: `YYYY-MM-DD`, optionally followed by `THH:MM[:SS[.fff…]]` and `Z` or
   /// `±HH:MM` (a time without zone is taken as UTC). Returns `nil` for anything else.
   public init?(iso text: String) {
@@ -78,7 +87,7 @@ public struct EventTime: Sendable, Comparable, Hashable {
       return true
     }
     guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
-      (1...12).contains(month), (1...31).contains(day)
+      (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day)
     else { return nil }
     var hour = 0
     var minute = 0

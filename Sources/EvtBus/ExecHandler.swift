@@ -158,6 +158,8 @@ public enum ShellCommand {
       close(errFDs[0])
       throw BusError(.output, "cannot run /bin/sh: \(String(cString: strerror(spawned)))")
     }
+    Shutdown.setRunningGroup(pid)
+    defer { Shutdown.setRunningGroup(0) }
     var termSent: Int64?
     func watch() {
       let now = EventTime.now().milliseconds
@@ -168,45 +170,80 @@ public enum ShellCommand {
         kill(-pid, SIGKILL)
       }
     }
-    let tail = pump(input: input, to: inFDs[1], stderrFrom: errFDs[0], watch: watch)
-    // Standard error is closed: the command has (almost always) exited. Reap it, polling
-    // quickly at first so a short command costs no sleep, and keep watching for a shutdown.
     var status: Int32 = 0
-    var pause = 0
-    while true {
+    let tail = pump(input: input, to: inFDs[1], stderrFrom: errFDs[0], watch: watch) {
       let r = waitpid(pid, &status, WNOHANG)
-      if r == pid { break }
-      if r < 0 && errno != EINTR { throw BusError(.output, "cannot wait for the handler: \(errnoText())") }
-      watch()
-      if pause == 0 { sched_yield() } else { usleep(UInt32(pause * 1000)) }
-      pause = min(max(pause * 2, 1), 20)
+      return r == pid
     }
+    if !tail.exited {
+      // Standard error is closed: the command has (almost always) exited. Reap it, polling
+      // quickly at first so a short command costs no sleep, and keep watching for a shutdown.
+      var pause = 0
+      while true {
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid { break }
+        if r < 0 && errno != EINTR { throw BusError(.output, "cannot wait for the handler: \(errnoText())") }
+        watch()
+        if pause == 0 { sched_yield() } else { usleep(UInt32(pause * 1000)) }
+        pause = min(max(pause * 2, 1), 20)
+      }
+    }
+    // The command's exit decides. Whatever it left running in its process group (a stray
+    // background child) is stopped with it, so no handler outlives its event.
+    kill(-pid, SIGTERM)
     let exit: ExitStatus = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
-    return (exit, String(decoding: tail, as: UTF8.self))
+    return (exit, String(decoding: tail.bytes, as: UTF8.self))
   }
 
   /// Feeds `input` to the child while relaying its standard error, without deadlocking when
-  /// the child writes a lot before reading. A child that exits without reading is fine.
-  private static func pump(input: [UInt8], to inFD: Int32, stderrFrom errFD: Int32, watch: () -> Void) -> [UInt8] {
+  /// the child writes a lot before reading. A child that exits without reading is fine. Ends
+  /// when standard error is closed, or when `exited()` says the command is gone (a background
+  /// child may keep standard error open: what it wrote so far is relayed, the rest is not
+  /// waited for).
+  private static func pump(
+    input: [UInt8], to inFD: Int32, stderrFrom errFD: Int32, watch: () -> Void, exited: () -> Bool
+  ) -> (bytes: [UInt8], exited: Bool) {
     _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
     var written = 0
     var inOpen = true
     var tail: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
+    var gone = false
     if input.isEmpty {
       close(inFD)
       inOpen = false
     }
+    func relay(_ n: Int) {
+      buffer.withUnsafeBytes { _ = write(2, $0.baseAddress!, n) }
+      tail.append(contentsOf: buffer[0..<n])
+      if tail.count > stderrTailLength { tail.removeFirst(tail.count - stderrTailLength) }
+    }
+    var quiet = 0
     while true {
       var fds = [pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)]
       if inOpen { fds.append(pollfd(fd: inFD, events: Int16(POLLOUT), revents: 0)) }
       watch()
-      let ready = poll(&fds, nfds_t(fds.count), 100)
+      // Look for an exited command only when standard error stays quiet for a while.
+      if quiet >= 2, exited() {
+        gone = true
+        // Relay what is already there, without waiting for the rest.
+        _ = fcntl(errFD, F_SETFL, fcntl(errFD, F_GETFL) | O_NONBLOCK)
+        while true {
+          let n = buffer.withUnsafeMutableBytes { read(errFD, $0.baseAddress!, $0.count) }
+          if n > 0 { relay(n) } else if n < 0 && errno == EINTR { continue } else { break }
+        }
+        break
+      }
+      let ready = poll(&fds, nfds_t(fds.count), 50)
       if ready < 0 {
         if errno == EINTR { continue }
         break
       }
-      if ready == 0 { continue }
+      if ready == 0 {
+        quiet += 1
+        continue
+      }
+      quiet = 0
       if inOpen && fds.count > 1 && fds[1].revents != 0 {
         let n = input.withUnsafeBytes { write(inFD, $0.baseAddress! + written, $0.count - written) }
         if n > 0 { written += n }
@@ -219,14 +256,12 @@ public enum ShellCommand {
         let n = buffer.withUnsafeMutableBytes { read(errFD, $0.baseAddress!, $0.count) }
         if n < 0 && errno == EINTR { continue }
         if n <= 0 { break }
-        buffer.withUnsafeBytes { _ = write(2, $0.baseAddress!, n) }
-        tail.append(contentsOf: buffer[0..<n])
-        if tail.count > stderrTailLength { tail.removeFirst(tail.count - stderrTailLength) }
+        relay(n)
       }
     }
     if inOpen { close(inFD) }
     close(errFD)
-    return tail
+    return (tail, gone)
   }
 }
 

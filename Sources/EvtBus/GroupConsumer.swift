@@ -67,8 +67,8 @@ public final class GroupConsumer {
   public init(
     connection: RedisConnection, keys: Keys, group: String, consumer: String, selection: TypeSelection, start: GroupStart = .beginning
   ) throws(BusError) {
-    try Self.validateName(group, what: "group")
-    try Self.validateName(consumer, what: "consumer")
+    try Self.validateGroupName(group)
+    try Self.validateConsumerName(consumer)
     self.connection = connection
     self.keys = keys
     self.group = group
@@ -86,9 +86,21 @@ public final class GroupConsumer {
     return "\(host.isEmpty ? "evt" : host)-\(getpid())"
   }
 
-  static func validateName(_ name: String, what: String) throws(BusError) {
+  /// Group names are part of keys (`NS:dlq:<group>`, `NS:done:<group>:…`): 1 to 128
+  /// printable ASCII characters without spaces or `:` (so no key of one group can be read as
+  /// a key of another).
+  public static func validateGroupName(_ name: String) throws(BusError) {
+    guard !name.isEmpty, name.utf8.count <= 128, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") })
+    else {
+      throw BusError(
+        .usage, "invalid group name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces or ':'")
+    }
+  }
+
+  /// Consumer names: 1 to 128 printable ASCII characters without spaces.
+  public static func validateConsumerName(_ name: String) throws(BusError) {
     guard !name.isEmpty, name.utf8.count <= 128, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-      throw BusError(.usage, "invalid \(what) name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces")
+      throw BusError(.usage, "invalid consumer name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces")
     }
   }
 
@@ -121,10 +133,28 @@ public final class GroupConsumer {
   /// idle for ``claimIdleMilliseconds``, then new entries, waiting up to `blockMilliseconds`
   /// (`nil`: do not wait). With `exact`, never returns more than `max` (otherwise up to `max`
   /// per stream). Entries deleted from the stream while pending are cleaned, not returned.
+  /// When Redis lost the group (it restarted empty, or a stream was deleted), the group is
+  /// created again and the read returns nothing this time.
   public func read(max: Int, blockMilliseconds: Int?, exact: Bool = true) throws(BusError) -> [Delivery] {
-    let got = try readOnce(max: max, blockMilliseconds: blockMilliseconds, exact: exact)
+    let got: [Delivery]
+    do {
+      got = try readOnce(max: max, blockMilliseconds: blockMilliseconds, exact: exact)
+    } catch  where error.isNoGroup {
+      rejoin()
+      try refresh()
+      return []
+    }
     idle = got.isEmpty
     return got
+  }
+
+  /// Forgets every stream joined, so the next ``refresh()`` creates the group again.
+  private func rejoin() {
+    joined.removeAll()
+    streamKeys.removeAll()
+    history.removeAll()
+    claimCursors.removeAll()
+    idle = true
   }
 
   private func readOnce(max: Int, blockMilliseconds: Int?, exact: Bool) throws(BusError) -> [Delivery] {
@@ -241,13 +271,55 @@ public final class GroupConsumer {
     return try Self.touchScript.run(on: connection, keys: [entry.stream], args: [group, id, consumer]).int == 1
   }
 
-  private static let touchScript = RedisScript(
-    """
+  /// KEYS: the stream; ARGV: group, entry id, consumer. Resets the entry's idle time only
+  /// while the consumer owns it.
+  static let touchSource = """
     local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
     if p[1] == nil or p[1][2] ~= ARGV[3] then return 0 end
     redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, ARGV[2], 'JUSTID')
     return 1
-    """)
+    """
+  private static let touchScript = RedisScript(touchSource)
+
+  /// Gives entries this consumer fetched but will not handle back to the group: they stay
+  /// pending but look idle for long, so the next reclaim scan of any consumer takes them at
+  /// once instead of after the claim-idle time. Their delivery count is not raised.
+  public func giveBack(_ entries: [StreamEntry]) throws(BusError) {
+    var byStream: [String: [StreamID]] = [:]
+    for e in entries { byStream[e.stream, default: []].append(e.id) }
+    for (key, ids) in byStream {
+      var command: RedisCommand = ["XCLAIM", key, group, consumer, "0"]
+      for id in ids { command.append(id.description) }
+      // Idle since 1970: older than any claim-idle time (Redis caps it at the current time).
+      command.append("TIME")
+      command.append("1")
+      command.append("JUSTID")
+      _ = try connection.busCommand(command)
+    }
+  }
+
+  /// Entries of this group pending on other consumers (crashed, stuck, or busy), by consumer.
+  public func pendingElsewhere() throws(BusError) -> [(consumer: String, count: Int)] {
+    var counts: [String: Int] = [:]
+    for key in streamKeys {
+      let reply: RedisReply
+      do {
+        reply = try connection.busCommand(["XPENDING", key, group])
+      } catch  where error.isNoGroup {
+        continue
+      }
+      guard let parts = reply.array, parts.count == 4 else {
+        throw BusError(.server, "unexpected reply to XPENDING \(key) \(group)")
+      }
+      for item in parts[3].array ?? [] {
+        guard let pair = item.array, pair.count == 2, let name = pair[0].string,
+          let n = pair[1].int ?? pair[1].string.flatMap({ Int($0) })
+        else { throw BusError(.server, "unexpected reply to XPENDING \(key) \(group)") }
+        if name != consumer { counts[name, default: 0] += n }
+      }
+    }
+    return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+  }
 
   // MARK: - Reading
 
@@ -344,6 +416,8 @@ public final class GroupConsumer {
     }
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     for reply in replies {
+      // A group Redis lost meanwhile cannot be acknowledged in: its entries come again.
+      if reply.errorMessage?.hasPrefix("NOGROUP") == true { continue }
       try checked(reply, "XACK", connection)
     }
   }

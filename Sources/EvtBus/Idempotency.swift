@@ -1,6 +1,8 @@
 import EvtRedis
 
-/// The idempotency markers of one consumer group (`NS:done:<group>:<event id>`, with a TTL).
+/// The idempotency markers of one consumer group (`NS:done:<group>:<type>:<event id>`, with a
+/// TTL): an event is known by its type and id, so two events of different types that share an
+/// id are both handled.
 ///
 /// A handler with side effects asks ``isDone(_:)`` before acting, and after acting calls
 /// ``complete(_:eventID:publishing:)``, which in one Lua script sets the marker, acknowledges the
@@ -24,9 +26,9 @@ public final class DoneMarkers {
     self.ttlSeconds = max(1, ttlSeconds)
   }
 
-  /// Whether this group already completed the event.
-  public func isDone(_ eventID: String) throws(BusError) -> Bool {
-    try connection.busCommand(["EXISTS", keys.done(group, eventID)]).int == 1
+  /// Whether this group already completed the event of this type and id.
+  public func isDone(type: String, eventID: String) throws(BusError) -> Bool {
+    try connection.busCommand(["EXISTS", keys.done(group, type, eventID)]).int == 1
   }
 
   private static let script = RedisScript(
@@ -48,8 +50,10 @@ public final class DoneMarkers {
   /// - Returns: false when the event was already done: then the entry is only acknowledged and
   ///   nothing is published.
   @discardableResult
-  public func complete(_ entry: StreamEntry, eventID: String, publishing events: [Envelope] = []) throws(BusError) -> Bool {
-    var scriptKeys = [keys.done(group, eventID), entry.stream, keys.types]
+  public func complete(_ entry: StreamEntry, type: String, eventID: String, publishing events: [Envelope] = []) throws(BusError)
+    -> Bool
+  {
+    var scriptKeys = [keys.done(group, type, eventID), entry.stream, keys.types]
     var args = [group, entry.id.description, String(ttlSeconds), EventTime.now().iso]
     for e in events {
       scriptKeys.append(keys.stream(e.type))

@@ -93,7 +93,7 @@ public struct JSONObjectView: Sendable {
 
   /// The parsed value of the first member named `key`.
   public func value(_ key: String) -> JSONValue? {
-    raw(key).flatMap { try? JSON.parse(Array($0)) }
+    raw(key).flatMap { try? JSON.parse(Array($0), maxDepth: JSON.envelopeMaxDepth) }
   }
 }
 
@@ -107,12 +107,18 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Strict RFC 8259 JSON: validation, parsing, minifying, string escaping.
 public enum JSON {
   /// Objects and arrays nested deeper than this are refused instead of exhausting the stack.
+  /// This is the limit on an event's `data`.
   public static let maxDepth = 256
+  /// The limit on a whole envelope: `data` at its deepest inside the envelope, and inside an
+  /// `event.failed` envelope that carries it (envelope → data → event → data). Whatever
+  /// `publish` accepts, every reader reads.
+  public static let envelopeMaxDepth = maxDepth + 3
 
-  /// Parses one JSON text (surrounding white space allowed, nothing else).
-  public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
+  /// Parses one JSON text (surrounding white space allowed, nothing else). Objects that name
+  /// a member twice are refused (readers disagree on which one counts).
+  public static func parse(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> JSONValue {
     try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> JSONValue in
-      var p = Parser(input: buf, minify: false, tree: true)
+      var p = Parser(input: buf, minify: false, tree: true, maxDepth: maxDepth)
       return try p.document()
     }
   }
@@ -123,9 +129,9 @@ public enum JSON {
 
   /// Validates one JSON text and returns it without insignificant white space; every string
   /// and number is kept byte for byte as written.
-  public static func minify(_ bytes: [UInt8]) throws(JSONError) -> [UInt8] {
+  public static func minify(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> [UInt8] {
     try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> [UInt8] in
-      var p = Parser(input: buf, minify: true, tree: false)
+      var p = Parser(input: buf, minify: true, tree: false, maxDepth: maxDepth)
       _ = try p.document()
       return p.out
     }
@@ -164,9 +170,9 @@ public enum JSON {
 
   /// Validates and minifies a JSON text and, when it is an object, indexes its top-level
   /// members without building a tree of their values. `nil` when the text is not an object.
-  public static func objectView(_ bytes: [UInt8]) throws(JSONError) -> JSONObjectView? {
+  public static func objectView(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> JSONObjectView? {
     try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> JSONObjectView? in
-      var p = Parser(input: buf, minify: true, tree: false)
+      var p = Parser(input: buf, minify: true, tree: false, maxDepth: maxDepth)
       p.recordMembers = true
       _ = try p.document()
       guard p.out.first == UInt8(ascii: "{") else { return nil }
@@ -194,11 +200,15 @@ private struct Parser {
   /// value's minified text is in `out`.
   var recordMembers = false
   var members: [JSONObjectView.Member] = []
+  let maxDepth: Int
+  /// Set by ``string(decode:)``: whether the last string held an escape.
+  var lastStringEscaped = false
 
-  init(input: UnsafeBufferPointer<UInt8>, minify: Bool, tree: Bool) {
+  init(input: UnsafeBufferPointer<UInt8>, minify: Bool, tree: Bool, maxDepth: Int = JSON.maxDepth) {
     self.input = input
     self.minify = minify
     self.tree = tree
+    self.maxDepth = maxDepth
     if minify { out.reserveCapacity(input.count) }
   }
 
@@ -261,7 +271,7 @@ private struct Parser {
 
   mutating func enter() throws(JSONError) {
     depth += 1
-    if depth > JSON.maxDepth { throw error("nested deeper than \(JSON.maxDepth) levels") }
+    if depth > maxDepth { throw error("nested deeper than \(maxDepth) levels") }
   }
 
   mutating func object() throws(JSONError) -> JSONValue {
@@ -270,6 +280,7 @@ private struct Parser {
     i += 1
     emit(UInt8(ascii: "{"))
     var members: [JSONValue.Member] = []
+    var names = MemberNames()
     skipSpace()
     if i < input.count && input[i] == UInt8(ascii: "}") {
       i += 1
@@ -284,7 +295,21 @@ private struct Parser {
             ? "unexpected \(describe(input[i])): expected a member name in quotes" : "unexpected end of input inside an object")
       }
       let record = recordMembers && depth == 1
+      let keyStart = i
       let key = try string(decode: tree || record)
+      let name: [UInt8]
+      if tree || record {
+        name = Array(key.utf8)
+      } else if lastStringEscaped {
+        // Escaped names are compared by what they mean: "a" and "\u0061" are one name.
+        name = Array((try JSON.parse(Array(input[keyStart..<i]), maxDepth: 1).stringValue ?? "").utf8)
+      } else {
+        name = Array(input[(keyStart + 1)..<(i - 1)])
+      }
+      guard names.insert(name) else {
+        i = keyStart
+        throw error("the member name \(JSON.quoted(String(decoding: name, as: UTF8.self))) appears twice in one object")
+      }
       skipSpace()
       guard i < input.count, input[i] == UInt8(ascii: ":") else { throw error("expected ':' after member name") }
       i += 1
@@ -377,6 +402,7 @@ private struct Parser {
     var decoded: [UInt8] = []
     var plainStart = i
     var sawHigh = false
+    lastStringEscaped = false
     while true {
       guard i < input.count else {
         i = start
@@ -387,6 +413,7 @@ private struct Parser {
       if b < 0x20 { throw error("control character \(describe(b)) inside a string (escape it)") }
       if b >= 0x80 { sawHigh = true }
       if b == UInt8(ascii: "\\") {
+        lastStringEscaped = true
         if tree { decoded.append(contentsOf: UnsafeBufferPointer(rebasing: input[plainStart..<i])) }
         i += 1
         guard i < input.count else { throw error("unterminated escape") }
@@ -449,5 +476,20 @@ private struct Parser {
     }
     i += 4
     return v
+  }
+}
+
+/// The member names of one object so far, to refuse a name given twice.
+private struct MemberNames {
+  private var few: [[UInt8]] = []
+  private var many: Set<[UInt8]>?
+
+  /// Adds a name; false when it was there already.
+  mutating func insert(_ name: [UInt8]) -> Bool {
+    if many != nil { return many!.insert(name).inserted }
+    if few.contains(name) { return false }
+    few.append(name)
+    if few.count > 16 { many = Set(few) }
+    return true
   }
 }

@@ -1,3 +1,5 @@
+import EvtRedis
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -72,13 +74,21 @@ public final class LineReader {
 ///
 /// Blank lines are skipped. A bad line is reported with its number; by default nothing after
 /// it is sent (the lines before it are), with `skipInvalid` it is skipped and reading goes on.
+/// With `retryFor`, a lost connection is made again (with backoff, for up to that many
+/// seconds) and the events Redis had not confirmed are checked and sent again: nothing is lost
+/// and nothing is published twice.
 public struct NDJSONImport {
   public var decoder: NDJSONDecoder
   public var skipInvalid: Bool
+  /// Seconds to keep reconnecting after the connection was lost; `nil` fails at once.
+  public var retryFor: Double?
+  /// Told once when the connection is lost and retried, and when it is back.
+  public var notice: (String) -> Void = { _ in }
 
-  public init(decoder: NDJSONDecoder, skipInvalid: Bool) {
+  public init(decoder: NDJSONDecoder, skipInvalid: Bool, retryFor: Double? = nil) {
     self.decoder = decoder
     self.skipInvalid = skipInvalid
+    self.retryFor = retryFor
   }
 
   public struct Summary: Sendable, Equatable {
@@ -87,21 +97,55 @@ public struct NDJSONImport {
     public var invalid: [(line: Int, reason: String)] = []
     /// True when a bad line stopped the import.
     public var stopped = false
+    /// Why the import could not go on (Redis went away for good); `nil` when it finished.
+    public var failure: BusError?
+    /// After a failure: the first line whose event Redis did not confirm — resume from there.
+    /// Events of this line and later ones may or may not have been stored (their replies
+    /// were lost); `unconfirmed` says how many were sent without a reply.
+    public var resumeLine = 0
+    public var unconfirmed = 0
 
     public static func == (a: Summary, b: Summary) -> Bool {
       a.published == b.published && a.stopped == b.stopped && a.invalid.map(\.line) == b.invalid.map(\.line)
+        && a.failure == b.failure && a.resumeLine == b.resumeLine
     }
   }
 
   /// Reads every line, publishes the valid ones, and reports each bad one through `report`.
+  /// A connection failure that retrying could not mend ends the import with
+  /// ``Summary/failure`` set (the summary still says what was published).
   public func run(_ lines: LineReader, into publisher: Publisher, report: (Int, String) -> Void) throws(BusError) -> Summary {
     var summary = Summary()
+    let deadline = retryFor.map { EventTime.now().milliseconds + Int64($0 * 1000) }
+    var reading = true
+    while true {
+      do throws(BusError) {
+        if reading { try readLines(lines, into: publisher, summary: &summary, report: report) }
+        reading = false
+        summary.published = try publisher.finish()
+        return summary
+      } catch  where error.isConnectionLoss {
+        guard let deadline, try reconnect(publisher, after: error, until: deadline) else {
+          summary.published = publisher.acknowledged
+          summary.failure = error
+          let unconfirmed = publisher.unconfirmedLines
+          summary.unconfirmed = unconfirmed.count
+          summary.resumeLine = unconfirmed.first ?? (lines.lineNumber + (reading ? 0 : 1))
+          return summary
+        }
+      }
+    }
+  }
+
+  private func readLines(_ lines: LineReader, into publisher: Publisher, summary: inout Summary, report: (Int, String) -> Void)
+    throws(BusError)
+  {
     while let line = try lines.next() {
       let envelope: Envelope
       do throws(EnvelopeError) {
         switch line {
         case .tooLong(let n):
-          throw EnvelopeError("the line is over \(n) bytes, more than the limit of \(decoder.maxSize) bytes (raise it with --max-size)")
+          throw EnvelopeError("the line is over \(n) bytes, more than the limit of \(decoder.maxSize) bytes")
         case .text(let bytes):
           if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
           envelope = try decoder.envelope(fromLine: bytes)
@@ -111,11 +155,33 @@ public struct NDJSONImport {
         report(lines.lineNumber, error.message)
         if skipInvalid { continue }
         summary.stopped = true
-        break
+        return
       }
-      try publisher.enqueue(envelope)
+      try publisher.enqueue(envelope, line: lines.lineNumber)
     }
-    summary.published = try publisher.finish()
-    return summary
+  }
+
+  /// Reconnects with backoff until `deadline`, then re-sends what was not confirmed.
+  /// - Returns: false when the deadline passed first.
+  private func reconnect(_ publisher: Publisher, after error: BusError, until deadline: Int64) throws(BusError) -> Bool {
+    notice("\(error.message); retrying until it is back (at most \(retryFor!) s)")
+    var delay = 0.1
+    while EventTime.now().milliseconds < deadline {
+      sleepSeconds(min(delay, Double(deadline - EventTime.now().milliseconds) / 1000))
+      delay = min(delay * 2, 2)
+      do throws(RedisError) {
+        try publisher.connection.reconnect()
+      } catch {
+        continue
+      }
+      do throws(BusError) {
+        try publisher.resendUnconfirmed()
+        notice("reconnected to \(publisher.connection.url); resent what Redis had not confirmed")
+        return true
+      } catch  where error.isConnectionLoss {
+        continue
+      }
+    }
+    return false
   }
 }

@@ -12,11 +12,23 @@ public final class Publisher {
   public let keys: Keys
   /// Types already registered in `NS:types` by this publisher (SADD is sent once per type).
   private var registered = Set<String>()
-  /// What each outstanding reply answers: a stream XADD (true) or a type SADD (false).
-  private var outstanding: [Bool] = []
+  /// What each outstanding reply answers: an event's XADD (with the input line it came
+  /// from), or a type's SADD (`envelope` nil).
+  private struct Outstanding {
+    let envelope: Envelope?
+    let line: Int
+  }
+  private var outstanding: [Outstanding] = []
   private var outstandingHead = 0
+  /// Per stream key, the newest stream id Redis confirmed to this publisher.
+  private var confirmed: [String: StreamID] = [:]
+  /// When this publisher was made (ms): where a search for unconfirmed events starts on
+  /// streams without a confirmed id.
+  private let started = EventTime.now().milliseconds
   /// Events acknowledged by Redis so far in batch mode.
   public private(set) var acknowledged = 0
+  /// The input line of the last event Redis acknowledged (0: none).
+  public private(set) var lastAcknowledgedLine = 0
   /// Commands kept in flight while the next batch is prepared.
   public var batchSize = 1000
 
@@ -30,7 +42,7 @@ public final class Publisher {
     try enqueue(envelope)
     var id: StreamID?
     while outstandingHead < outstanding.count {
-      let isXAdd = outstanding[outstandingHead]
+      let isXAdd = outstanding[outstandingHead].envelope != nil
       let reply = try next()
       if isXAdd { id = reply.string.flatMap(StreamID.init) }
     }
@@ -40,17 +52,18 @@ public final class Publisher {
 
   /// Queues an envelope for pipelined publishing: commands are written in batches and their
   /// replies read while the next batch is prepared. Call ``finish()`` to wait for the rest.
-  public func enqueue(_ envelope: Envelope) throws(BusError) {
+  /// - Parameter line: where the event came from (an input line), for ``unconfirmedLines``.
+  public func enqueue(_ envelope: Envelope, line: Int = 0) throws(BusError) {
     if registered.insert(envelope.type).inserted {
       var sadd: RedisCommand = ["SADD", keys.types]
       sadd.append(envelope.type)
+      outstanding.append(Outstanding(envelope: nil, line: line))
       try wrap { () throws(RedisError) in try connection.append(sadd) }
-      outstanding.append(false)
     }
     var xadd: RedisCommand = ["XADD", keys.stream(envelope.type), "*", Keys.eventField]
     xadd.append(envelope.raw)
+    outstanding.append(Outstanding(envelope: envelope, line: line))
     try wrap { () throws(RedisError) in try connection.append(xadd) }
-    outstanding.append(true)
     if outstanding.count - outstandingHead >= 2 * batchSize {
       try wrap { () throws(RedisError) in try connection.flush() }
       while outstanding.count - outstandingHead > batchSize { _ = try next() }
@@ -65,23 +78,87 @@ public final class Publisher {
     return acknowledged
   }
 
+  /// The input lines of the events sent but not (yet) acknowledged, in order.
+  public var unconfirmedLines: [Int] {
+    outstanding[outstandingHead...].compactMap { $0.envelope == nil ? nil : $0.line }
+  }
+
+  /// After the connection was lost and made again: finds which unacknowledged events Redis
+  /// stored anyway (their reply was lost) by reading each stream after the last id it
+  /// confirmed, counts those as published, and sends the rest again — so nothing is lost and
+  /// nothing is published twice.
+  public func resendUnconfirmed() throws(BusError) {
+    let pending = outstanding[outstandingHead...].compactMap { o in o.envelope.map { ($0, o.line) } }
+    var expected: [String: [[UInt8]: Int]] = [:]
+    for (envelope, _) in pending { expected[keys.stream(envelope.type), default: [:]][envelope.raw, default: 0] += 1 }
+    var found: [String: [[UInt8]: Int]] = [:]
+    for (key, wanted) in expected {
+      found[key] = try storedCopies(in: key, of: wanted)
+    }
+    // Nothing below does I/O until every event to resend is queued again, so a failure while
+    // sending leaves them all outstanding for the next attempt.
+    outstanding.removeAll()
+    outstandingHead = 0
+    registered.removeAll()
+    var commands: [RedisCommand] = []
+    for (envelope, line) in pending {
+      let key = keys.stream(envelope.type)
+      if let n = found[key]?[envelope.raw], n > 0 {
+        found[key]![envelope.raw] = n - 1
+        acknowledged += 1
+        lastAcknowledgedLine = max(lastAcknowledgedLine, line)
+        continue
+      }
+      if registered.insert(envelope.type).inserted {
+        outstanding.append(Outstanding(envelope: nil, line: line))
+        commands.append(["SADD", keys.types, envelope.type])
+      }
+      var xadd: RedisCommand = ["XADD", key, "*", Keys.eventField]
+      xadd.append(envelope.raw)
+      outstanding.append(Outstanding(envelope: envelope, line: line))
+      commands.append(xadd)
+    }
+    for c in commands { try wrap { () throws(RedisError) in try connection.append(c) } }
+  }
+
+  /// How many copies of each wanted envelope `key` holds after the last confirmed id.
+  private func storedCopies(in key: String, of wanted: [[UInt8]: Int]) throws(BusError) -> [[UInt8]: Int] {
+    var start = confirmed[key]?.exclusive ?? StreamID(milliseconds: UInt64(max(0, started - 300_000))).description
+    var counts: [[UInt8]: Int] = [:]
+    while true {
+      let reply = try connection.busCommand(["XRANGE", key, start, "+", "COUNT", "1000"])
+      let entries = StreamEntry.list(reply, stream: key, type: "")
+      for e in entries {
+        if let raw = e.event, wanted[raw] != nil { counts[raw, default: 0] += 1 }
+      }
+      guard entries.count == 1000, let last = entries.last else { return counts }
+      start = last.id.exclusive
+    }
+  }
+
   private func next() throws(BusError) -> RedisReply {
     let reply = try wrap { () throws(RedisError) in try connection.readReply() }
-    let isXAdd = outstanding[outstandingHead]
+    let answered = outstanding[outstandingHead]
     outstandingHead += 1
     if outstandingHead == outstanding.count {
       outstanding.removeAll(keepingCapacity: true)
       outstandingHead = 0
     }
-    try checked(reply, isXAdd ? "XADD" : "SADD", connection)
-    if isXAdd { acknowledged += 1 }
+    try checked(
+      reply, answered.envelope != nil ? "XADD" : "SADD", connection,
+      key: answered.envelope.map { keys.stream($0.type) } ?? keys.types)
+    if let envelope = answered.envelope {
+      acknowledged += 1
+      lastAcknowledgedLine = answered.line
+      if let id = reply.string.flatMap(StreamID.init) { confirmed[keys.stream(envelope.type)] = id }
+    }
     return reply
   }
 }
 
 /// Throws the ``BusError`` an error reply stands for (NOAUTH is an authentication error, …).
-func checked(_ reply: RedisReply, _ command: String, _ connection: RedisConnection) throws(BusError) {
-  _ = try wrap { () throws(RedisError) in try connection.check(reply, of: command) }
+func checked(_ reply: RedisReply, _ command: String, _ connection: RedisConnection, key: String? = nil) throws(BusError) {
+  _ = try wrap { () throws(RedisError) in try connection.check(reply, of: command, key: key) }
 }
 
 extension RedisConnection {
@@ -126,7 +203,7 @@ public struct NDJSONDecoder: Sendable {
 
   private func decode(_ line: [UInt8]) throws(EnvelopeError) -> Envelope {
     if line.count > maxSize {
-      throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes (raise it with --max-size)")
+      throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes")
     }
     let view = try Envelope.objectView(line, what: "a line")
     if Envelope.isFullEnvelope(view) {
@@ -146,6 +223,8 @@ public struct NDJSONDecoder: Sendable {
       id = s
     }
     let headers = try Envelope.parseHeaders(view.value("headers"))
-    return try Envelope.create(type: type, compactData: Array(data), headers: headers, id: id, timestamp: nil, maxSize: maxSize)
+    // The line may nest deeper than data may (a full envelope can carry data at the limit):
+    // check the data's own depth as publish does.
+    return try Envelope.create(type: type, data: Array(data), headers: headers, id: id, maxSize: maxSize)
   }
 }

@@ -25,7 +25,7 @@ public struct DeadLetter: Sendable, Equatable {
     var out = JSONValue.object(members).serialized
     out.removeLast()
     out += Array(#","event":"#.utf8)
-    out += event.flatMap { (try? JSON.minify($0)) } ?? Array((fields["fields"] ?? "null").utf8)
+    out += event.flatMap { (try? JSON.minify($0, maxDepth: JSON.envelopeMaxDepth)) } ?? Array((fields["fields"] ?? "null").utf8)
     out.append(UInt8(ascii: "}"))
     return out
   }
@@ -176,7 +176,9 @@ extension Envelope {
   /// The same event with one more header (replacing one of that name). Everything else —
   /// id, type, timestamp, data — stays byte for byte.
   public func addingHeader(_ name: String, _ value: String) throws(BusError) -> Envelope {
-    guard let view = (try? JSON.objectView(raw)) ?? nil else { throw BusError(.badData, "not an envelope") }
+    guard let view = (try? JSON.objectView(raw, maxDepth: JSON.envelopeMaxDepth)) ?? nil else {
+      throw BusError(.badData, "not an envelope")
+    }
     var out: [UInt8] = [UInt8(ascii: "{")]
     var first = true
     func member(_ key: String, _ value: [UInt8]) {

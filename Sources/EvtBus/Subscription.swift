@@ -55,12 +55,16 @@ public struct SubscriptionLimits: Sendable {
   public var idleTimeout: Double?
   /// Most events fetched per read.
   public var batchSize = 500
+  /// With `untilEmpty` in a group: while other consumers still hold entries, wait until they
+  /// are acknowledged or reclaimed (after the claim-idle time) instead of ending.
+  public var waitPending = false
 
-  public init(count: Int? = nil, untilEmpty: Bool = false, idleTimeout: Double? = nil, batchSize: Int = 500) {
+  public init(count: Int? = nil, untilEmpty: Bool = false, idleTimeout: Double? = nil, batchSize: Int = 500, waitPending: Bool = false) {
     self.count = count
     self.untilEmpty = untilEmpty
     self.idleTimeout = idleTimeout
     self.batchSize = batchSize
+    self.waitPending = waitPending
   }
 }
 
@@ -120,6 +124,17 @@ public struct SubscriptionOutcome: Sendable, Equatable {
   public var failed: Int
   /// Events moved to the dead letters.
   public var deadLettered: Int
+  /// Events fetched but not handled because the subscription was stopping (a signal, a
+  /// closed output): given back to the group, pending for any consumer to reclaim.
+  public var givenBack = 0
+  /// With `untilEmpty` in a group: entries other consumers still held when it ended, by
+  /// consumer (they may have crashed; their entries are reclaimed after the claim-idle time).
+  public var pendingElsewhere: [PendingCount] = []
+
+  public struct PendingCount: Sendable, Equatable {
+    public var consumer: String
+    public var count: Int
+  }
 
   public init(end: SubscriptionEnd, handled: Int, failed: Int, deadLettered: Int = 0) {
     self.end = end
@@ -148,9 +163,12 @@ public enum Subscription {
     deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, contracts: EventContracts = .builtIn,
     reconnect: Reconnect? = nil, shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
+    let keeper = consumer.claimIdleMilliseconds.map { ClaimKeeper(consumer: consumer, claimIdleMilliseconds: $0) }
+    defer { keeper?.stop() }
     let processor = GroupBatchProcessor(
       consumer: consumer, handler: handler, retry: retry, deadLetters: deadLetters, maxDeliveries: maxDeliveries,
-      contracts: contracts, shouldStop: shouldStop)
+      contracts: contracts, keeper: keeper, shouldStop: shouldStop)
+    var elsewhere: [SubscriptionOutcome.PendingCount] = []
     let end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
       (max, block) throws(BusError) in
       handler.waitUntilReady(shouldStop: shouldStop)
@@ -158,9 +176,18 @@ public enum Subscription {
       return try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)
     } handle: { (batch) throws(BusError) in
       try processor.process(batch)
+    } drained: { () throws(BusError) -> Bool in
+      // Empty for this consumer; is anything still held by another one?
+      elsewhere = try consumer.pendingElsewhere().map { .init(consumer: $0.consumer, count: $0.count) }
+      guard !elsewhere.isEmpty, limits.waitPending else { return true }
+      sleepSeconds(0.2, unless: shouldStop)
+      return false
     }.end
-    return SubscriptionOutcome(
+    var outcome = SubscriptionOutcome(
       end: end, handled: processor.handled, failed: processor.leftPending, deadLettered: processor.deadLettered)
+    outcome.givenBack = processor.givenBack
+    if end == .finished && limits.untilEmpty { outcome.pendingElsewhere = elsewhere }
+    return outcome
   }
 
   /// The entry's envelope, or why it cannot be handled at all: it is not a valid envelope, or
@@ -195,7 +222,8 @@ public enum Subscription {
   private static func loop(
     limits: SubscriptionLimits, shouldStop: () -> Bool, reconnect: Reconnect?, afterReconnect: () -> Void,
     read: (Int, Int?) throws(BusError) -> [Delivery],
-    handle: ([Delivery]) throws(BusError) -> HandlerResult
+    handle: ([Delivery]) throws(BusError) -> HandlerResult,
+    drained: () throws(BusError) -> Bool = { true }
   ) throws(BusError) -> SubscriptionOutcome {
     var outcome = SubscriptionOutcome(end: .finished, handled: 0, failed: 0)
     var lastActivity = EventTime.now()
@@ -224,7 +252,7 @@ public enum Subscription {
       do {
         batch = try read(max, block)
         if batch.isEmpty {
-          if limits.untilEmpty { return outcome }
+          if limits.untilEmpty, try drained() { return outcome }
           continue
         }
         result = try handle(batch)
@@ -255,16 +283,19 @@ private final class GroupBatchProcessor {
   let deadLetters: DeadLetterQueue?
   let maxDeliveries: Int?
   let contracts: EventContracts
+  let keeper: ClaimKeeper?
   let shouldStop: () -> Bool
   private(set) var handled = 0
   private(set) var deadLettered = 0
   private(set) var leftPending = 0
+  private(set) var givenBack = 0
 
   init(
     consumer: GroupConsumer, handler: DeliveryHandler, retry: RetryPolicy, deadLetters: DeadLetterQueue?, maxDeliveries: Int?,
-    contracts: EventContracts, shouldStop: @escaping () -> Bool
+    contracts: EventContracts, keeper: ClaimKeeper?, shouldStop: @escaping () -> Bool
   ) {
     self.contracts = contracts
+    self.keeper = keeper
     self.consumer = consumer
     self.handler = handler
     self.retry = retry
@@ -273,13 +304,26 @@ private final class GroupBatchProcessor {
     self.shouldStop = shouldStop
   }
 
-  /// Returns every delivery of the batch as dealt with (what `--count` counts).
+  /// Returns every delivery of the batch that was dealt with (what `--count` counts). What
+  /// the handler did not get to because the subscription is stopping is given back to the
+  /// group.
   func process(_ batch: [Delivery]) throws(BusError) -> HandlerResult {
-    let result = try handler.handle(try triage(batch), shouldStop: shouldStop)
+    keeper?.hold(batch.map(\.entry))
+    defer { keeper?.release() }
+    let valid = try triage(batch)
+    let result = try handler.handle(valid, shouldStop: shouldStop)
     try acknowledge(result.succeeded)
     handled += result.succeeded.count
     for (delivery, failure) in result.failures { try settle(delivery, failure) }
-    return HandlerResult(succeeded: batch.map(\.entry))
+    var dealtWith = Set(result.succeeded.map(\.id))
+    for f in result.failures { dealtWith.insert(f.delivery.entry.id) }
+    let untouched = valid.filter { !dealtWith.contains($0.entry.id) }.map(\.entry)
+    if !untouched.isEmpty {
+      try consumer.giveBack(untouched)
+      givenBack += untouched.count
+    }
+    let untouchedIDs = Set(untouched.map(\.id))
+    return HandlerResult(succeeded: batch.map(\.entry).filter { !untouchedIDs.contains($0.id) })
   }
 
   private func acknowledge(_ entries: [StreamEntry]) throws(BusError) {
@@ -289,13 +333,24 @@ private final class GroupBatchProcessor {
   /// The deliveries worth handling; malformed entries and poison messages go to the dead
   /// letters at once.
   private func triage(_ batch: [Delivery]) throws(BusError) -> [Delivery] {
-    guard let dlq = deadLetters else { return batch }
     var valid: [Delivery] = []
+    var own: [StreamEntry] = []
+    defer { handled += own.count }
     for var d in batch {
       var failure: HandlerFailure?
       switch Subscription.validate(d.entry, contracts: contracts) {
-      case .success(let envelope): d.envelope = envelope
+      case .success(let envelope):
+        if DeadLetterQueue.isOwnFailure(envelope, group: consumer.group) {
+          // This group's own dead letter announced: never fed back to it.
+          own.append(d.entry)
+          continue
+        }
+        d.envelope = envelope
       case .failure(let problem): failure = problem
+      }
+      guard let dlq = deadLetters else {
+        valid.append(d)
+        continue
       }
       if failure == nil, let limit = maxDeliveries, d.deliveryCount > limit {
         // Delivered again and again without being acknowledged: it keeps killing workers.
@@ -308,6 +363,7 @@ private final class GroupBatchProcessor {
         valid.append(d)
       }
     }
+    try consumer.ack(own)
     return valid
   }
 
@@ -352,19 +408,33 @@ public func sleepSeconds(_ seconds: Double, unless stop: () -> Bool = { false })
 
 // MARK: - Shutdown
 
-/// SIGINT/SIGTERM handling shared by long-running commands: the first signal asks for a
-/// graceful stop (``isRequested`` turns true); a second one exits at once with 130.
+/// SIGINT/SIGTERM/SIGHUP handling shared by long-running commands: the first signal asks for
+/// a graceful stop (``isRequested`` turns true, and a blocked write to standard output is
+/// interrupted); a second one kills the running handler's process group, so no handler
+/// outlives evt, and exits at once with 130.
 public enum Shutdown {
   public static func install() {
-    signal(SIGINT, onSignal)
-    signal(SIGTERM, onSignal)
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = onSignal
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = 0  // no SA_RESTART: a write blocked on a slow reader returns EINTR
+    for s in [SIGINT, SIGTERM, SIGHUP] { sigaction(s, &action, nil) }
   }
 
   public static var isRequested: Bool { shutdownRequested.load(ordering: .relaxed) != 0 }
+
+  /// The process group of the handler command running now (0: none), killed by a second
+  /// signal.
+  static func setRunningGroup(_ pgid: pid_t) { runningGroup.store(Int(pgid), ordering: .relaxed) }
 }
 
 private let shutdownRequested = Atomic<Int>(0)
+private let runningGroup = Atomic<Int>(0)
 
 private func onSignal(_ sig: Int32) {
-  if shutdownRequested.exchange(1, ordering: .relaxed) != 0 { _exit(130) }
+  if shutdownRequested.exchange(1, ordering: .relaxed) != 0 {
+    let group = runningGroup.load(ordering: .relaxed)
+    if group > 0 { kill(-pid_t(group), SIGKILL) }
+    _exit(130)
+  }
 }

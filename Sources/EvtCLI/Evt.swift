@@ -32,9 +32,14 @@ public struct Evt: ParsableCommand {
   public init() {}
 
   /// Parses the command line, runs the command and exits. Errors become one line on standard
-  /// error (`evt: error: …`) and the documented exit code; help and version go to stdout.
+  /// error (`evt: error: …`) and the documented exit code; help and version go to stdout. A
+  /// closed standard output ends the command quietly with 141, like a tool killed by SIGPIPE.
   public static func main() -> Never {
     signal(SIGPIPE, SIG_IGN)
+    if let bad = Arguments.firstInvalidUTF8() {
+      Terminal.error("argument \(bad) is not valid UTF-8 (see 'evt --help')")
+      Glibc.exit(EvtExit.usage)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()
@@ -42,17 +47,79 @@ public struct Evt: ParsableCommand {
     } catch let e as CommandExit {
       Glibc.exit(e.code)
     } catch let e as BusError {
-      Terminal.error(e.message)
+      if e.kind != .outputClosed { Terminal.error(e.message) }
       Glibc.exit(EvtExit.code(for: e.kind))
     } catch {
       let code = exitCode(for: error)
       if code == .success { exit(withError: error) }  // --help, --version, completions
-      let message = self.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid arguments"
-      let sub = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }
+      let arguments = Array(CommandLine.arguments.dropFirst())
       let known = configuration.subcommands.map { $0._commandName }
+      let sub = arguments.first { !$0.hasPrefix("-") }
+      var message = self.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid arguments"
+      if let sub, !known.contains(sub), arguments.first == sub {
+        message = "unknown command \(JSON.quoted(sub))"
+        if let close = Arguments.closest(sub, among: known) { message += "; did you mean '\(close)'?" }
+      } else if let sub, let type = configuration.subcommands.first(where: { $0._commandName == sub }),
+        let unknown = Arguments.unknownOption(in: arguments, help: helpMessage(for: type, columns: 1000))
+      {
+        // ArgumentParser checks a command's rules before it reports options it does not know.
+        message = "unknown option '\(unknown)'"
+      }
       let help = sub.flatMap { known.contains($0) ? "evt \($0) --help" : nil } ?? "evt --help"
       Terminal.error("\(message) (see '\(help)')")
       Glibc.exit(code.rawValue)
     }
+  }
+}
+
+/// Checks on the raw command line.
+enum Arguments {
+  /// The 1-based position of the first argument that is not valid UTF-8 (Swift would replace
+  /// its bad bytes silently), or `nil`.
+  static func firstInvalidUTF8() -> Int? {
+    for i in 1..<Int(CommandLine.argc) {
+      guard let p = CommandLine.unsafeArgv[i] else { continue }
+      let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))
+      if String(validating: bytes, as: UTF8.self) == nil { return i }
+    }
+    return nil
+  }
+
+  /// The first `--option` among `arguments` that the command's help does not mention.
+  static func unknownOption(in arguments: [String], help: String) -> String? {
+    for a in arguments where a.hasPrefix("--") && a.count > 2 {
+      let name = String(a.split(separator: "=", maxSplits: 1)[0])
+      var found = false
+      var rest = help[...]
+      while let r = rest.firstRange(of: name) {
+        let next = rest[r.upperBound...].first
+        if next == nil || !(next!.isLetter || next!.isNumber || next! == "-") {
+          found = true
+          break
+        }
+        rest = rest[r.upperBound...]
+      }
+      if !found { return name }
+    }
+    return nil
+  }
+
+  /// The name among `names` closest to `word` (at most two edits away), for "did you mean".
+  static func closest(_ word: String, among names: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+      var previous = Array(0...b.count)
+      for (i, ca) in a.enumerated() {
+        var current = [i + 1]
+        for (j, cb) in b.enumerated() {
+          current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+        }
+        previous = current
+      }
+      return previous[b.count]
+    }
+    let w = Array(word.prefix(64))
+    let best = names.map { ($0, distance(w, Array($0))) }.min { $0.1 < $1.1 }
+    guard let best, best.1 <= 2 || names.contains(where: { $0.hasPrefix(word) && word.count >= 3 }) else { return nil }
+    return names.first { $0.hasPrefix(word) && word.count >= 3 } ?? best.0
   }
 }

@@ -47,6 +47,22 @@ public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
   /// The command name (first argument), upper-cased, for error messages.
   public var name: String { arguments.first?.uppercased() ?? "" }
 
+  /// The first key the command names, for error messages (`nil` when it names none).
+  public var key: String? {
+    let args = arguments
+    switch args.first?.uppercased() ?? "" {
+    case "EVAL", "EVALSHA":
+      return args.count > 3 && args[2] != "0" ? args[3] : nil
+    case "XREAD", "XREADGROUP":
+      guard let i = args.firstIndex(where: { $0.uppercased() == "STREAMS" }), i + 1 < args.count else { return nil }
+      return args[i + 1]
+    case "MULTI", "EXEC", "PING", "AUTH", "SELECT", "SCAN", "INFO", "TIME":
+      return nil
+    default:
+      return args.count > 1 ? args[1] : nil
+    }
+  }
+
   /// Calls `body` with C argv/argvlen arrays pointing into the buffer.
   func withArgv<R>(_ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
     buffer.withUnsafeBufferPointer { buf in

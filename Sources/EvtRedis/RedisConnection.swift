@@ -115,7 +115,7 @@ public final class RedisConnection {
   @discardableResult
   public func command(_ command: RedisCommand) throws(RedisError) -> RedisReply {
     let reply = try roundTrip(command)
-    if let e = reply.errorMessage { throw Self.replyError(e, command: command.name, url: url) }
+    if let e = reply.errorMessage { throw Self.replyError(e, command: command.name, url: url, key: command.key) }
     return reply
   }
 
@@ -125,15 +125,15 @@ public final class RedisConnection {
     try setTimeout(timeout)
     let reply = try roundTrip(command)
     try setTimeout(commandTimeout)
-    if let e = reply.errorMessage { throw Self.replyError(e, command: command.name, url: url) }
+    if let e = reply.errorMessage { throw Self.replyError(e, command: command.name, url: url, key: command.key) }
     return reply
   }
 
   /// Throws the error an error reply stands for (as ``command(_:)`` would); returns any
   /// other reply unchanged. For the replies of ``pipeline(_:)`` and ``readReply()``.
   @discardableResult
-  public func check(_ reply: RedisReply, of command: String) throws(RedisError) -> RedisReply {
-    if let e = reply.errorMessage { throw Self.replyError(e, command: command, url: url) }
+  public func check(_ reply: RedisReply, of command: String, key: String? = nil) throws(RedisError) -> RedisReply {
+    if let e = reply.errorMessage { throw Self.replyError(e, command: command, url: url, key: key) }
     return reply
   }
 
@@ -215,13 +215,23 @@ public final class RedisConnection {
     RedisError(.unavailable, "the connection to \(url) is closed after an earlier error")
   }
 
-  static func replyError(_ message: String, command: String, url: RedisURL) -> RedisError {
+  static func replyError(_ message: String, command: String, url: RedisURL, key: String? = nil) -> RedisError {
     if message.hasPrefix("NOAUTH") {
       return RedisError(
-        .authentication, "\(url) requires a password: put it in the URL (redis://:PASSWORD@host:port)", serverMessage: message)
+        .authentication, "\(url) requires a password: put it in the URL, EVT_REDIS_PASSWORD or --password-file",
+        serverMessage: message)
     }
-    if message.hasPrefix("WRONGPASS") || message.hasPrefix("NOPERM") {
+    if message.hasPrefix("WRONGPASS") {
       return RedisError(.authentication, "\(command) refused by \(url): \(message)", serverMessage: message)
+    }
+    // NOPERM may come wrapped in a script error ("ERR Error running script … NOPERM …").
+    if let noperm = message.firstRange(of: "NOPERM") {
+      let reason = message[noperm.lowerBound...]
+      let target = key.map { " on \($0)" } ?? ""
+      return RedisError(
+        .permission,
+        "permission denied: the Redis user of \(url) may not run \(command)\(target) (\(reason)); grant it the command and the namespace's keys (~NS:*)",
+        serverMessage: message)
     }
     return RedisError(.server, "\(command) failed on \(url): \(message)", serverMessage: message)
   }

@@ -12,6 +12,8 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout
     /// AUTH was refused, or the server needs a password that was not given.
     case authentication
+    /// The ACL user may not run this command or touch this key (NOPERM).
+    case permission
     /// The server answered a command with an error reply.
     case server
     /// The server's answer could not be understood.

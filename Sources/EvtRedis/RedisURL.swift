@@ -163,15 +163,24 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     return String(decoding: bytes, as: UTF8.self)
   }
 
-  /// Masks the password in a URL text that may not even parse, for error messages.
+  /// Masks the password in a URL text that may not even parse, for error messages: whatever
+  /// stands before the last `@` may be a secret. After a well-formed `scheme://` the user name
+  /// is kept and the password masked; in anything malformed (`redis:/u:pw@h`, `redis//u:pw@h`)
+  /// everything before the `@` is masked.
   public static func mask(_ text: String) -> String {
     var out = text
-    if let scheme = out.firstRange(of: "://"), let at = out.lastIndex(of: "@"), scheme.upperBound < at {
-      let credentials = out[scheme.upperBound..<at]
-      if let colon = credentials.firstIndex(of: ":") {
-        out.replaceSubrange(out.index(after: colon)..<at, with: "***")
+    if let at = out.lastIndex(of: "@") {
+      if let scheme = out.firstRange(of: "://"), scheme.upperBound <= at,
+        out[..<scheme.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
+      {
+        let credentials = out[scheme.upperBound..<at]
+        if let colon = credentials.firstIndex(of: ":") {
+          out.replaceSubrange(out.index(after: colon)..<at, with: "***")
+        } else {
+          out.replaceSubrange(scheme.upperBound..<at, with: "***")
+        }
       } else {
-        out.replaceSubrange(scheme.upperBound..<at, with: "***")
+        out.replaceSubrange(out.startIndex..<at, with: "***")
       }
     }
     if let p = out.firstRange(of: "password=") {

@@ -28,6 +28,8 @@ public struct EmailWorkerOptions: Sendable {
   public var doneTTL = DoneMarkers.defaultTTL
   /// Exit once nothing is left to do, instead of waiting for events.
   public var untilEmpty = false
+  /// With `untilEmpty`: wait while other consumers still hold events.
+  public var waitPending = false
   /// Log every mail sent (with its processing time); otherwise only circuit changes, dead
   /// letters, reconnections and errors.
   public var logEachMail = true
@@ -91,6 +93,9 @@ public final class EmailWorker: Sendable {
               $0.handled += outcome.handled
               $0.failed += outcome.failed
               $0.deadLettered += outcome.deadLettered
+              $0.givenBack += outcome.givenBack
+              // Every handler thread sees the same consumers elsewhere (its siblings excluded below).
+              if $0.pendingElsewhere.isEmpty { $0.pendingElsewhere = outcome.pendingElsewhere }
               if outcome.end != .finished { $0.end = outcome.end }
             }
           } catch {
@@ -100,7 +105,10 @@ public final class EmailWorker: Sendable {
     }
     for t in threads { pthread_join(t, nil) }
     if let error = failure.withLock({ $0 }) { throw error }
-    return total.withLock { $0 }
+    var outcome = total.withLock { $0 }
+    let siblings = Set((1...max(1, options.concurrency)).map { "\(options.consumerName)-\($0)" })
+    outcome.pendingElsewhere.removeAll { siblings.contains($0.consumer) }
+    return outcome
   }
 
   private func runConsumer(number: Int, shouldStop: @escaping () -> Bool) throws(BusError) -> SubscriptionOutcome {
@@ -116,7 +124,8 @@ public final class EmailWorker: Sendable {
       log("dead-lettered \(delivery.entry.type) entry \(delivery.entry.id): \(failure.reason)")
     }
     return try Subscription.run(
-      group: consumer, limits: SubscriptionLimits(untilEmpty: options.untilEmpty, batchSize: 1), handler: handler,
+      group: consumer, limits: SubscriptionLimits(untilEmpty: options.untilEmpty, batchSize: 1, waitPending: options.waitPending),
+      handler: handler,
       retry: options.retry, deadLetters: deadLetters,
       maxDeliveries: options.maxDeliveries, reconnect: Reconnect(connection: redis, report: log), shouldStop: shouldStop)
   }
@@ -161,7 +170,7 @@ final class EmailHandler: DeliveryHandler {
     guard let event = delivery.envelope ?? delivery.entry.event.flatMap({ try? Envelope.decode($0) }) else {
       return HandlerFailure("not an envelope", permanent: true)
     }
-    if try done.isDone(event.id) {
+    if try done.isDone(type: event.type, eventID: event.id) {
       return try acknowledgeDone(delivery, event, "was already done; acknowledged without a second mail")
     }
     let message: OutgoingMail
@@ -169,7 +178,7 @@ final class EmailHandler: DeliveryHandler {
     case .success(let m): message = m
     case .failure(let f): return f
     }
-    switch try send(message.mail, holding: delivery.entry, eventID: event.id, shouldStop: shouldStop) {
+    switch try send(message.mail, holding: delivery.entry, event: event, shouldStop: shouldStop) {
     case .sent: break
     case .failed(let failure): return failure
     case .alreadyDone:
@@ -194,7 +203,7 @@ final class EmailHandler: DeliveryHandler {
     } catch {
       throw BusError(error)
     }
-    let first = try done.complete(delivery.entry, eventID: event.id, publishing: [sent])
+    let first = try done.complete(delivery.entry, type: event.type, eventID: event.id, publishing: [sent])
     guard worker.options.logEachMail else { return nil }
     worker.log(
       "sent \(message.kind) mail to \(message.mail.to.email) for \(event.type) \(event.id) in \(elapsed) ms"
@@ -204,7 +213,7 @@ final class EmailHandler: DeliveryHandler {
 
   /// Acknowledges an event this group already completed (nothing is published again).
   private func acknowledgeDone(_ delivery: Delivery, _ event: Envelope, _ why: String) throws(BusError) -> HandlerFailure? {
-    try done.complete(delivery.entry, eventID: event.id)
+    try done.complete(delivery.entry, type: event.type, eventID: event.id)
     worker.log("\(event.type) \(event.id) \(why)")
     return nil
   }
@@ -218,7 +227,7 @@ final class EmailHandler: DeliveryHandler {
   /// Sends through the circuit breaker. While the circuit is open the event is held — it stays
   /// pending, its claim refreshed so no other consumer takes it for abandoned, its attempts not
   /// counted — and sent when the mailer is back (unless it was completed elsewhere meanwhile).
-  private func send(_ mail: Mail, holding entry: StreamEntry, eventID: String, shouldStop: () -> Bool) throws(BusError)
+  private func send(_ mail: Mail, holding entry: StreamEntry, event: Envelope, shouldStop: () -> Bool) throws(BusError)
     -> SendOutcome
   {
     let touchEvery = Int64(max(100, worker.options.claimIdle * 1000 / 3))
@@ -238,7 +247,7 @@ final class EmailHandler: DeliveryHandler {
       if lost { return .failed(HandlerFailure("another consumer took the event over while the mailer was down", interrupted: true)) }
       guard go else { return .failed(HandlerFailure("stopped while waiting for the mailer", interrupted: true)) }
       do throws(BusError) {
-        if waited, try done.isDone(eventID) {
+        if waited, try done.isDone(type: event.type, eventID: event.id) {
           worker.breaker.cancel()
           return .alreadyDone
         }
@@ -254,6 +263,12 @@ final class EmailHandler: DeliveryHandler {
         if error.permanent {
           worker.breaker.succeeded()  // the mailer works; this message is refused
           return .failed(HandlerFailure("the mail to \(mail.to.email) was refused: \(error.message)", permanent: true))
+        }
+        if error.messageOnly {
+          // The server answers; only this message is turned away for now (its recipient's
+          // mailbox is busy or full): its own attempts count, the circuit stays closed.
+          worker.breaker.succeeded()
+          return .failed(HandlerFailure("the mail to \(mail.to.email) was deferred: \(error.message)"))
         }
         if worker.breaker.failed(error.message) {
           waited = true
@@ -278,22 +293,43 @@ final class EmailHandler: DeliveryHandler {
     let domain = from.email.split(separator: "@").last.map(String.init) ?? "evt.localhost"
     func mail(_ kind: String, to: Mail.Address, subject: String, body: String) -> Mail {
       Mail(
-        from: from, to: to, subject: subject, body: body, messageID: "\(event.id).\(kind)@\(domain)",
+        from: from, to: to, subject: subject, body: body, messageID: Mail.messageID(eventID: event.id, kind: kind, domain: domain),
         headers: [("X-Evt-Event-Id", event.id), ("X-Evt-Correlation-Id", event.correlationID)])
+    }
+    // Whatever the contract said: nothing reaches a mail header or an SMTP command unchecked.
+    func recipient(_ email: String, _ name: String) -> Result<Mail.Address, HandlerFailure> {
+      if let why = EmailAddress.problem(email) {
+        return .failure(HandlerFailure("refusing to mail \(JSON.quoted(email)): not a valid email address (\(why))", permanent: true))
+      }
+      do throws(BusError) {
+        return .success(Mail.Address(email, name: try UserValidation.name(name)))
+      } catch {
+        return .failure(HandlerFailure("refusing to mail \(JSON.quoted(email)): \(error.message)", permanent: true))
+      }
     }
     switch event.type {
     case UserStore.createdType:
       let userId = data["userId"]?.stringValue ?? ""
       let name = data["name"]?.stringValue ?? ""
       let email = data["email"]?.stringValue ?? ""
+      let to: Mail.Address
+      switch recipient(email, name) {
+      case .success(let address): to = address
+      case .failure(let f): return .failure(f)
+      }
       let body = "Hi \(name),\n\nwelcome aboard! Your account for \(email) is ready.\n\n-- \(from.name ?? from.email)\n"
-      let m = mail("welcome", to: Mail.Address(email, name: name), subject: "Welcome, \(name)!", body: body)
+      let m = mail("welcome", to: to, subject: "Welcome, \(to.name ?? name)!", body: body)
       return .success(OutgoingMail(mail: m, kind: "welcome", userId: userId))
     case "order.placed":
       let orderId = data["orderId"]?.stringValue ?? ""
       let userId = data["userId"]?.stringValue ?? ""
       guard let user = try users.user(id: userId) else {
         return .failure(HandlerFailure("order \(orderId): unknown user \(userId)", permanent: true))
+      }
+      let to: Mail.Address
+      switch recipient(user.email, user.name) {
+      case .success(let address): to = address
+      case .failure(let f): return .failure(f)
       }
       var body = "Hi \(user.name),\n\nthank you for your order \(orderId).\n"
       if case .array(let items)? = data["items"], !items.isEmpty {
@@ -302,7 +338,7 @@ final class EmailHandler: DeliveryHandler {
       if case .number(let total)? = data["total"] { body += "\nTotal: \(total)\n" }
       body += "\n-- \(from.name ?? from.email)\n"
       let m = mail(
-        "order_confirmation", to: Mail.Address(user.email, name: user.name), subject: "Your order \(orderId) is confirmed", body: body)
+        "order_confirmation", to: to, subject: "Your order \(orderId) is confirmed", body: body)
       return .success(OutgoingMail(mail: m, kind: "order_confirmation", userId: userId, orderId: orderId))
     default:
       return .failure(HandlerFailure("the email worker does not handle \(event.type)", permanent: true))
@@ -317,22 +353,4 @@ final class EmailHandler: DeliveryHandler {
     if let q = item["quantity"] ?? item["qty"], case .number(let n) = q { return "\(label) x \(n)" }
     return label
   }
-}
-
-/// Starts a POSIX thread running `body`.
-func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-  final class Box {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-  }
-  let context = Unmanaged.passRetained(Box(body)).toOpaque()
-  var thread = pthread_t()
-  let rc = pthread_create(
-    &thread, nil,
-    { raw in
-      Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-      return nil
-    }, context)
-  precondition(rc == 0, "pthread_create failed: \(rc)")
-  return thread
 }

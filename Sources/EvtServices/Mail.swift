@@ -122,10 +122,15 @@ public struct MailError: Error, Sendable, Equatable {
   /// The message itself was refused (an SMTP 5xx reply to it): sending it again cannot help.
   /// Otherwise the mailer is unreachable or failing, and a later try may succeed.
   public var permanent: Bool
+  /// The failure belongs to this message only (a 4xx reply to its recipient or sender, like
+  /// a full mailbox): the mailer itself works, so it counts against the message's attempts,
+  /// not towards opening the circuit for every message.
+  public var messageOnly: Bool
 
-  public init(_ message: String, permanent: Bool = false) {
+  public init(_ message: String, permanent: Bool = false, messageOnly: Bool = false) {
     self.message = message
     self.permanent = permanent
+    self.messageOnly = messageOnly
   }
 }
 
@@ -158,10 +163,26 @@ public struct OutboxMailer: Mailer {
 
   public var destination: String { "outbox \(directory)" }
 
+  /// The file name of a message: its Message-ID with every byte other than ASCII letters,
+  /// digits and `-_.@+=` percent-encoded (so two Message-IDs never share a file), or — when
+  /// that is too long for a file name — a prefix and the SHA-256 of the Message-ID.
+  public static func fileName(_ messageID: String) -> String {
+    var name = ""
+    for b in messageID.utf8 {
+      if EmailAddress.isAlnum(b) || "-_.@+=".utf8.contains(b) {
+        name.unicodeScalars.append(Unicode.Scalar(b))
+      } else {
+        name += "%" + String(b, radix: 16, uppercase: true).leftPadded(to: 2)
+      }
+    }
+    if name.utf8.count <= 200 { return name + ".eml" }
+    return String(name.prefix(100)).replacing("%", with: "_") + "~" + SHA256.hex(Array(messageID.utf8)) + ".eml"
+  }
+
   public func send(_ mail: Mail) throws(MailError) {
-    let name = String(mail.messageID.map { $0.isLetter || $0.isNumber || "-_.@".contains($0) ? $0 : "_" })
-    let final = "\(directory)/\(name).eml"
-    let temporary = "\(directory)/.\(name).\(getpid()).tmp"
+    let name = Self.fileName(mail.messageID)
+    let final = "\(directory)/\(name)"
+    let temporary = "\(directory)/.\(getpid()).\(SHA256.hex(Array(mail.messageID.utf8)).prefix(16)).tmp"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw MailError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
     let bytes = mail.rendered
@@ -183,5 +204,32 @@ public struct OutboxMailer: Mailer {
       unlink(temporary)
       throw MailError("cannot write \(final): \(String(cString: strerror(failure)))")
     }
+  }
+}
+
+extension String {
+  func leftPadded(to width: Int) -> String {
+    count >= width ? self : String(repeating: "0", count: width - count) + self
+  }
+}
+
+extension Mail {
+  /// The Message-ID of the mail an event calls for: `<event id>.<kind>@<domain>`, the event
+  /// id's bytes outside RFC 5322's `atext` (and `%`) percent-encoded, so every id gives a
+  /// valid Message-ID and two ids never give the same one.
+  public static func messageID(eventID: String, kind: String, domain: String) -> String {
+    var left = ""
+    let atext = Set("!#$&'*+-/=?^_`{|}~".utf8)
+    for b in eventID.utf8 {
+      if EmailAddress.isAlnum(b) || atext.contains(b) || b == UInt8(ascii: ".") {
+        left.unicodeScalars.append(Unicode.Scalar(b))
+      } else {
+        left += "%" + String(b, radix: 16, uppercase: true).leftPadded(to: 2)
+      }
+    }
+    // Dots may only separate words in a dot-atom.
+    left = left.split(separator: ".", omittingEmptySubsequences: false).map { $0.isEmpty ? "%2E" : String($0) }
+      .joined(separator: ".")
+    return "\(left).\(kind)@\(domain)"
   }
 }

@@ -1,11 +1,15 @@
 import CCurl
+import EvtBus
+import EvtRedis
 
 /// Sends mail through an SMTP server with libcurl: `smtp://host[:port]` (STARTTLS when the
 /// server offers it, required with `requireTLS`) or `smtps://host[:port]` (TLS from the start),
 /// with optional user and password (from the URL or given separately).
 ///
 /// A connection is opened per message. A 5xx reply to the message (a refused recipient, …) is a
-/// permanent ``MailError``; everything else (no connection, time-outs, 4xx) is temporary.
+/// permanent ``MailError``; a 4xx reply to its recipient concerns that message only
+/// (``MailError/messageOnly``); everything else (no connection, time-outs, other 4xx) is a
+/// temporary failure of the server. Errors quote the server's own reply.
 public struct SMTPMailer: Mailer {
   public let url: String
   public let username: String?
@@ -22,7 +26,7 @@ public struct SMTPMailer: Mailer {
   ) throws(MailError) {
     let lower = url.lowercased()
     guard lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://"), url.split(separator: "/").count >= 2 else {
-      throw MailError("the SMTP URL \(url) must look like smtp://host:port or smtps://host:port")
+      throw MailError("the SMTP URL \(RedisURL.mask(url)) must look like smtp://host:port or smtps://host:port")
     }
     self.url = url
     self.username = username
@@ -70,6 +74,10 @@ public struct SMTPMailer: Mailer {
     if let username { set(evt_curl_set_string(curl, CURLOPT_USERNAME, username)) }
     if let password { set(evt_curl_set_string(curl, CURLOPT_PASSWORD, password)) }
     set(evt_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer))
+    // The server's replies, to quote the last one in errors.
+    set(evt_curl_set_long(curl, CURLOPT_VERBOSE, 1))
+    set(evt_curl_set_debug_function(curl, debugCallback))
+    set(evt_curl_set_pointer(curl, CURLOPT_DEBUGDATA, context.toOpaque()))
     guard code == CURLE_OK else { throw MailError("libcurl refused an option: \(String(cString: curl_easy_strerror(code)))") }
 
     let result = curl_easy_perform(curl)
@@ -78,16 +86,42 @@ public struct SMTPMailer: Mailer {
     _ = evt_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &response)
     let detail = String(cString: errorBuffer)
     let text = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
-    let reply = response > 0 ? " (SMTP \(response))" : ""
-    throw MailError("\(destination): \(text)\(reply)", permanent: response >= 500 && response < 600 && result != CURLE_LOGIN_DENIED)
+    var reply = response > 0 ? " (SMTP \(response))" : ""
+    if let last = upload.lastReply, response > 0 { reply = " (the server said: \(last))" }
+    let permanent = response >= 500 && response < 600 && result != CURLE_LOGIN_DENIED
+    let messageOnly = response >= 400 && response < 500 && response != 421 && text.contains("RCPT")
+    throw MailError("\(destination): \(text)\(reply)", permanent: permanent, messageOnly: messageOnly)
   }
 }
 
-/// The message bytes libcurl reads while uploading.
+/// The message bytes libcurl reads while uploading, and the server's first refusal.
 private final class Upload {
   let bytes: [UInt8]
   var offset = 0
+  var lastReply: String?
   init(_ bytes: [UInt8]) { self.bytes = bytes }
+}
+
+private func debugCallback(
+  _ handle: UnsafeMutableRawPointer?, _ type: curl_infotype, _ data: UnsafeMutablePointer<CChar>?, _ size: Int,
+  _ context: UnsafeMutableRawPointer?
+) -> Int32 {
+  guard type == CURLINFO_HEADER_IN, let data, let context, size > 0 else { return 0 }
+  let upload = Unmanaged<Upload>.fromOpaque(context).takeUnretainedValue()
+  let bytes = UnsafeRawBufferPointer(start: data, count: min(size, 512))
+  let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: "\r\n ")
+  // Keep the first refusal (4xx or 5xx): what comes after it is the goodbye.
+  if upload.lastReply == nil, line.first == "4" || line.first == "5" { upload.lastReply = Printable.escaped(line) }
+  return 0
+}
+
+extension String {
+  fileprivate func trimmingCharacters(in set: String) -> String {
+    var s = Substring(self)
+    while let c = s.last, set.contains(c) { s = s.dropLast() }
+    while let c = s.first, set.contains(c) { s = s.dropFirst() }
+    return String(s)
+  }
 }
 
 private func readCallback(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {

@@ -21,19 +21,25 @@ public struct User: Sendable, Equatable {
 
 /// What makes a name and an email address acceptable.
 public enum UserValidation {
-  /// Longest name, in characters, after trimming.
+  /// Longest name, in characters (grapheme clusters), after trimming.
   public static let maxNameLength = 200
+  /// Longest name in bytes of UTF-8 (so combining marks cannot make a 200-character name huge).
+  public static let maxNameBytes = 800
 
   /// The trimmed name.
-  /// - Throws: ``BusError`` `.badData` when it is empty, too long or has control characters.
+  /// - Throws: ``BusError`` `.badData` when it is empty, too long (in characters or bytes), or
+  ///   holds control characters (C0, C1, DEL), line or paragraph separators, or bidi controls.
   public static func name(_ raw: String) throws(BusError) -> String {
     let name = trimmed(raw)
     guard !name.isEmpty else { throw BusError(.badData, "the name is empty") }
+    guard name.utf8.count <= maxNameBytes else {
+      throw BusError(.badData, "the name is \(name.utf8.count) bytes long; at most \(maxNameBytes) are allowed")
+    }
     guard name.count <= maxNameLength else {
       throw BusError(.badData, "the name is \(name.count) characters long; at most \(maxNameLength) are allowed")
     }
-    guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-      throw BusError(.badData, "the name contains control characters")
+    if let bad = name.unicodeScalars.first(where: Printable.isUnsafe) {
+      throw BusError(.badData, "the name contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
     }
     return name
   }
@@ -43,31 +49,10 @@ public enum UserValidation {
   ///   (RFC 5322, no quoted forms) and a domain of at least two DNS labels.
   public static func email(_ raw: String) throws(BusError) -> String {
     let email = trimmed(raw)
-    func bad(_ why: String) -> BusError { BusError(.badData, "\(JSON.quoted(email)) is not a valid email address: \(why)") }
     guard !email.isEmpty else { throw BusError(.badData, "the email address is empty") }
-    guard email.utf8.count <= 254 else { throw bad("longer than 254 characters") }
-    let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-    guard parts.count == 2 else { throw bad(parts.count == 1 ? "no @" : "more than one @") }
-    let local = parts[0].utf8
-    let domain = parts[1]
-    guard !local.isEmpty, local.count <= 64 else { throw bad("the part before @ must have 1 to 64 characters") }
-    let atext = Set("!#$%&'*+-/=?^_`{|}~".utf8)
-    for b in local where !(isAlnum(b) || atext.contains(b) || b == UInt8(ascii: ".")) {
-      throw bad("\(JSON.quoted(String(decoding: [b], as: UTF8.self))) is not allowed before @")
+    if let why = EmailAddress.problem(email) {
+      throw BusError(.badData, "\(JSON.quoted(email)) is not a valid email address: \(why)")
     }
-    guard local.first != UInt8(ascii: "."), local.last != UInt8(ascii: "."), !parts[0].contains("..") else {
-      throw bad("dots before @ must separate words")
-    }
-    guard !domain.isEmpty else { throw bad("nothing after @") }
-    let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-    guard labels.count >= 2 else { throw bad("the domain needs a dot, like example.com") }
-    for label in labels {
-      let l = label.utf8
-      guard !l.isEmpty, l.count <= 63, l.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") }), l.first != UInt8(ascii: "-"),
-        l.last != UInt8(ascii: "-")
-      else { throw bad("the domain \(JSON.quoted(String(domain))) is not a host name") }
-    }
-    guard labels.last!.utf8.contains(where: { !($0 >= 0x30 && $0 <= 0x39) }) else { throw bad("the domain is a number") }
     return email
   }
 
@@ -83,7 +68,7 @@ public enum UserValidation {
   public static func indexKey(_ email: String) -> String { trimmed(email).lowercased() }
 
   private static func isAlnum(_ b: UInt8) -> Bool {
-    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+    EmailAddress.isAlnum(b)
   }
 
   static func trimmed(_ s: String) -> String {

@@ -49,3 +49,27 @@ wait_for() {
     sleep 0.05
   done
 }
+
+PY=${EVT_TEST_PYTHON:-/usr/bin/python3}
+
+# A free TCP port on loopback.
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Starts the SMTP sink (smtp_sink.py; its SINK_* variables pass through) on a free port: sets
+# SMTP_PORT, INBOX and SINK_PID.
+start_sink() {
+  "$PY" -c 'import aiosmtpd' || { echo "aiosmtpd is missing: apt-get install python3-aiosmtpd"; return 1; }
+  SMTP_PORT=$(free_port)
+  INBOX="$BATS_TEST_TMPDIR/inbox"
+  "$PY" "$BATS_TEST_DIRNAME/smtp_sink.py" "$SMTP_PORT" "$INBOX" "$@" > "$BATS_TEST_TMPDIR/smtp.out" 2>&1 &
+  SINK_PID=$!
+  wait_for "grep -q listening '$BATS_TEST_TMPDIR/smtp.out'"
+}
+
+# Exits non-zero unless every line of file $1 is one JSON value.
+assert_json_lines() {
+  "$PY" -c 'import json, sys
+for n, line in enumerate(open(sys.argv[1], "rb"), 1):
+    try: json.loads(line)
+    except Exception as e: sys.exit("line %d is not JSON: %r (%s)" % (n, line[:80], e))' "$1"
+}

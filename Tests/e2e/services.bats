@@ -82,8 +82,8 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   [[ "$sent" == *'"type":"welcome","recipient":"grace@example.com","messageId":"<'"$event"'.welcome@evt.localhost>","processingMs":'* ]]
   [[ "$sent" == *'"correlationId":"signup-9","causationId":"'"$event"'"'* ]]
   [ "$(pending user.created email-worker)" = 0 ]
-  [ -n "$(rcli GET "$EVT_NAMESPACE:done:email-worker:$event")" ]
-  [ "$(rcli TTL "$EVT_NAMESPACE:done:email-worker:$event")" -gt 0 ]
+  [ -n "$(rcli GET "$EVT_NAMESPACE:done:email-worker:user.created:$event")" ]
+  [ "$(rcli TTL "$EVT_NAMESPACE:done:email-worker:user.created:$event")" -gt 0 ]
 }
 
 @test "order.placed for an unknown user: dead-lettered naming the user; after create-user and replay-dlq the confirmation is sent" {

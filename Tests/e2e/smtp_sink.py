@@ -3,7 +3,12 @@
 Usage: smtp_sink.py PORT DIR [USER:PASSWORD] — listens on 127.0.0.1:PORT and stores every
 accepted message as DIR/<n>.eml (first line: "X-Envelope-To: <rcpt>"), until SIGTERM. With
 USER:PASSWORD, clients must authenticate (AUTH PLAIN or LOGIN) before sending.
+
+Misbehaviour on demand, from the environment: SINK_DATA_DELAY=SECONDS waits that long before
+answering DATA; SINK_DEFER_RCPT=ADDRESS answers 450 to that recipient; SINK_REJECT_RCPT=ADDRESS
+answers 550 to it.
 """
+import asyncio
 import os
 import signal
 import sys
@@ -18,7 +23,18 @@ class Store:
         self.directory = directory
         self.lock = threading.Lock()
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == os.environ.get("SINK_DEFER_RCPT"):
+            return "450 4.2.1 Mailbox busy, try again later"
+        if address == os.environ.get("SINK_REJECT_RCPT"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
+        delay = float(os.environ.get("SINK_DATA_DELAY", "0"))
+        if delay:
+            await asyncio.sleep(delay)
         with self.lock:
             n = len(os.listdir(self.directory)) + 1
             tmp = os.path.join(self.directory, ".%d.tmp" % n)

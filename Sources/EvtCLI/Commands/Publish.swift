@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvtBus
+import EvtRedis
 
 struct Publish: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -37,19 +38,24 @@ struct Publish: ParsableCommand {
   @Flag(help: "With --ndjson: report bad lines and go on instead of stopping at the first.")
   var skipInvalid = false
 
-  @Option(help: ArgumentHelp("Largest envelope accepted, in bytes (suffixes k and m; default 1m).", valueName: "size"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Largest envelope accepted, in bytes (suffixes k and m).", valueName: "size"))
   var maxSize: String = "1m"
 
   @Option(
-    help: ArgumentHelp("If Redis is unavailable, keep trying for up to this many seconds (default: fail at once).", valueName: "seconds"))
-  var retry: Double?
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "If Redis is unavailable or goes away, keep trying this long, like 30s (default: fail at once). With --ndjson, what Redis did not confirm is checked and sent again.",
+      valueName: "duration"))
+  var retry: DurationArgument?
 
   @Flag(name: .shortAndLong, help: "Print only the event id (with --ndjson: no summary).")
   var quiet = false
 
   func validate() throws {
-    if let retry, !(retry > 0 && retry <= 86_400) { throw ValidationError("--retry must be between 0 and 86400 seconds") }
-    guard Input.size(maxSize) != nil else { throw ValidationError("--max-size '\(maxSize)' is not a size like 1048576, 512k or 1m") }
+    try retry?.check("--retry", DurationArgument.oneMillisecondToADay)
+    guard Input.size(maxSize) != nil else {
+      throw ValidationError("--max-size '\(maxSize)' is not a size from 1 byte to 512m, like 1048576, 512k or 1m")
+    }
     if ndjson {
       if type != nil || data != nil || id != nil || !header.isEmpty {
         throw ValidationError("--ndjson reads types, data, ids and headers from standard input; drop TYPE, --data, --id and --header")
@@ -91,14 +97,14 @@ struct Publish: ParsableCommand {
   /// Runs `body`, and with `--retry` runs it again while Redis is unavailable, until the
   /// deadline. The event keeps its id, so a retry after a lost reply can be recognised.
   private func withRetry(_ body: () throws(BusError) -> Void) throws(BusError) {
-    let deadline = EventTime.now().milliseconds + Int64((retry ?? 0) * 1000)
+    let deadline = EventTime.now().milliseconds + (retry?.milliseconds ?? 0)
     var delay = 0.1
     var said = false
     while true {
       do {
         return try body()
       } catch  where error.isConnectionLoss && EventTime.now().milliseconds < deadline {
-        if !said { Terminal.note("\(error.message); retrying for up to \(retry!) seconds") }
+        if !said { Terminal.note("\(error.message); retrying for up to \(retry!)") }
         said = true
         sleepSeconds(delay)
         delay = min(delay * 2, 2)
@@ -107,10 +113,25 @@ struct Publish: ParsableCommand {
   }
 
   private func publishLines(limit: Int) throws {
-    let publisher = Publisher(connection: try connection.connect(), keys: try connection.keys())
-    let importer = NDJSONImport(decoder: NDJSONDecoder(maxSize: limit), skipInvalid: skipInvalid)
+    var redis: RedisConnection?
+    try withRetry { () throws(BusError) in redis = try connection.connect() }
+    let publisher = Publisher(connection: redis!, keys: try connection.keys())
+    var importer = NDJSONImport(decoder: NDJSONDecoder(maxSize: limit), skipInvalid: skipInvalid, retryFor: retry?.seconds)
+    importer.notice = { Terminal.note($0) }
     let summary = try importer.run(LineReader(fd: 0, maxLineLength: limit), into: publisher) { line, reason in
       Terminal.error("line \(line): \(reason)")
+    }
+    if let failure = summary.failure {
+      // Always say how far it got, so the import can be resumed without guessing.
+      Terminal.error(failure.message)
+      var text = "published \(summary.published) event\(summary.published == 1 ? "" : "s")"
+      text += "; resume from line \(summary.resumeLine) (tail -n +\(summary.resumeLine))"
+      if summary.unconfirmed > 0 {
+        text +=
+          "; \(summary.unconfirmed) event\(summary.unconfirmed == 1 ? " was" : "s were") sent without a reply and may be in Redis already (use --retry to have them checked)"
+      }
+      Terminal.note(text)
+      throw CommandExit(code: EvtExit.code(for: failure.kind))
     }
     if !quiet {
       var text = "published \(summary.published) event\(summary.published == 1 ? "" : "s")"

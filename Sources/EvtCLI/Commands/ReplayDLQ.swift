@@ -38,7 +38,7 @@ struct ReplayDLQ: ParsableCommand {
   @Option(help: ArgumentHelp("Only dead letters whose error contains this text.", valueName: "text"))
   var error: String?
 
-  @Option(help: ArgumentHelp("At most N dead letters (per group).", valueName: "n"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("At most N dead letters (per group).", valueName: "n"))
   var limit: Int?
 
   @Flag(help: "Print the dead letters; change nothing.")
@@ -56,10 +56,11 @@ struct ReplayDLQ: ParsableCommand {
   func validate() throws {
     if [list, dryRun, purge].filter({ $0 }).count > 1 { throw ValidationError("--list, --dry-run and --purge exclude each other") }
     if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
-    if let since, SinceParser.parse(since) == nil {
-      throw ValidationError("--since '\(since)' is not an ISO-8601 time, a duration like 15m, or a stream id")
-    }
+    try SinceParser.validate(since)
     if let type { try validatePattern(type) }
+    if let group {
+      do { try GroupConsumer.validateGroupName(group) } catch { throw ValidationError(error.message) }
+    }
   }
 
   private func validatePattern(_ text: String) throws {
@@ -120,8 +121,13 @@ struct ReplayDLQ: ParsableCommand {
     Terminal.note("purged \(n) dead letter\(n == 1 ? "" : "s")")
   }
 
+  /// One line per dead letter; every field is escaped (they hold event content and error
+  /// text from handlers).
   static func readable(_ d: DeadLetter) -> String {
     let time = d.fields["time"] ?? d.dlqID.time.iso
-    return "\(time)  \(d.group)  \(d.type)  \(d.eventID ?? "(not an envelope)")  attempts=\(d.fields["attempts"] ?? "?")  \(d.error)"
+    let parts = [
+      time, d.group, d.type, d.eventID ?? "(not an envelope)", "attempts=\(d.fields["attempts"] ?? "?")", d.error,
+    ]
+    return parts.map(Printable.escaped).joined(separator: "  ")
   }
 }

@@ -29,6 +29,11 @@ struct RunEmailWorker: ParsableCommand {
   @Option(help: ArgumentHelp("Send mail through this SMTP server: smtp[s]://[user:password@]host[:port].", valueName: "url"))
   var smtp: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Read the SMTP password from this file (first line), so it is not visible to ps (env: EVT_SMTP_PASSWORD).", valueName: "path"))
+  var smtpPasswordFile: String?
+
   @Flag(help: "With --smtp: refuse to send unless STARTTLS succeeds.")
   var smtpRequireTls = false
 
@@ -42,16 +47,21 @@ struct RunEmailWorker: ParsableCommand {
   @Option(help: ArgumentHelp("Consumer name prefix within the group (default: HOST-PID).", valueName: "name"))
   var consumer: String?
 
-  @Option(help: ArgumentHelp("Mails handled at once in this process.", valueName: "n"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Mails handled at once in this process.", valueName: "n"))
   var concurrency = 1
 
   @OptionGroup(title: "Retries, dead letters and crash recovery") var recovery: GroupRecoveryOptions
 
-  @Option(help: ArgumentHelp("Consecutive mailer failures that open the circuit; at most --max-attempts.", valueName: "n"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Consecutive mailer failures that open the circuit; at most --max-attempts.", valueName: "n"))
   var breakerFailures = 3
 
-  @Option(help: ArgumentHelp("Seconds the open circuit waits before a probe.", valueName: "seconds"))
-  var breakerCoolDown: Double = 30
+  @Option(parsing: .unconditional, help: ArgumentHelp("How long the open circuit waits before a probe.", valueName: "duration"))
+  var breakerCoolDown = DurationArgument(milliseconds: 30_000)
+
+  @Flag(help: "With --until-empty: wait while other consumers still hold events, instead of ending.")
+  var waitPending = false
 
   @Flag(help: "Exit once every available event has been handled.")
   var untilEmpty = false
@@ -67,23 +77,31 @@ struct RunEmailWorker: ParsableCommand {
     if breakerFailures > recovery.maxAttempts {
       throw ValidationError("--breaker-failures must not exceed --max-attempts, or a mailer outage would dead-letter events")
     }
-    if !(breakerCoolDown > 0 && breakerCoolDown <= 86_400) {
-      throw ValidationError("--breaker-cool-down must be between 0 and 86400 seconds")
-    }
+    try breakerCoolDown.check("--breaker-cool-down", DurationArgument.oneMillisecondToADay)
     if let from, Mail.Address(parsing: from) == nil {
-      throw ValidationError("--from '\(from)' is not an address like 'Shop <shop@example.com>'")
+      throw ValidationError("--from '\(Printable.escaped(from))' is not an address like 'Shop <shop@example.com>'")
+    }
+    if smtpPasswordFile != nil && smtp == nil { throw ValidationError("--smtp-password-file needs --smtp") }
+    if waitPending && !untilEmpty { throw ValidationError("--wait-pending needs --until-empty") }
+    do {
+      try GroupConsumer.validateGroupName(group)
+      if let consumer { try GroupConsumer.validateConsumerName(consumer) }
+    } catch {
+      throw ValidationError(error.message)
     }
   }
 
   func run() throws {
     try connection.check()
     let mailer: any Mailer
-    do {
+    let user = try environment("EVT_SMTP_USER")
+    var password = try environment("EVT_SMTP_PASSWORD")
+    if let smtpPasswordFile { password = try Input.secret(fromFile: smtpPasswordFile, what: "--smtp-password-file") }
+    do throws(MailError) {
       if let outbox {
         mailer = try OutboxMailer(directory: outbox)
       } else {
-        mailer = try SMTPMailer(
-          url: smtp!, username: environment("EVT_SMTP_USER"), password: environment("EVT_SMTP_PASSWORD"), requireTLS: smtpRequireTls)
+        mailer = try SMTPMailer(url: smtp!, username: user, password: password, requireTLS: smtpRequireTls)
       }
     } catch {
       throw BusError(.usage, error.message)
@@ -95,10 +113,11 @@ struct RunEmailWorker: ParsableCommand {
     if let from { options.from = Mail.Address(parsing: from)! }
     options.retry = recovery.retry
     options.maxDeliveries = recovery.maxDeliveries
-    options.claimIdle = recovery.claimIdle
+    options.claimIdle = recovery.claimIdle.seconds
     options.breakerThreshold = breakerFailures
-    options.breakerCoolDown = breakerCoolDown
+    options.breakerCoolDown = breakerCoolDown.seconds
     options.untilEmpty = untilEmpty
+    options.waitPending = waitPending
     options.logEachMail = !quiet
 
     let worker = EmailWorker(keys: try connection.keys(), mailer: mailer, options: options, connect: try connection.connector()) {
@@ -112,6 +131,8 @@ struct RunEmailWorker: ParsableCommand {
     var summary = "email worker stopped: \(outcome.handled) handled"
     if outcome.deadLettered > 0 { summary += ", \(outcome.deadLettered) dead-lettered (see evt replay-dlq --list)" }
     if outcome.failed > 0 { summary += ", \(outcome.failed) left pending" }
+    if outcome.givenBack > 0 { summary += ", \(outcome.givenBack) fetched but given back to the group" }
+    if !outcome.pendingElsewhere.isEmpty { summary += "; " + PendingElsewhere.describe(outcome.pendingElsewhere) }
     if let t = worker.timings.summary {
       let mean = (t.meanMilliseconds * 10).rounded() / 10
       summary +=
@@ -119,6 +140,8 @@ struct RunEmailWorker: ParsableCommand {
     }
     Terminal.log(summary)
     // Like subscribe: a drain that could not handle everything is a failure for scripts.
-    if outcome.end == .finished && (outcome.deadLettered > 0 || outcome.failed > 0) { throw CommandExit(code: EvtExit.failure) }
+    if outcome.end == .finished && (outcome.deadLettered > 0 || outcome.failed > 0 || !outcome.pendingElsewhere.isEmpty) {
+      throw CommandExit(code: EvtExit.failure)
+    }
   }
 }

@@ -31,12 +31,13 @@ struct Schema: ParsableCommand {
       if output.format == .json {
         try out.line(Self.json(schema).serialized)
       } else {
-        out.write("\(schema.type)\n")
+        try out.line(Array(schema.type.utf8))
         for f in schema.fields {
           var kinds = f.types.map(\.rawValue).joined(separator: " | ")
           if f.nullable { kinds += " | null" }
           if !f.allowed.isEmpty { kinds += " (\(f.allowed.joined(separator: ", ")))" }
-          out.write("  \(f.name)\(f.required ? "" : "?"): \(kinds)\n")
+          if !f.constraints.isEmpty { kinds += " (\(f.constraints.joined(separator: ", ")))" }
+          try out.line(Array("  \(f.name)\(f.required ? "" : "?"): \(kinds)".utf8))
         }
       }
     }
@@ -57,6 +58,8 @@ struct Schema: ParsableCommand {
             ]
             if f.nullable { members.append(.init("nullable", .bool(true))) }
             if !f.allowed.isEmpty { members.append(.init("allowed", .array(f.allowed.map { .string($0) }))) }
+            if let format = f.format { members.append(.init("format", .string(format.rawValue))) }
+            if let max = f.maxBytes { members.append(.init("maxBytes", .number(String(max)))) }
             return .object(members)
           })),
     ])

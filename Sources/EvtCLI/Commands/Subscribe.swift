@@ -1,6 +1,10 @@
 import ArgumentParser
 import EvtBus
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 struct Subscribe: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "subscribe",
@@ -40,33 +44,45 @@ struct Subscribe: ParsableCommand {
   @OptionGroup(title: "Retries, dead letters and crash recovery (with --group)") var recovery: GroupRecoveryOptions
 
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
-      "On SIGINT/SIGTERM, how long a running --exec command may finish before it is stopped and its event left pending.",
-      valueName: "seconds"))
-  var shutdownTimeout: Double = 30
+      "On SIGINT/SIGTERM/SIGHUP, how long a running --exec command may finish before it is stopped and its event left pending.",
+      valueName: "duration"))
+  var shutdownTimeout = DurationArgument(milliseconds: 30_000)
 
-  @Option(name: .shortAndLong, help: ArgumentHelp("Exit after handling N events.", valueName: "n"))
+  @Option(name: .shortAndLong, parsing: .unconditional, help: ArgumentHelp("Exit after handling N events.", valueName: "n"))
   var count: Int?
 
   @Flag(help: "Exit once every available event has been handled.")
   var untilEmpty = false
 
-  @Option(help: ArgumentHelp("Exit with code 75 when no event arrives for this many seconds.", valueName: "seconds"))
-  var timeout: Double?
+  @Flag(help: "With --until-empty and --group: wait while other consumers still hold events, instead of ending.")
+  var waitPending = false
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Exit with code 75 when no event arrives for this long, like 30s or 1h30m.", valueName: "duration"))
+  var timeout: DurationArgument?
 
   func validate() throws {
     if let count, count < 1 { throw ValidationError("--count must be 1 or more") }
-    if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be more than 0 seconds") }
+    try timeout?.check("--timeout", DurationArgument.oneMillisecondToThirtyDays)
     if group == nil {
       if consumer != nil { throw ValidationError("--consumer needs --group") }
       if start != nil { throw ValidationError("--start needs --group") }
+      if waitPending { throw ValidationError("--wait-pending needs --group") }
     }
+    if waitPending && !untilEmpty { throw ValidationError("--wait-pending needs --until-empty") }
     if let start, groupStart(start) == nil {
-      throw ValidationError("--start '\(start)' must be beginning, latest, or a stream id like 1764237600000-0")
+      throw ValidationError("--start '\(Printable.escaped(start))' must be beginning, latest, or a stream id like 1764237600000-0")
     }
     if let exec, exec.allSatisfy(\.isWhitespace) { throw ValidationError("--exec needs a command") }
-    if !(shutdownTimeout >= 0 && shutdownTimeout <= 86_400) {
-      throw ValidationError("--shutdown-timeout must be between 0 and 86400 seconds")
+    try shutdownTimeout.check("--shutdown-timeout", DurationArgument.zeroToADay)
+    do {
+      if let group { try GroupConsumer.validateGroupName(group) }
+      if let consumer { try GroupConsumer.validateConsumerName(consumer) }
+    } catch {
+      throw ValidationError(error.message)
     }
   }
 
@@ -75,16 +91,21 @@ struct Subscribe: ParsableCommand {
     try connection.check()
     let keys = try connection.keys()
     let handler: DeliveryHandler
+    var printer: PrintHandler?
     if let exec {
-      handler = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout) { Terminal.note($0) }
+      handler = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout.seconds) { Terminal.note($0) }
     } else {
-      handler = PrintHandler(format: output.format)
+      printer = PrintHandler(format: output.format)
+      handler = printer!
     }
     // One event at a time with --exec, so a shutdown leaves nothing fetched but unhandled.
-    let limits = SubscriptionLimits(count: count, untilEmpty: untilEmpty, idleTimeout: timeout, batchSize: exec == nil ? 500 : 1)
+    let limits = SubscriptionLimits(
+      count: count, untilEmpty: untilEmpty, idleTimeout: timeout?.seconds, batchSize: exec == nil ? 500 : 1, waitPending: waitPending)
     let redis = try connection.connect()
     let reconnect = Reconnect(connection: redis) { Terminal.note($0) }
     Shutdown.install()
+    // A closed output (the reader of a pipe went away) ends the subscription like a signal.
+    let shouldStop = { Shutdown.isRequested || printer?.outputClosed == true || Terminal.outputClosed() }
     let outcome: SubscriptionOutcome
     if let group {
       let member = try GroupConsumer(
@@ -95,29 +116,40 @@ struct Subscribe: ParsableCommand {
         group: member, limits: limits, handler: handler,
         retry: recovery.retry, deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group),
         maxDeliveries: recovery.maxDeliveries,
-        reconnect: reconnect
-      ) { Shutdown.isRequested }
+        reconnect: reconnect, shouldStop: shouldStop)
     } else {
       let watcher = StreamWatcher(connection: redis, keys: keys, selection: selection)
       try watcher.startAtEnd()
-      outcome = try Subscription.run(live: watcher, limits: limits, handler: handler, reconnect: reconnect) { Shutdown.isRequested }
+      outcome = try Subscription.run(live: watcher, limits: limits, handler: handler, reconnect: reconnect, shouldStop: shouldStop)
+    }
+    if printer?.outputClosed == true || (!Shutdown.isRequested && outcome.end == .stopped && Terminal.outputClosed()) {
+      // What was written is acknowledged; the rest went back to the group. Quietly, like
+      // any tool whose reader went away.
+      throw CommandExit(code: EvtExit.outputClosed)
     }
     if outcome.end == .timedOut {
-      let seconds = timeout! == timeout!.rounded() ? String(Int(timeout!)) : String(timeout!)
-      Terminal.error("no event arrived within \(seconds) seconds (handled \(outcome.handled))")
+      Terminal.error("no event arrived within \(timeout!) (handled \(outcome.handled))")
       throw CommandExit(code: EvtExit.timeout)
     }
     if outcome.end == .stopped {
-      if outcome.failed > 0 {
-        Terminal.note("stopped; \(outcome.failed) event\(outcome.failed == 1 ? "" : "s") left pending for redelivery")
+      var left = outcome.failed
+      if outcome.givenBack > 0 {
+        Terminal.note(
+          "stopped; \(outcome.givenBack) fetched event\(outcome.givenBack == 1 ? " was" : "s were") not printed and stay\(outcome.givenBack == 1 ? "s" : "") pending for the group"
+        )
+      }
+      if left > 0 {
+        Terminal.note("stopped; \(left) event\(left == 1 ? "" : "s") left pending for redelivery")
+        left = 0
       }
       if outcome.deadLettered == 0 { return }
     }
-    if outcome.failed > 0 || outcome.deadLettered > 0 {
+    if outcome.failed > 0 || outcome.deadLettered > 0 || !outcome.pendingElsewhere.isEmpty {
       var parts: [String] = []
       if outcome.deadLettered > 0 { parts.append("\(outcome.deadLettered) dead-lettered (see evt replay-dlq --list)") }
       if outcome.failed > 0 { parts.append("\(outcome.failed) left pending") }
-      Terminal.error("handled \(outcome.handled) events; " + parts.joined(separator: ", "))
+      if !outcome.pendingElsewhere.isEmpty { parts.append(PendingElsewhere.describe(outcome.pendingElsewhere)) }
+      Terminal.error("handled \(outcome.handled) events; " + parts.joined(separator: "; "))
       throw CommandExit(code: EvtExit.failure)
     }
   }
@@ -131,16 +163,36 @@ struct Subscribe: ParsableCommand {
   }
 }
 
-/// Prints each delivery; in a group the batch is acknowledged only once it was written out.
+/// Prints each delivery; in a group only the events whose line was written out are
+/// acknowledged. After a shutdown request it finishes the line in hand and leaves the rest of
+/// the batch to the group; when the reader goes away (a closed pipe) it stops the same way.
 final class PrintHandler: DeliveryHandler {
   let format: EventFormat
-  let out = OutputBuffer()
+  let out = OutputBuffer(autoFlush: false)
+  /// Set once standard output was found closed.
+  private(set) var outputClosed = false
 
   init(format: EventFormat) { self.format = format }
 
   func handle(_ batch: [Delivery], shouldStop: () -> Bool) throws(BusError) -> HandlerResult {
-    for d in batch { try out.event(d.entry, format) }
-    try out.flush()
-    return HandlerResult(succeeded: batch.map(\.entry))
+    var written = 0
+    var stopped = false
+    for (i, d) in batch.enumerated() {
+      try out.event(d.entry, format)
+      if out.buffered >= OutputBuffer.chunk || i == batch.count - 1 {
+        let lines = out.lineCount
+        let n = out.flushLines(stop: shouldStop)
+        written += n
+        if n < lines {
+          stopped = true
+          break
+        }
+      }
+    }
+    if stopped && out.failure != 0 {
+      if out.failure != EPIPE { throw OutputBuffer.writeError(out.failure) }
+      outputClosed = true
+    }
+    return HandlerResult(succeeded: batch.prefix(written).map(\.entry))
   }
 }

@@ -23,7 +23,9 @@ struct Tail: ParsableCommand {
   @Argument(help: ArgumentHelp("Event types or globs (default: all).", valueName: "type|pattern"))
   var types: [String] = []
 
-  @Option(name: .customShort("n"), help: ArgumentHelp("How many of the latest events to print (default 10).", valueName: "n"))
+  @Option(
+    name: .customShort("n"), parsing: .unconditional,
+    help: ArgumentHelp("How many of the latest events to print (default 10).", valueName: "n"))
   var count: Int?
 
   @Flag(name: .shortAndLong, help: "Keep printing new events until interrupted.")
@@ -33,10 +35,8 @@ struct Tail: ParsableCommand {
   var since: String?
 
   func validate() throws {
-    if let count, count < 0 { throw ValidationError("-n must be 0 or more") }
-    if let since, SinceParser.parse(since) == nil {
-      throw ValidationError("--since '\(since)' is not an ISO-8601 time, a duration like 15m, or a stream id")
-    }
+    if let count, !(0...10_000_000).contains(count) { throw ValidationError("-n must be between 0 and 10000000") }
+    try SinceParser.validate(since)
   }
 
   func run() throws {
@@ -49,31 +49,43 @@ struct Tail: ParsableCommand {
     let out = OutputBuffer()
     let format = output.format
     let reconnect = Reconnect(connection: redis) { Terminal.note($0) }
-    try watcher.tail(request, reconnect: reconnect, shouldStop: { Shutdown.isRequested }) { (batch) throws(BusError) in
+    // With -f, a reader that went away ends tail at once, not at the next event.
+    let shouldStop = { Shutdown.isRequested || (follow && Terminal.outputClosed()) }
+    try watcher.tail(request, reconnect: reconnect, shouldStop: shouldStop) { (batch) throws(BusError) in
       for entry in batch { try out.event(entry, format) }
       try out.flush()
     }
+    if follow && !Shutdown.isRequested && Terminal.outputClosed() { throw CommandExit(code: EvtExit.outputClosed) }
   }
 }
 
-/// Parses `--since` values into the first stream id to include.
+/// Parses `--since` values into the first stream id to include: an ISO-8601 time, a stream id,
+/// or a duration ago in the one duration syntax (`90s`, `15m`, `1h30m`, `1d`).
 enum SinceParser {
   static func parse(_ text: String) -> StreamID? {
-    if text.first?.isNumber == true, text.allSatisfy({ $0.isNumber || $0 == "-" }), let id = StreamID(text) {
+    if text.first?.isNumber == true, text.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" }), text.contains("-"),
+      let id = StreamID(text)
+    {
       return id
     }
-    if let unit = text.last, let n = Int(text.dropLast()), n >= 0 {
-      let ms: Int64
-      switch unit {
-      case "s": ms = 1000
-      case "m": ms = 60_000
-      case "h": ms = 3_600_000
-      case "d": ms = 86_400_000
-      default: return nil
-      }
-      return StreamID(milliseconds: UInt64(max(0, EventTime.now().milliseconds - Int64(n) * ms)))
-    }
     if let t = EventTime(iso: text), t.milliseconds >= 0 { return StreamID(milliseconds: UInt64(t.milliseconds)) }
+    // A bare number is a stream id's time part (milliseconds since 1970), as before.
+    if text.allSatisfy({ ("0"..."9").contains($0) }), let id = StreamID(text) { return id }
+    if let ago = DurationText.milliseconds(text) {
+      let now = EventTime.now().milliseconds
+      guard ago <= now else { return nil }
+      return StreamID(milliseconds: UInt64(now - ago))
+    }
     return nil
+  }
+
+  /// Throws a usage error naming the problem when `text` is not a valid `--since`.
+  static func validate(_ text: String?) throws {
+    guard let text, parse(text) == nil else { return }
+    if let ago = DurationText.milliseconds(text), ago > EventTime.now().milliseconds {
+      throw ValidationError("--since \(text) reaches back before 1970")
+    }
+    throw ValidationError(
+      "--since '\(Printable.escaped(text))' is not an ISO-8601 time (2026-11-27T10:00:00Z), a duration like 15m or 1h30m, or a stream id")
   }
 }

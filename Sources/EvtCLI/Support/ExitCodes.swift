@@ -19,15 +19,18 @@ public enum EvtExit {
   public static let conflict: Int32 = 73
   /// `--timeout` passed without an event.
   public static let timeout: Int32 = 75
-  /// Redis refused the password or needs one.
+  /// Redis refused the password or needs one, or the Redis user lacks a permission (ACL).
   public static let authentication: Int32 = 77
+  /// The reader of standard output went away (like a process killed by SIGPIPE: 128 + 13).
+  public static let outputClosed: Int32 = 141
 
   static func code(for kind: BusError.Kind) -> Int32 {
     switch kind {
     case .usage: return usage
     case .badData: return badData
     case .unavailable, .redisTimeout: return unavailable
-    case .authentication: return authentication
+    case .authentication, .permission: return authentication
+    case .outputClosed: return outputClosed
     case .server: return redisError
     case .timedOut: return timeout
     case .output: return failure

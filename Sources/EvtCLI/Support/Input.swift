@@ -8,16 +8,45 @@ import EvtBus
 enum Input {
   /// The bytes of an inline value, a `@file` or `-` (stdin). Reads at most `limit + 1` bytes
   /// so an oversize input is refused without reading it all.
+  /// - Throws: `.badData` when the file cannot be read or the input is over `limit` bytes
+  ///   (said before any parsing, so a cut-off input is never reported as bad JSON).
   static func dataArgument(_ value: String, limit: Int) throws(BusError) -> [UInt8] {
-    if value == "-" { return try readAll(fd: 0, what: "standard input", limit: limit) }
-    if value.hasPrefix("@") {
-      let path = String(value.dropFirst())
-      let fd = open(path, O_RDONLY)
-      guard fd >= 0 else { throw BusError(.badData, "cannot read \(path): \(String(cString: strerror(errno)))") }
-      defer { close(fd) }
-      return try readAll(fd: fd, what: path, limit: limit)
+    let bytes: [UInt8]
+    let what: String
+    if value == "-" {
+      what = "standard input"
+      bytes = try readAll(fd: 0, what: what, limit: limit)
+    } else if value.hasPrefix("@") {
+      what = String(value.dropFirst())
+      bytes = try readFile(what, limit: limit)
+    } else {
+      what = "--data"
+      bytes = Array(value.utf8)
     }
-    return Array(value.utf8)
+    if bytes.count > limit {
+      throw BusError(.badData, "\(Printable.escaped(what)) is over the limit of \(limit) bytes (raise it with --max-size)")
+    }
+    return bytes
+  }
+
+  /// A secret from the first line of a file (a password), without its line end.
+  static func secret(fromFile path: String, what: String) throws(BusError) -> String {
+    let bytes = try readFile(path, limit: 4096)
+    let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
+    guard !line.isEmpty, bytes.count <= 4096 else {
+      throw BusError(.usage, "\(what) \(Printable.escaped(path)) must hold the password on its first line (at most 4 KiB)")
+    }
+    guard let text = String(validating: Array(line), as: UTF8.self) else {
+      throw BusError(.usage, "\(what) \(Printable.escaped(path)) is not valid UTF-8")
+    }
+    return text
+  }
+
+  private static func readFile(_ path: String, limit: Int) throws(BusError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw BusError(.badData, "cannot read \(Printable.escaped(path)): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    return try readAll(fd: fd, what: path, limit: limit)
   }
 
   static func readAll(fd: Int32, what: String, limit: Int) throws(BusError) -> [UInt8] {
@@ -27,7 +56,7 @@ enum Input {
       let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
       if n < 0 {
         if errno == EINTR { continue }
-        throw BusError(.badData, "cannot read \(what): \(String(cString: strerror(errno)))")
+        throw BusError(.badData, "cannot read \(Printable.escaped(what)): \(String(cString: strerror(errno)))")
       }
       if n == 0 { break }
       out.append(contentsOf: chunk[0..<n])
@@ -35,16 +64,23 @@ enum Input {
     return out
   }
 
-  /// Parses sizes like `1048576`, `512k`, `512KiB`, `1m`, `1MiB`.
+  /// The largest size accepted (Redis's own limit on one value).
+  static let maxSize = 512 << 20
+
+  /// Parses sizes like `1048576`, `512k`, `512KiB`, `1m`, `1MiB`, from 1 byte to 512 MiB.
   static func size(_ text: String) -> Int? {
     let lower = text.lowercased()
-    let digits = lower.prefix { $0.isNumber }
-    guard let n = Int(digits), n > 0 else { return nil }
+    let digits = lower.prefix { $0 >= "0" && $0 <= "9" }
+    guard !digits.isEmpty, digits.count <= 12, let n = Int(digits), n > 0 else { return nil }
+    let unit: Int
     switch lower.dropFirst(digits.count) {
-    case "", "b": return n
-    case "k", "kb", "kib": return n << 10
-    case "m", "mb", "mib": return n << 20
+    case "", "b": unit = 1
+    case "k", "kb", "kib": unit = 1 << 10
+    case "m", "mb", "mib": unit = 1 << 20
     default: return nil
     }
+    let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
+    guard !overflow, bytes <= maxSize else { return nil }
+    return bytes
   }
 }

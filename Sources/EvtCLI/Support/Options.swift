@@ -6,7 +6,7 @@ import EvtRedis
   import Glibc
 #endif
 
-/// `--redis-url`, `--namespace` and the timeouts, shared by every subcommand.
+/// `--redis-url`, `--namespace`, the password and the timeouts, shared by every subcommand.
 struct ConnectionOptions: ParsableArguments {
   @Option(
     name: .customLong("redis-url"),
@@ -15,49 +15,77 @@ struct ConnectionOptions: ParsableArguments {
       valueName: "url"))
   var redisURL: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Read the Redis password from this file (first line), so it is not visible to ps (env: EVT_REDIS_PASSWORD).", valueName: "path"))
+  var passwordFile: String?
+
   @Option(help: ArgumentHelp("Key namespace (env: EVT_NAMESPACE; default evt).", valueName: "name"))
   var namespace: String?
 
-  @Option(help: ArgumentHelp("Seconds to wait for a connection (env: EVT_CONNECT_TIMEOUT; default 5).", valueName: "seconds"))
-  var connectTimeout: Double?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("How long to wait for a connection, like 5s or 500ms (env: EVT_CONNECT_TIMEOUT; default 5s).", valueName: "duration")
+  )
+  var connectTimeout: DurationArgument?
 
-  @Option(help: ArgumentHelp("Seconds to wait for a reply (env: EVT_COMMAND_TIMEOUT; default 10).", valueName: "seconds"))
-  var commandTimeout: Double?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("How long to wait for a reply (env: EVT_COMMAND_TIMEOUT; default 10s).", valueName: "duration"))
+  var commandTimeout: DurationArgument?
 
   static let defaultURL = "redis://127.0.0.1:6379"
 
   func validate() throws {
-    for (name, value) in [("--connect-timeout", connectTimeout), ("--command-timeout", commandTimeout)] {
-      if let v = value, !(v > 0 && v <= 86_400) { throw ValidationError("\(name) must be between 0 and 86400 seconds") }
-    }
+    try connectTimeout?.check("--connect-timeout", DurationArgument.oneMillisecondToADay)
+    try commandTimeout?.check("--command-timeout", DurationArgument.oneMillisecondToADay)
   }
 
-  /// The URL from the option, the environment or the default. Throws a usage error.
+  /// The URL from the option, the environment or the default, with the password from
+  /// `--password-file` or `EVT_REDIS_PASSWORD` when given. Throws a usage error.
   func url() throws(BusError) -> RedisURL {
-    let text = redisURL ?? environment("EVT_REDIS_URL") ?? Self.defaultURL
-    do { return try RedisURL(parsing: text) } catch { throw BusError(error) }
+    var text = Self.defaultURL
+    if let redisURL { text = redisURL } else if let fromEnvironment = try environment("EVT_REDIS_URL") { text = fromEnvironment }
+    var url: RedisURL
+    do { url = try RedisURL(parsing: text) } catch { throw BusError(error) }
+    if let passwordFile {
+      url.password = try Input.secret(fromFile: passwordFile, what: "--password-file")
+    } else if url.password == nil, let password = try environment("EVT_REDIS_PASSWORD") {
+      url.password = password
+    }
+    return url
   }
 
   func keys() throws(BusError) -> Keys {
-    try Keys(namespace: namespace ?? environment("EVT_NAMESPACE") ?? "evt")
+    if let namespace { return try Keys(namespace: namespace) }
+    return try Keys(namespace: try environment("EVT_NAMESPACE") ?? "evt")
   }
 
-  /// Checks the URL and namespace without connecting (so bad options fail before any I/O).
+  /// Checks the URL, namespace and timeouts without connecting (so bad options fail before
+  /// any I/O).
   func check() throws(BusError) {
     _ = try url()
     _ = try keys()
+    _ = try timeouts()
   }
 
   func connect() throws(BusError) -> RedisConnection {
     try connector()()
   }
 
+  private func timeouts() throws(BusError) -> (connect: Double, command: Double) {
+    (
+      try seconds(connectTimeout, "EVT_CONNECT_TIMEOUT", default: 5),
+      try seconds(commandTimeout, "EVT_COMMAND_TIMEOUT", default: 10)
+    )
+  }
+
   /// A function that opens a new connection with these options (for worker threads).
   func connector() throws(BusError) -> @Sendable () throws(BusError) -> RedisConnection {
     let url = try url()
-    let connect = try seconds(connectTimeout, "EVT_CONNECT_TIMEOUT", default: 5)
-    let command = try seconds(commandTimeout, "EVT_COMMAND_TIMEOUT", default: 10)
-    let hint = redisURL == nil
+    let (connect, command) = try timeouts()
+    let fromEnvironment = try environment("EVT_REDIS_URL")
+    let hint = redisURL == nil && fromEnvironment == nil
     return { () throws(BusError) in
       do throws(RedisError) {
         return try RedisConnection(url: url, connectTimeout: connect, commandTimeout: command)
@@ -69,48 +97,51 @@ struct ConnectionOptions: ParsableArguments {
     }
   }
 
-  private func seconds(_ option: Double?, _ variable: String, default value: Double) throws(BusError) -> Double {
-    if let option { return option }
-    guard let text = environment(variable) else { return value }
-    guard let v = Double(text), v > 0, v <= 86_400 else {
-      throw BusError(.usage, "\(variable)=\(text) is not a number of seconds between 0 and 86400")
+  private func seconds(_ option: DurationArgument?, _ variable: String, default value: Double) throws(BusError) -> Double {
+    if let option { return option.seconds }
+    guard let text = try environment(variable) else { return value }
+    guard let ms = DurationText.milliseconds(text), DurationArgument.oneMillisecondToADay.contains(ms) else {
+      throw BusError(.usage, "\(variable)=\(Printable.escaped(text)) is not a duration between 1ms and 1d (like 5s or 500ms)")
     }
-    return v
+    return Double(ms) / 1000
   }
 }
 
-/// `--json` / `--pretty`: JSON lines by default when standard output is not a terminal.
 /// How a consumer group retries, dead-letters and recovers (`subscribe --group`,
 /// `run-email-worker`).
 struct GroupRecoveryOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("Attempts per event, the first included, before it is dead-lettered.", valueName: "n"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Attempts per event, the first included, before it is dead-lettered.", valueName: "n"))
   var maxAttempts: Int = RetryPolicy.defaultMaxAttempts
 
-  @Option(help: ArgumentHelp("Seconds before the first retry; doubles each time, with jitter.", valueName: "seconds"))
-  var backoffBase: Double = RetryPolicy.defaultBackoffBase
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Wait before the first retry, like 500ms; doubles each time, with jitter.", valueName: "duration"))
+  var backoffBase = DurationArgument(milliseconds: Int64(RetryPolicy.defaultBackoffBase * 1000))
 
-  @Option(help: ArgumentHelp("Longest wait between retries in seconds.", valueName: "seconds"))
-  var backoffMax: Double = RetryPolicy.defaultBackoffMax
+  @Option(parsing: .unconditional, help: ArgumentHelp("Longest wait between retries.", valueName: "duration"))
+  var backoffMax = DurationArgument(milliseconds: Int64(RetryPolicy.defaultBackoffMax * 1000))
 
-  @Option(help: ArgumentHelp("Claim events another consumer left pending this long.", valueName: "seconds"))
-  var claimIdle: Double = 60
+  @Option(parsing: .unconditional, help: ArgumentHelp("Claim events another consumer left pending this long.", valueName: "duration"))
+  var claimIdle = DurationArgument(milliseconds: 60_000)
 
-  @Option(help: ArgumentHelp("Dead-letter an event delivered more than N times: a poison message.", valueName: "n"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Dead-letter an event delivered more than N times: a poison message.", valueName: "n"))
   var maxDeliveries: Int = 10
 
   func validate() throws {
-    if maxAttempts < 1 { throw ValidationError("--max-attempts must be 1 or more") }
-    if maxDeliveries < 1 { throw ValidationError("--max-deliveries must be 1 or more") }
-    if !(claimIdle > 0 && claimIdle <= 86_400 * 30) { throw ValidationError("--claim-idle must be more than 0 seconds") }
-    if !(backoffBase >= 0 && backoffMax >= 0 && backoffBase <= 86_400 && backoffMax <= 86_400) {
-      throw ValidationError("--backoff-base and --backoff-max must be between 0 and 86400 seconds")
-    }
+    if !(1...1_000_000).contains(maxAttempts) { throw ValidationError("--max-attempts must be between 1 and 1000000") }
+    if !(1...1_000_000).contains(maxDeliveries) { throw ValidationError("--max-deliveries must be between 1 and 1000000") }
+    try claimIdle.check("--claim-idle", DurationArgument.oneMillisecondToThirtyDays)
+    try backoffBase.check("--backoff-base", DurationArgument.zeroToADay)
+    try backoffMax.check("--backoff-max", DurationArgument.zeroToADay)
   }
 
-  var retry: RetryPolicy { RetryPolicy(maxAttempts: maxAttempts, backoffBase: backoffBase, backoffMax: backoffMax) }
-  var claimIdleMilliseconds: Int { Int(claimIdle * 1000) }
+  var retry: RetryPolicy { RetryPolicy(maxAttempts: maxAttempts, backoffBase: backoffBase.seconds, backoffMax: backoffMax.seconds) }
+  var claimIdleMilliseconds: Int { Int(claimIdle.milliseconds) }
 }
 
+/// `--json` / `--pretty`: JSON lines by default when standard output is not a terminal.
 struct OutputOptions: ParsableArguments {
   @Flag(help: "Print JSON lines — events exactly as stored (the default when output is not a terminal).")
   var json = false
@@ -124,13 +155,19 @@ struct OutputOptions: ParsableArguments {
 
   var format: EventFormat {
     if json { return .json }
-    if pretty { return .readable(color: Terminal.isTerminal(1) && environment("NO_COLOR") == nil) }
-    return Terminal.isTerminal(1) ? .readable(color: environment("NO_COLOR") == nil) : .json
+    let color = Terminal.isTerminal(1) && (getenv("NO_COLOR").map { $0.pointee == 0 } ?? true)
+    if pretty { return .readable(color: color) }
+    return Terminal.isTerminal(1) ? .readable(color: color) : .json
   }
 }
 
-func environment(_ name: String) -> String? {
+/// An environment variable's value; `nil` when unset or empty.
+/// - Throws: a usage error when the value is not valid UTF-8.
+func environment(_ name: String) throws(BusError) -> String? {
   guard let p = getenv(name) else { return nil }
-  let s = String(cString: p)
-  return s.isEmpty ? nil : s
+  let length = strlen(p)
+  guard length > 0 else { return nil }
+  let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: length)
+  guard let s = String(validating: bytes, as: UTF8.self) else { throw BusError(.usage, "\(name) is not valid UTF-8") }
+  return s
 }

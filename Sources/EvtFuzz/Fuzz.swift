@@ -1,0 +1,76 @@
+import EvtBus
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// libFuzzer's entry point: every input goes through the JSON validator (minify and the
+/// member index), the envelope decoder and the NDJSON line decoder, and what they accept must
+/// read back the same way. Crashes, traps and sanitizer reports are what the fuzzer looks for;
+/// refusals are fine.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+  if let minified = try? JSON.minify(bytes) {
+    precondition((try? JSON.minify(minified)) == minified, "minify is not idempotent")
+    precondition((try? JSON.parse(minified)) == (try? JSON.parse(bytes)), "minify changed the value")
+  }
+  _ = try? JSON.objectView(bytes, maxDepth: JSON.envelopeMaxDepth)
+  if let envelope = try? Envelope.decode(bytes) {
+    precondition(envelope.raw == bytes, "decode changed the bytes")
+    precondition((try? Envelope.decode(envelope.raw)) == envelope, "decode is not stable")
+    _ = envelope.data
+    _ = try? envelope.addingHeader("replayedAt", "2026-11-29T00:00:00.000Z")
+  }
+  if let line = try? NDJSONDecoder().envelope(fromLine: bytes) {
+    precondition((try? Envelope.decode(line.raw)) != nil, "an accepted NDJSON line must decode as an envelope")
+  }
+  return 0
+}
+
+#if !FUZZING
+  /// Without libFuzzer (an ordinary build): runs every file named on the command line (or in
+  /// a directory named there) through the same checks once — the committed corpus as a
+  /// regression test.
+  @main
+  struct ReplayCorpus {
+    static func main() {
+      var count = 0
+      for path in CommandLine.arguments.dropFirst() {
+        for file in files(path) {
+          guard let bytes = read(file) else {
+            print("evt-fuzz: cannot read \(file)")
+            exit(1)
+          }
+          _ = bytes.withUnsafeBufferPointer { fuzz($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+          count += 1
+        }
+      }
+      print("evt-fuzz: \(count) inputs, no crash")
+    }
+
+    static func files(_ path: String) -> [String] {
+      guard let dir = opendir(path) else { return [path] }
+      defer { closedir(dir) }
+      var out: [String] = []
+      while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if !name.hasPrefix(".") { out.append("\(path)/\(name)") }
+      }
+      return out.sorted()
+    }
+
+    static func read(_ path: String) -> [UInt8]? {
+      guard let f = fopen(path, "rb") else { return nil }
+      defer { fclose(f) }
+      var out: [UInt8] = []
+      var buffer = [UInt8](repeating: 0, count: 65536)
+      while true {
+        let n = fread(&buffer, 1, buffer.count, f)
+        if n <= 0 { break }
+        out += buffer[0..<n]
+      }
+      return out
+    }
+  }
+#endif
