@@ -111,7 +111,7 @@ public struct EventTime: Sendable, Comparable, Hashable {
             i += 1
           }
           guard digits > 0 else { return nil }
-          for _ in digits..<3 where digits < 3 { frac *= 10 }
+          if digits < 3 { for _ in digits..<3 { frac *= 10 } }
           millis = frac
         }
       }

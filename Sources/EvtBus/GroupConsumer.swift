@@ -298,28 +298,54 @@ public final class GroupConsumer {
     }
   }
 
+  /// What other consumers of the group hold.
+  public struct PendingElsewhere: Sendable, Equatable {
+    public var consumer: String
+    public var count: Int
+    /// Milliseconds since the consumer last read or claimed (a live one does so at least
+    /// every half second while idle, and every third of the claim-idle time while it works).
+    public var idle: Int
+  }
+
   /// Entries of this group pending on other consumers (crashed, stuck, or busy), by consumer.
-  public func pendingElsewhere() throws(BusError) -> [(consumer: String, count: Int)] {
-    var counts: [String: Int] = [:]
+  public func pendingElsewhere() throws(BusError) -> [PendingElsewhere] {
+    var found: [String: PendingElsewhere] = [:]
     for key in streamKeys {
       let reply: RedisReply
       do {
-        reply = try connection.busCommand(["XPENDING", key, group])
+        reply = try connection.busCommand(["XINFO", "CONSUMERS", key, group])
       } catch  where error.isNoGroup {
         continue
       }
-      guard let parts = reply.array, parts.count == 4 else {
-        throw BusError(.server, "unexpected reply to XPENDING \(key) \(group)")
-      }
-      for item in parts[3].array ?? [] {
-        guard let pair = item.array, pair.count == 2, let name = pair[0].string,
-          let n = pair[1].int ?? pair[1].string.flatMap({ Int($0) })
-        else { throw BusError(.server, "unexpected reply to XPENDING \(key) \(group)") }
-        if name != consumer { counts[name, default: 0] += n }
+      guard let list = reply.array else { throw BusError(.server, "unexpected reply to XINFO CONSUMERS \(key) \(group)") }
+      for item in list {
+        guard let fields = item.array, fields.count % 2 == 0 else {
+          throw BusError(.server, "unexpected reply to XINFO CONSUMERS \(key) \(group)")
+        }
+        var name: String?
+        var pending = 0
+        var idle = 0
+        for i in stride(from: 0, to: fields.count, by: 2) {
+          switch fields[i].string {
+          case "name": name = fields[i + 1].string
+          case "pending": pending = fields[i + 1].int ?? 0
+          case "idle": idle = fields[i + 1].int ?? 0
+          default: break
+          }
+        }
+        guard let name, name != consumer, pending > 0 else { continue }
+        var entry = found[name] ?? PendingElsewhere(consumer: name, count: 0, idle: idle)
+        entry.count += pending
+        entry.idle = Swift.min(entry.idle, idle)
+        found[name] = entry
       }
     }
-    return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    return found.values.sorted { $0.consumer < $1.consumer }
   }
+
+  /// How long a consumer may go without reading or claiming and still count as alive: its
+  /// claim keeper touches what it holds every third of the claim-idle time.
+  public var livenessMilliseconds: Int { (claimIdleMilliseconds.map { Swift.max(50, $0 / 3) } ?? 1000) + 1000 }
 
   // MARK: - Reading
 

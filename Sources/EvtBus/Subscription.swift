@@ -55,8 +55,9 @@ public struct SubscriptionLimits: Sendable {
   public var idleTimeout: Double?
   /// Most events fetched per read.
   public var batchSize = 500
-  /// With `untilEmpty` in a group: while other consumers still hold entries, wait until they
-  /// are acknowledged or reclaimed (after the claim-idle time) instead of ending.
+  /// With `untilEmpty` in a group: while consumers that look dead still hold entries, wait
+  /// until they are reclaimed (after the claim-idle time) instead of ending. (Live consumers
+  /// busy with entries are always waited for.)
   public var waitPending = false
 
   public init(count: Int? = nil, untilEmpty: Bool = false, idleTimeout: Double? = nil, batchSize: Int = 500, waitPending: Bool = false) {
@@ -127,8 +128,9 @@ public struct SubscriptionOutcome: Sendable, Equatable {
   /// Events fetched but not handled because the subscription was stopping (a signal, a
   /// closed output): given back to the group, pending for any consumer to reclaim.
   public var givenBack = 0
-  /// With `untilEmpty` in a group: entries other consumers still held when it ended, by
-  /// consumer (they may have crashed; their entries are reclaimed after the claim-idle time).
+  /// With `untilEmpty` in a group: entries that consumers which look dead (no read or claim
+  /// for a while) still held when it ended, by consumer; they are reclaimed after the
+  /// claim-idle time.
   public var pendingElsewhere: [PendingCount] = []
 
   public struct PendingCount: Sendable, Equatable {
@@ -177,9 +179,13 @@ public enum Subscription {
     } handle: { (batch) throws(BusError) in
       try processor.process(batch)
     } drained: { () throws(BusError) -> Bool in
-      // Empty for this consumer; is anything still held by another one?
-      elsewhere = try consumer.pendingElsewhere().map { .init(consumer: $0.consumer, count: $0.count) }
-      guard !elsewhere.isEmpty, limits.waitPending else { return true }
+      // Empty for this consumer; is anything still held by another one? A live consumer
+      // (busy with its batch) is waited for; one that looks dead is reported — or, with
+      // waitPending, waited for until its entries are reclaimed.
+      let held = try consumer.pendingElsewhere()
+      let busy = held.filter { $0.idle < consumer.livenessMilliseconds }
+      elsewhere = held.filter { $0.idle >= consumer.livenessMilliseconds }.map { .init(consumer: $0.consumer, count: $0.count) }
+      guard !busy.isEmpty || (!elsewhere.isEmpty && limits.waitPending) else { return true }
       sleepSeconds(0.2, unless: shouldStop)
       return false
     }.end

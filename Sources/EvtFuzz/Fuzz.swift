@@ -28,7 +28,21 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   return 0
 }
 
-#if !FUZZING
+#if FUZZING
+  @_silgen_name("LLVMFuzzerRunDriver")
+  func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+  ) -> Int32
+
+  /// SwiftPM links an executable's entry point as `<module>_main`: hand over to libFuzzer.
+  @_cdecl("evt_fuzz_main")
+  func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzz(data, size) }
+  }
+#else
   /// Without libFuzzer (an ordinary build): runs every file named on the command line (or in
   /// a directory named there) through the same checks once — the committed corpus as a
   /// regression test.

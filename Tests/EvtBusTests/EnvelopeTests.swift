@@ -99,6 +99,34 @@ struct EnvelopeTests {
     }
   }
 
+  @Test("more than three fraction digits are read, not a crash (found by the fuzzer)")
+  func longFractions() {
+    #expect(EventTime(iso: "2025-11-27T10:00:00.1239Z")?.milliseconds == 1_764_237_600_123)
+    #expect(EventTime(iso: "2026-11-27T10:00:00.0000+5A30") == nil)
+    let raw = Array(#"{"id":"1","type":"a.b","version":"1.0","timestamp":"2026-11-27T10:00:00.123456Z","data":{}}"#.utf8)
+    #expect((try? Envelope.decode(raw)) != nil)
+  }
+
+  @Test("impossible dates are refused: no February 31st, February 29th only in leap years")
+  func impossibleDates() {
+    for bad in ["2026-02-31", "2026-02-29", "2026-04-31", "1900-02-29"] { #expect(EventTime(iso: bad) == nil, "\(bad)") }
+    for good in ["2028-02-29", "2000-02-29", "2026-01-31", "2026-12-31"] { #expect(EventTime(iso: good) != nil, "\(good)") }
+  }
+
+  @Test("data nested to the limit makes an envelope every reader decodes, also inside event.failed")
+  func depthLimit() throws {
+    let deep = Array((String(repeating: "[", count: JSON.maxDepth) + String(repeating: "]", count: JSON.maxDepth)).utf8)
+    let e = try Envelope.create(type: "a.b", data: deep)
+    #expect(try Envelope.decode(e.raw) == e)
+    // The event.failed a dead letter publishes embeds the whole envelope in its data.
+    let failed =
+      Array(#"{"id":"f","type":"event.failed","version":"1.0","timestamp":"2026-11-27T10:00:00.000Z","data":{"event":"#.utf8)
+      + e.raw + Array(#","error":"x","permanent":true,"attempts":1,"group":"g","stream":"s","entryId":"1-0"}}"#.utf8)
+    #expect(try Envelope.decode(failed).data["event"]?["id"]?.stringValue == e.id)
+    let tooDeep = Array("[".utf8) + deep + Array("]".utf8)
+    #expect(throws: EnvelopeError.self) { try Envelope.create(type: "a.b", data: tooDeep) }
+  }
+
   @Test("stream ids parse and order like Redis's")
   func streamIDs() {
     #expect(StreamID("1-2") == StreamID(milliseconds: 1, sequence: 2))

@@ -143,7 +143,9 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
 }
 
 @test "output that breaks (a closed pipe) stops the consumer; what was not written stays pending" {
-  seq 1 3000 | sed 's/.*/{"type":"a.b","data":&}/' | evt publish --ndjson -q
+  # Events of 1 KiB, so a batch does not fit in the pipe.
+  x=$(printf 'x%.0s' $(seq 1 1000))
+  seq 1 3000 | sed "s/.*/{\"type\":\"a.b\",\"data\":\"&$x\"}/" | evt publish --ndjson -q
   set +e
   "$EVT_BIN" subscribe --group g --consumer w a.b 2> "$BATS_TEST_TMPDIR/err" | head -n 1 >/dev/null
   codes=("${PIPESTATUS[@]}")

@@ -31,7 +31,8 @@ enum Input {
 
   /// A secret from the first line of a file (a password), without its line end.
   static func secret(fromFile path: String, what: String) throws(BusError) -> String {
-    let bytes = try readFile(path, limit: 4096)
+    let bytes: [UInt8]
+    do { bytes = try readFile(path, limit: 4096) } catch { throw BusError(.usage, "\(what): \(error.message)") }
     let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
     guard !line.isEmpty, bytes.count <= 4096 else {
       throw BusError(.usage, "\(what) \(Printable.escaped(path)) must hold the password on its first line (at most 4 KiB)")
