@@ -65,7 +65,11 @@ public final class DeadLetterQueue {
     guard let results = replies.last?.array else {
       throw BusError(.server, "the dead-letter transaction for \(entry.stream) \(entry.id) was aborted")
     }
-    for r in results { try checked(r, "dead-letter transaction", connection) }
+    for r in results {
+      // A group Redis lost meanwhile (it restarted empty): the entry comes again anyway.
+      if r.errorMessage?.hasPrefix("NOGROUP") == true { continue }
+      try checked(r, "dead-letter transaction", connection)
+    }
     onBury?(delivery, failure)
     return failed
   }

@@ -36,6 +36,7 @@ public struct Evt: ParsableCommand {
   /// closed standard output ends the command quietly with 141, like a tool killed by SIGPIPE.
   public static func main() -> Never {
     signal(SIGPIPE, SIG_IGN)
+    Arguments.hidePasswords()
     if let bad = Arguments.firstInvalidUTF8() {
       Terminal.error("argument \(bad) is not valid UTF-8 (see 'evt --help')")
       Glibc.exit(EvtExit.usage)
@@ -83,6 +84,36 @@ enum Arguments {
       if String(validating: bytes, as: UTF8.self) == nil { return i }
     }
     return nil
+  }
+
+  /// Overwrites the password in a `--redis-url` or `--smtp` argument with `*` in the
+  /// process's own argument memory (what `ps` and `/proc/PID/cmdline` show), once Swift has
+  /// copied the arguments. It narrows the window in which other users can read it; a file
+  /// or the environment keeps it off the command line entirely.
+  static func hidePasswords() {
+    let arguments = CommandLine.arguments  // copied before the memory is changed
+    var secretNext = false
+    for i in 1..<min(arguments.count, Int(CommandLine.argc)) {
+      let a = arguments[i]
+      let isURL = secretNext || a.hasPrefix("--redis-url=") || a.hasPrefix("--smtp=")
+      secretNext = a == "--redis-url" || a == "--smtp"
+      guard isURL, let p = CommandLine.unsafeArgv[i] else { continue }
+      let bytes = Array(a.utf8)
+      // Between "scheme://user:" and the last "@", and after "password=".
+      var ranges: [Range<Int>] = []
+      if let at = bytes.lastIndex(of: UInt8(ascii: "@")), let scheme = a.firstRange(of: "://") {
+        let start = a.utf8.distance(from: a.startIndex, to: scheme.upperBound)
+        if let colon = bytes[start..<max(start, at)].firstIndex(of: UInt8(ascii: ":")) { ranges.append((colon + 1)..<at) }
+      }
+      if let r = a.firstRange(of: "password=") {
+        let start = a.utf8.distance(from: a.startIndex, to: r.upperBound)
+        let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+        ranges.append(start..<end)
+      }
+      for r in ranges where r.upperBound <= strlen(p) {
+        for k in r { p[k] = CChar(bitPattern: UInt8(ascii: "*")) }
+      }
+    }
   }
 
   /// The first `--option` among `arguments` that the command's help does not mention.

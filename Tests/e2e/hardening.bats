@@ -252,6 +252,13 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   EVT_REDIS_PASSWORD=wrong run_evt publish a.b --data 1
   [ "$status" -eq 77 ] && [[ "$err" != *wrong* ]]
   [ "$(rcli XLEN "$EVT_NAMESPACE:stream:a.b")" = 2 ]
+  # A password given in the URL anyway is blanked out of what ps shows once evt runs.
+  "$EVT_BIN" subscribe --redis-url "unix://$REDIS_SOCK?password=pw-from-file" --timeout 3s x.y 2>/dev/null &
+  pid=$!
+  sleep 0.5
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q 'password=\*\*\*'
+  ! grep -q pw-from-file "/proc/$pid/cmdline"
+  wait "$pid" || true
 }
 
 @test "item 12: a second SIGTERM, and SIGHUP, leave no handler running" {
