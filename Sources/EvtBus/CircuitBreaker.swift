@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Guards a downstream (a mailer) that may go away: after `failureThreshold` consecutive
 /// failures the circuit **opens** and callers stop for `coolDown` seconds; then it is
 /// **half-open** and exactly one call (the probe) goes through. A probe that succeeds closes the
@@ -22,7 +20,7 @@ public final class CircuitBreaker: Sendable {
 
   public let failureThreshold: Int
   public let coolDown: Double
-  private let inner = Mutex(Inner())
+  private let inner = Locked(Inner())
   private let report: @Sendable (String) -> Void
 
   public init(failureThreshold: Int = 5, coolDown: Double = 30, report: @escaping @Sendable (String) -> Void = { _ in }) {

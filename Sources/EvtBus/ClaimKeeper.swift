@@ -1,5 +1,4 @@
 import EvtRedis
-import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -18,11 +17,7 @@ final class ClaimKeeper: Sendable {
     var stopping = false
   }
 
-  private final class Shared: Sendable {
-    let state = Mutex(State())
-  }
-
-  private let shared = Shared()
+  private let state = Locked(State())
   private let thread: pthread_t
 
   /// - Parameters:
@@ -34,13 +29,13 @@ final class ClaimKeeper: Sendable {
     let group = consumer.group
     let name = consumer.consumer
     let interval = Int64(max(50, claimIdleMilliseconds / 3))
-    let shared = self.shared
+    let state = self.state
     thread = startThread {
       var connection: RedisConnection?
       var lastTouch = EventTime.now().milliseconds
       while true {
         sleepMilliseconds(25)
-        let (held, stopping) = shared.state.withLock { ($0.held, $0.stopping) }
+        let (held, stopping) = state.withLock { ($0.held, $0.stopping) }
         if stopping { return }
         let now = EventTime.now().milliseconds
         guard !held.isEmpty else {
@@ -66,16 +61,16 @@ final class ClaimKeeper: Sendable {
 
   /// Keeps these entries' claims fresh until ``release()``.
   func hold(_ entries: [StreamEntry]) {
-    shared.state.withLock { $0.held = entries }
+    state.withLock { $0.held = entries }
   }
 
   func release() {
-    shared.state.withLock { $0.held = [] }
+    state.withLock { $0.held = [] }
   }
 
   /// Stops the thread and waits for it.
   func stop() {
-    shared.state.withLock { $0.stopping = true }
+    state.withLock { $0.stopping = true }
     pthread_join(thread, nil)
   }
 }

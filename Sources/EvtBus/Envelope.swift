@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -314,7 +312,7 @@ public enum EventID {
 /// Random bytes from the kernel (/dev/urandom), fetched 4 KiB at a time: a read per 256 ids
 /// instead of a syscall per byte.
 enum RandomPool {
-  private static let state = Mutex<(pool: [UInt8], used: Int)>(([], 0))
+  private static let state = Locked<(pool: [UInt8], used: Int)>(([], 0))
 
   static func bytes(_ n: Int) -> [UInt8] {
     state.withLock { s in

@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -31,7 +29,7 @@ public struct EventTime: Sendable, Comparable, Hashable {
     return text
   }
 
-  private static let lastFormatted = Mutex<(ms: Int64, text: String)>((Int64.min, ""))
+  private static let lastFormatted = Locked<(ms: Int64, text: String)>((Int64.min, ""))
 
   private func format() -> String {
     var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)

@@ -1,6 +1,5 @@
 import EvtBus
 import EvtRedis
-import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -80,8 +79,8 @@ public final class EmailWorker: Sendable {
   /// nothing is left), and returns their outcomes added up.
   /// - Throws: the first error that stopped a thread (the others are stopped then).
   public func run(shouldStop: @escaping @Sendable () -> Bool) throws(BusError) -> SubscriptionOutcome {
-    let failure = Mutex<BusError?>(nil)
-    let total = Mutex(SubscriptionOutcome(end: .finished, handled: 0, failed: 0))
+    let failure = Locked<BusError?>(nil)
+    let total = Locked(SubscriptionOutcome(end: .finished, handled: 0, failed: 0))
     let stop: @Sendable () -> Bool = { shouldStop() || failure.withLock { $0 != nil } }
     var threads: [pthread_t] = []
     for i in 1...max(1, options.concurrency) {

@@ -49,7 +49,7 @@ public struct SMTPMailer: Mailer {
   public func send(_ mail: Mail) throws(MailError) {
     guard let curl = curl_easy_init() else { throw MailError("libcurl could not make a handle") }
     defer { curl_easy_cleanup(curl) }
-    var recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(mail.to.email)>")
+    let recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(mail.to.email)>")
     defer { curl_slist_free_all(recipients) }
 
     let upload = Upload(mail.rendered)

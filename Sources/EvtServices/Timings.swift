@@ -1,4 +1,4 @@
-import Synchronization
+import EvtBus
 
 /// Processing times of the mails a worker sent, in a fixed set of power-of-two buckets (so it
 /// stays small however long the worker runs). Safe to share between threads.
@@ -18,7 +18,7 @@ public final class Timings: Sendable {
     var max: Int64 = 0
   }
 
-  private let state = Mutex(State())
+  private let state = Locked(State())
 
   public init() {}
 

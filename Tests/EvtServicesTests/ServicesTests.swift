@@ -101,7 +101,7 @@ struct MailTests {
 
 /// A mailer that records what it sent and fails while `down` is set (a real outbox behind it).
 final class SwitchableMailer: Mailer, @unchecked Sendable {
-  let sent = Mutex<[String]>([])
+  let sent = Locked<[String]>([])
   let down = Atomic<Bool>(false)
   let refuse = Atomic<Bool>(false)
   var destination: String { "test" }

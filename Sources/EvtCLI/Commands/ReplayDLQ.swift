@@ -72,7 +72,7 @@ struct ReplayDLQ: ParsableCommand {
     let store = DeadLetterStore(connection: try connection.connect(), keys: try connection.keys())
     let filter = DeadLetterFilter(type: type, eventID: id, since: since.flatMap(SinceParser.parse), errorText: error)
     var letters: [DeadLetter] = []
-    for g in try group.map { [$0] } ?? store.groups() {
+    for g in try group.map({ [$0] }) ?? store.groups() {
       letters += try store.list(group: g, filter: filter, limit: limit)
     }
     let out = OutputBuffer()
