@@ -194,11 +194,14 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
 }
 
 @test "item 8: done markers know the type: the same id in two types is mailed twice" {
-  evt create-user --id same-id --name Ada --email ada@example.com >/dev/null
-  evt publish order.placed --id same-id --data '{"orderId":"o1","userId":"same-id"}' -q >/dev/null
+  evt create-user --id u1 --name Ada --email ada@example.com >/dev/null
+  evt publish user.created --id same-id --data '{"userId":"u2","email":"bob@example.com","name":"Bob"}' -q >/dev/null
+  evt publish order.placed --id same-id --data '{"orderId":"o1","userId":"u1"}' -q >/dev/null
   run_evt run-email-worker --outbox "$BATS_TEST_TMPDIR/out" --until-empty
   [ "$status" -eq 0 ]
-  [ "$(ls "$BATS_TEST_TMPDIR/out" | wc -l)" = 2 ]
+  # Ada's welcome, Bob's welcome and the order confirmation: three mails.
+  [ "$(ls "$BATS_TEST_TMPDIR/out" | wc -l)" = 3 ]
+  ls "$BATS_TEST_TMPDIR/out" | grep -q '^same-id.order_confirmation@'
   [[ "$err" != *"already done"* ]]
 }
 
