@@ -23,6 +23,9 @@ let package = Package(
     // Envelope, codec, publisher, tail reader, consumer groups, retries, dead letters,
     // contracts, done markers, circuit breaker.
     .target(name: "EvtBus", dependencies: ["EvtRedis"]),
+    // Process plumbing a program embedding EvtBus does not want: signal handling, exiting,
+    // running handlers through /bin/sh.
+    .target(name: "EvtProcess", dependencies: ["EvtBus"]),
     // libcurl (Debian's libcurl4-openssl-dev), for the SMTP mailer. Only EvtServices imports it.
     .systemLibrary(
       name: "CCurl",
@@ -35,7 +38,7 @@ let package = Package(
     .target(
       name: "EvtCLI",
       dependencies: [
-        "EvtBus", "EvtRedis", "EvtServices",
+        "EvtBus", "EvtRedis", "EvtServices", "EvtProcess",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -45,9 +48,10 @@ let package = Package(
     .executableTarget(name: "evt-fuzz", dependencies: ["EvtBus"], path: "Sources/EvtFuzz"),
 
     // Starts a private redis-server for integration tests.
-    .target(name: "EvtTestSupport", dependencies: ["EvtRedis"], path: "Tests/Support"),
+    .target(name: "EvtTestSupport", dependencies: ["EvtRedis", "EvtBus"], path: "Tests/Support"),
     .testTarget(name: "EvtRedisTests", dependencies: ["EvtRedis", "CHiredis", "EvtTestSupport"]),
     .testTarget(name: "EvtBusTests", dependencies: ["EvtBus", "EvtRedis", "EvtTestSupport"]),
     .testTarget(name: "EvtServicesTests", dependencies: ["EvtServices", "EvtBus", "EvtRedis", "EvtTestSupport"]),
+    .testTarget(name: "EvtProcessTests", dependencies: ["EvtProcess", "EvtBus", "EvtRedis", "EvtTestSupport"]),
   ]
 )

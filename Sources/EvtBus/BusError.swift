@@ -1,5 +1,9 @@
 import EvtRedis
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Every failure the bus reports, classified so the command line can map it to an exit code.
 public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
   public enum Kind: Sendable, Equatable {
@@ -62,3 +66,6 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
   /// Redis no longer has the consumer group (it restarted empty, or the stream was deleted).
   public var isNoGroup: Bool { serverMessage?.hasPrefix("NOGROUP") == true }
 }
+
+/// The text of the current `errno`, for messages.
+func errnoText() -> String { String(cString: strerror(errno)) }

@@ -114,8 +114,9 @@ public struct EventSchema: Sendable, Equatable {
 }
 
 /// The event contracts a bus enforces: a schema per known type. Types without a schema are
-/// free-form. The command line checks them when publishing, and consumer groups check them
-/// again when consuming (a violation is a permanent failure: straight to the dead letters).
+/// free-form. ``EventWriter`` checks them before anything is written, and consumer groups
+/// check them again when consuming (a violation is a permanent failure: straight to the dead
+/// letters).
 public struct EventContracts: Sendable {
   public private(set) var schemas: [String: EventSchema]
 
@@ -126,34 +127,21 @@ public struct EventContracts: Sendable {
   /// No schemas: every type is free-form.
   public static let none = EventContracts([])
 
-  /// The contracts of the services evt ships: `user.created`, `order.placed`, `email.sent`
-  /// and `event.failed`.
-  public static let builtIn = EventContracts([
-    EventSchema(
-      type: "user.created",
-      fields: [
-        .string("userId", format: .text, maxBytes: 200), .string("email", format: .email, maxBytes: 254),
-        .string("name", format: .text, maxBytes: 800),
-      ]),
-    EventSchema(
-      type: "order.placed",
-      fields: [
-        .string("orderId", format: .text, maxBytes: 200), .string("userId", format: .text, maxBytes: 200),
-        EventSchema.Field("items", [.array], required: false), EventSchema.Field("total", [.number], required: false),
-      ]),
-    EventSchema(
-      type: "email.sent",
-      fields: [
-        .string("userId"), .string("type", allowed: ["welcome", "order_confirmation"]), .string("recipient", format: .email),
-        .string("orderId", required: false), .string("messageId"),
-      ]),
+  /// The contract the bus itself keeps: `event.failed`, which dead letters announce. Services
+  /// add their own with ``adding(_:)``.
+  public static let bus = EventContracts([
     EventSchema(
       type: DeadLetterQueue.failedType,
       fields: [
         EventSchema.Field("event", [.object], nullable: true), .string("error"), EventSchema.Field("permanent", [.boolean]),
         EventSchema.Field("attempts", [.integer]), .string("group"), .string("stream"), .string("entryId"),
-      ]),
+      ])
   ])
+
+  /// These contracts and `schemas` (which replace any of the same type).
+  public func adding(_ schemas: [EventSchema]) -> EventContracts {
+    EventContracts(Array(self.schemas.values) + schemas)
+  }
 
   public subscript(type: String) -> EventSchema? { schemas[type] }
 

@@ -21,10 +21,14 @@ public final class DeadLetterQueue {
   /// Called after each dead letter was written (for logs).
   public var onBury: ((Delivery, HandlerFailure) -> Void)?
 
+  /// Writes the `event.failed` announcements.
+  private let writer: EventWriter
+
   public init(connection: RedisConnection, keys: Keys, group: String) {
     self.connection = connection
     self.keys = keys
     self.group = group
+    self.writer = EventWriter(keys: keys)
   }
 
   /// Moves a delivery to the dead letters and acknowledges it, atomically.
@@ -35,11 +39,7 @@ public final class DeadLetterQueue {
     let original = entry.event.flatMap { try? Envelope.decode($0) }
     let now = EventTime.now().iso
 
-    var dlq: RedisCommand = ["XADD", keys.deadLetters(group), "*"]
-    if let raw = entry.event {
-      dlq.append(Keys.eventField)
-      dlq.append(raw)
-    }
+    var dlq = entry.event.map { EventWriter.append($0, to: keys.deadLetters(group)) } ?? ["XADD", keys.deadLetters(group), "*"]
     for (name, value) in [
       ("type", original?.type ?? entry.type), ("error", failure.reason), ("attempts", String(attempts)),
       ("permanent", failure.permanent ? "true" : "false"), ("stream", entry.stream), ("entry", entry.id.description),
@@ -54,12 +54,10 @@ public final class DeadLetterQueue {
     }
 
     let failed = try failedEnvelope(entry, original: original, failure: failure, attempts: attempts)
-    var publish: RedisCommand = ["XADD", keys.stream(Self.failedType), "*", Keys.eventField]
-    publish.append(failed.raw)
-    let commands: [RedisCommand] = [
-      ["MULTI"], dlq, ["XACK", entry.stream, group, entry.id.description], ["SADD", keys.types, Self.failedType], publish,
-      ["EXEC"],
-    ]
+    let announcement: EventWriter.Write
+    do { announcement = try writer.prepare(failed) } catch { throw BusError(error) }
+    let commands: [RedisCommand] =
+      [["MULTI"], dlq, ["XACK", entry.stream, group, entry.id.description]] + writer.commands(announcement) + [["EXEC"]]
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     for (command, reply) in zip(commands, replies) { try checked(reply, command.name, connection, key: command.key) }
     guard let results = replies.last?.array else {

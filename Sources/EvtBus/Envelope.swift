@@ -218,7 +218,7 @@ public struct EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible
   public var description: String { message }
 }
 
-/// Event type names: lowercase dotted segments (`user.created`, `order.placed`).
+/// Event type names: lowercase dotted segments (`shop.order-paid`, `billing.invoice.sent`).
 public enum EventType {
   public static let maxLength = 200
 
@@ -250,7 +250,7 @@ public enum EventType {
   public static func validate(_ type: String) throws(EnvelopeError) {
     guard isValid(type) else {
       throw EnvelopeError(
-        "invalid event type \(JSON.quoted(type)): use lowercase dotted segments like user.created (letters, digits, '_' and '-'; each segment starts with a letter)"
+        "invalid event type \(JSON.quoted(type)): use lowercase dotted segments like shop.order-paid (letters, digits, '_' and '-'; each segment starts with a letter)"
       )
     }
   }
@@ -268,7 +268,7 @@ public enum EventType {
         || "._-*?[]!^".utf8.contains(b)
     }
     guard allowed, text.utf8.count <= maxLength else {
-      throw EnvelopeError("invalid type pattern \(JSON.quoted(text)): use a type name with * ? or [...] (like user.*)")
+      throw EnvelopeError("invalid type pattern \(JSON.quoted(text)): use a type name with * ? or [...] (like shop.*)")
     }
   }
 

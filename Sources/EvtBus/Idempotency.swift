@@ -19,11 +19,18 @@ public final class DoneMarkers {
   /// Seven days: longer than any dead letter is expected to wait for its replay.
   public static let defaultTTL = 7 * 24 * 3600
 
-  public init(connection: RedisConnection, keys: Keys, group: String, ttlSeconds: Int = defaultTTL) {
+  /// Writes the follow-up events (their contracts checked).
+  public let writer: EventWriter
+
+  /// - Parameter contracts: what follow-up events are checked against.
+  public init(
+    connection: RedisConnection, keys: Keys, group: String, ttlSeconds: Int = defaultTTL, contracts: EventContracts = .bus
+  ) {
     self.connection = connection
     self.keys = keys
     self.group = group
     self.ttlSeconds = max(1, ttlSeconds)
+    self.writer = EventWriter(keys: keys, contracts: contracts)
   }
 
   /// Whether this group already completed the event of this type and id.
@@ -32,19 +39,18 @@ public final class DoneMarkers {
   }
 
   private static let script = RedisScript(
-    """
-    -- KEYS: done marker, source stream, types set, one stream per follow-up event
-    -- ARGV: group, entry id, ttl, marker value, then type and envelope of each follow-up event
-    local first = redis.call('SET', KEYS[1], ARGV[4], 'NX', 'EX', ARGV[3])
-    redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
-    if not first then return 0 end
-    for i = 4, #KEYS do
-      local n = 5 + (i - 4) * 2
-      redis.call('SADD', KEYS[3], ARGV[n])
-      redis.call('XADD', KEYS[i], '*', 'event', ARGV[n + 1])
-    end
-    return 1
-    """)
+    EventWriter.luaFunction + """
+      -- KEYS: done marker, source stream, then types set and stream of each follow-up event
+      -- ARGV: group, entry id, ttl, marker value, then type and envelope of each follow-up event
+      local first = redis.call('SET', KEYS[1], ARGV[4], 'NX', 'EX', ARGV[3])
+      redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
+      if not first then return 0 end
+      for i = 3, #KEYS, 2 do
+        local n = 5 + (i - 3)
+        append_event(KEYS[i], KEYS[i + 1], ARGV[n], ARGV[n + 1])
+      end
+      return 1
+      """)
 
   /// Marks the event done, acknowledges its entry and publishes `events`, atomically.
   /// - Returns: false when the event was already done: then the entry is only acknowledged and
@@ -53,12 +59,13 @@ public final class DoneMarkers {
   public func complete(_ entry: StreamEntry, type: String, eventID: String, publishing events: [Envelope] = []) throws(BusError)
     -> Bool
   {
-    var scriptKeys = [keys.done(group, type, eventID), entry.stream, keys.types]
+    var scriptKeys = [keys.done(group, type, eventID), entry.stream]
     var args = [group, entry.id.description, String(ttlSeconds), EventTime.now().iso]
     for e in events {
-      scriptKeys.append(keys.stream(e.type))
-      args.append(e.type)
-      args.append(e.rawString)
+      let write: EventWriter.Write
+      do { write = try writer.prepare(e) } catch { throw BusError(error) }
+      scriptKeys += writer.luaKeys(write)
+      args += writer.luaArguments(write)
     }
     return try Self.script.run(on: connection, keys: scriptKeys, args: args).int == 1
   }

@@ -41,10 +41,6 @@ public struct Keys: Sendable, Equatable {
   /// `NS:done:<group>:<type>:<event id>`: the idempotency marker of an event completed by a
   /// group. Ids are unique per type only, so the type is part of the marker.
   public func done(_ group: String, _ type: String, _ eventID: String) -> String { "\(namespace):done:\(group):\(type):\(eventID)" }
-  /// `NS:user:<id>`: one user of the user service (a hash).
-  public func user(_ id: String) -> String { "\(namespace):user:\(id)" }
-  /// `NS:user-email:<email>`: the unique-email index (lower-cased address → user id).
-  public func userEmail(_ email: String) -> String { "\(namespace):user-email:\(email)" }
 
   /// The type of a stream key of this namespace, or `nil`.
   public func type(ofStream key: String) -> String? {
@@ -52,6 +48,4 @@ public struct Keys: Sendable, Equatable {
     return key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : nil
   }
 
-  /// The stream field that holds the envelope.
-  public static let eventField = "event"
 }

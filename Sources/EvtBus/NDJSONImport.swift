@@ -141,14 +141,14 @@ public struct NDJSONImport {
     throws(BusError)
   {
     while let line = try lines.next() {
-      let envelope: Envelope
+      let write: EventWriter.Write
       do throws(EnvelopeError) {
         switch line {
         case .tooLong(let n):
           throw EnvelopeError("the line is over \(n) bytes, more than the limit of \(decoder.maxSize) bytes")
         case .text(let bytes):
           if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-          envelope = try decoder.envelope(fromLine: bytes)
+          write = try publisher.writer.prepare(try decoder.envelope(fromLine: bytes))
         }
       } catch {
         summary.invalid.append((lines.lineNumber, error.message))
@@ -157,7 +157,7 @@ public struct NDJSONImport {
         summary.stopped = true
         return
       }
-      try publisher.enqueue(envelope, line: lines.lineNumber)
+      try publisher.enqueue(write, line: lines.lineNumber)
     }
   }
 

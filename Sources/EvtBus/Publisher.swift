@@ -2,21 +2,24 @@ import EvtRedis
 
 /// Publishes envelopes to their type streams.
 ///
-/// Publishing an event means: `SADD NS:types <type>` (so readers can find the stream) and
-/// `XADD NS:stream:<type> * event <envelope>`, sent together. An event is published once Redis
+/// Each event is written by ``EventWriter`` (contract checked, type registered, envelope
+/// appended), its commands pipelined. An event is published once Redis
 /// has acknowledged its XADD; how durable that is depends on Redis's persistence settings
 /// (`appendonly yes` + `appendfsync always` loses nothing). Events of one publisher reach each
 /// stream in the order they were given.
 public final class Publisher {
   public let connection: RedisConnection
   public let keys: Keys
+  /// Checks contracts and makes the commands that write an event.
+  public let writer: EventWriter
   /// Types already registered in `NS:types` by this publisher (SADD is sent once per type).
   private var registered = Set<String>()
   /// What each outstanding reply answers: an event's XADD (with the input line it came
   /// from), or a type's SADD (`envelope` nil).
   private struct Outstanding {
-    let envelope: Envelope?
+    let write: EventWriter.Write?
     let line: Int
+    var envelope: Envelope? { write?.envelope }
   }
   private var outstanding: [Outstanding] = []
   private var outstandingHead = 0
@@ -32,14 +35,22 @@ public final class Publisher {
   /// Commands kept in flight while the next batch is prepared.
   public var batchSize = 1000
 
-  public init(connection: RedisConnection, keys: Keys) {
+  /// - Parameter contracts: the contracts every event published is checked against.
+  public init(connection: RedisConnection, keys: Keys, contracts: EventContracts = .bus) {
     self.connection = connection
     self.keys = keys
+    self.writer = EventWriter(keys: keys, contracts: contracts)
   }
 
   /// Publishes one envelope in one round trip and returns the stream id Redis gave it.
+  /// - Throws: `.badData` when it breaks its contract (nothing is sent then).
   public func publish(_ envelope: Envelope) throws(BusError) -> StreamID {
-    try enqueue(envelope)
+    try publish(try prepare(envelope))
+  }
+
+  /// Publishes an event already prepared (its contract checked) in one round trip.
+  public func publish(_ write: EventWriter.Write) throws(BusError) -> StreamID {
+    try enqueue(write)
     var id: StreamID?
     while outstandingHead < outstanding.count {
       let isXAdd = outstanding[outstandingHead].envelope != nil
@@ -50,20 +61,21 @@ public final class Publisher {
     return id
   }
 
-  /// Queues an envelope for pipelined publishing: commands are written in batches and their
+  /// Checks an envelope's contract and queues it (see ``enqueue(_:line:)``).
+  public func enqueue(_ envelope: Envelope, line: Int = 0) throws(BusError) {
+    try enqueue(try prepare(envelope), line: line)
+  }
+
+  /// Checks an envelope's contract (no I/O).
+  public func prepare(_ envelope: Envelope) throws(BusError) -> EventWriter.Write {
+    do { return try writer.prepare(envelope) } catch { throw BusError(error) }
+  }
+
+  /// Queues an event for pipelined publishing: commands are written in batches and their
   /// replies read while the next batch is prepared. Call ``finish()`` to wait for the rest.
   /// - Parameter line: where the event came from (an input line), for ``unconfirmedLines``.
-  public func enqueue(_ envelope: Envelope, line: Int = 0) throws(BusError) {
-    if registered.insert(envelope.type).inserted {
-      var sadd: RedisCommand = ["SADD", keys.types]
-      sadd.append(envelope.type)
-      outstanding.append(Outstanding(envelope: nil, line: line))
-      try wrap { () throws(RedisError) in try connection.append(sadd) }
-    }
-    var xadd: RedisCommand = ["XADD", keys.stream(envelope.type), "*", Keys.eventField]
-    xadd.append(envelope.raw)
-    outstanding.append(Outstanding(envelope: envelope, line: line))
-    try wrap { () throws(RedisError) in try connection.append(xadd) }
+  public func enqueue(_ write: EventWriter.Write, line: Int = 0) throws(BusError) {
+    for command in queue(write, line: line) { try wrap { () throws(RedisError) in try connection.append(command) } }
     if outstanding.count - outstandingHead >= 2 * batchSize {
       try wrap { () throws(RedisError) in try connection.flush() }
       while outstanding.count - outstandingHead > batchSize { _ = try next() }
@@ -88,9 +100,9 @@ public final class Publisher {
   /// confirmed, counts those as published, and sends the rest again — so nothing is lost and
   /// nothing is published twice.
   public func resendUnconfirmed() throws(BusError) {
-    let pending = outstanding[outstandingHead...].compactMap { o in o.envelope.map { ($0, o.line) } }
+    let pending = outstanding[outstandingHead...].compactMap { o in o.write.map { ($0, o.line) } }
     var expected: [String: [[UInt8]: Int]] = [:]
-    for (envelope, _) in pending { expected[keys.stream(envelope.type), default: [:]][envelope.raw, default: 0] += 1 }
+    for (write, _) in pending { expected[write.stream, default: [:]][write.envelope.raw, default: 0] += 1 }
     var found: [String: [[UInt8]: Int]] = [:]
     for (key, wanted) in expected {
       found[key] = try storedCopies(in: key, of: wanted)
@@ -101,24 +113,30 @@ public final class Publisher {
     outstandingHead = 0
     registered.removeAll()
     var commands: [RedisCommand] = []
-    for (envelope, line) in pending {
-      let key = keys.stream(envelope.type)
-      if let n = found[key]?[envelope.raw], n > 0 {
-        found[key]![envelope.raw] = n - 1
+    for (write, line) in pending {
+      let raw = write.envelope.raw
+      if let n = found[write.stream]?[raw], n > 0 {
+        found[write.stream]![raw] = n - 1
         acknowledged += 1
         lastAcknowledgedLine = max(lastAcknowledgedLine, line)
         continue
       }
-      if registered.insert(envelope.type).inserted {
-        outstanding.append(Outstanding(envelope: nil, line: line))
-        commands.append(["SADD", keys.types, envelope.type])
-      }
-      var xadd: RedisCommand = ["XADD", key, "*", Keys.eventField]
-      xadd.append(envelope.raw)
-      outstanding.append(Outstanding(envelope: envelope, line: line))
-      commands.append(xadd)
+      commands += queue(write, line: line)
     }
     for c in commands { try wrap { () throws(RedisError) in try connection.append(c) } }
+  }
+
+  /// Records what the replies to a write will answer, and returns its commands (the type's
+  /// registration only the first time this publisher writes that type).
+  private func queue(_ write: EventWriter.Write, line: Int) -> [RedisCommand] {
+    var commands: [RedisCommand] = []
+    if registered.insert(write.envelope.type).inserted {
+      outstanding.append(Outstanding(write: nil, line: line))
+      commands.append(writer.registration(write))
+    }
+    outstanding.append(Outstanding(write: write, line: line))
+    commands.append(writer.append(write))
+    return commands
   }
 
   /// How many copies of each wanted envelope `key` holds after the last confirmed id.
@@ -144,13 +162,11 @@ public final class Publisher {
       outstanding.removeAll(keepingCapacity: true)
       outstandingHead = 0
     }
-    try checked(
-      reply, answered.envelope != nil ? "XADD" : "SADD", connection,
-      key: answered.envelope.map { keys.stream($0.type) } ?? keys.types)
-    if let envelope = answered.envelope {
+    try checked(reply, answered.write != nil ? "XADD" : "SADD", connection, key: answered.write?.stream ?? keys.types)
+    if let write = answered.write {
       acknowledged += 1
       lastAcknowledgedLine = answered.line
-      if let id = reply.string.flatMap(StreamID.init) { confirmed[keys.stream(envelope.type)] = id }
+      if let id = reply.string.flatMap(StreamID.init) { confirmed[write.stream] = id }
     }
     return reply
   }
@@ -184,24 +200,16 @@ func wrap<T>(_ body: () throws(RedisError) -> T) throws(BusError) -> T {
 /// A line is either a full envelope (as `tail --json` prints it), which is kept byte for byte,
 /// or a draft object `{"type":…,"data":…,"headers":{…},"id":…}` (`headers` and `id` optional),
 /// which gets a new envelope with a fresh timestamp (and id unless given); its `data` is kept
-/// as written, without insignificant white space. Either way the event must keep its type's
-/// contract.
+/// as written, without insignificant white space. (Contracts are checked by the
+/// ``EventWriter`` that writes it.)
 public struct NDJSONDecoder: Sendable {
   public var maxSize: Int
-  public var contracts: EventContracts
 
-  public init(maxSize: Int = Envelope.defaultMaxSize, contracts: EventContracts = .builtIn) {
+  public init(maxSize: Int = Envelope.defaultMaxSize) {
     self.maxSize = maxSize
-    self.contracts = contracts
   }
 
   public func envelope(fromLine line: [UInt8]) throws(EnvelopeError) -> Envelope {
-    let envelope = try decode(line)
-    try contracts.check(envelope)
-    return envelope
-  }
-
-  private func decode(_ line: [UInt8]) throws(EnvelopeError) -> Envelope {
     if line.count > maxSize {
       throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes")
     }

@@ -112,7 +112,7 @@ public struct DeadLetterStore {
         var fields: [String: String] = [:]
         var event: [UInt8]?
         for f in e.fields ?? [] {
-          if f.name == Keys.eventField { event = f.value } else { fields[f.name] = String(decoding: f.value, as: UTF8.self) }
+          if f.name == EventWriter.field { event = f.value } else { fields[f.name] = String(decoding: f.value, as: UTF8.self) }
         }
         let d = DeadLetter(group: group, dlqID: e.id, event: event, fields: fields)
         if filter.matches(d) { out.append(d) }
@@ -124,12 +124,13 @@ public struct DeadLetterStore {
     return out
   }
 
-  private static let replayScript = """
-    if redis.call('XDEL', KEYS[1], ARGV[1]) == 1 then
-      return redis.call('XADD', KEYS[2], '*', 'event', ARGV[2])
-    end
-    return false
-    """
+  private static let replayScript = RedisScript(
+    EventWriter.luaFunction + """
+      if redis.call('XDEL', KEYS[1], ARGV[1]) == 1 then
+        return append_envelope(KEYS[2], ARGV[2])
+      end
+      return false
+      """)
 
   /// Re-queues one dead letter for its group and removes it from the DLQ, atomically.
   /// - Returns: false when it was no longer in the DLQ (replayed or purged meanwhile).
@@ -140,9 +141,8 @@ public struct DeadLetterStore {
       throw BusError(.badData, "dead letter \(d.dlqID) of group \(d.group) is not an envelope; it can only be purged")
     }
     let replayed = try envelope.addingHeader("replayedAt", EventTime.now().iso)
-    var command: RedisCommand = ["EVAL", Self.replayScript, "2", keys.deadLetters(d.group), keys.replay(d.group), d.dlqID.description]
-    command.append(replayed.raw)
-    let reply = try wrap { () throws(RedisError) in try connection.command(command) }
+    let reply = try Self.replayScript.run(
+      on: connection, keys: [keys.deadLetters(d.group), keys.replay(d.group)], args: [d.dlqID.description, replayed.rawString])
     return !reply.isNull
   }
 

@@ -17,7 +17,7 @@ public struct StreamEntry: Sendable, Equatable {
 
   /// The envelope bytes exactly as published (the `event` field), if the entry has one.
   public var event: [UInt8]? {
-    fields?.first { $0.name == Keys.eventField }?.value
+    fields?.first { $0.name == EventWriter.field }?.value
   }
 
   /// Parses one `[id, [field, value, …]]` element of an XRANGE/XREAD reply.

@@ -1,5 +1,4 @@
 import EvtRedis
-import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -162,7 +161,7 @@ public enum Subscription {
   /// `deadLetters`, failed events stay pending.
   public static func run(
     group consumer: GroupConsumer, limits: SubscriptionLimits, handler: DeliveryHandler, retry: RetryPolicy = RetryPolicy(),
-    deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, contracts: EventContracts = .builtIn,
+    deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, contracts: EventContracts = .bus,
     reconnect: Reconnect? = nil, shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
     let keeper = consumer.claimIdleMilliseconds.map { ClaimKeeper(consumer: consumer, claimIdleMilliseconds: $0) }
@@ -201,7 +200,7 @@ public enum Subscription {
   static func validate(_ entry: StreamEntry, contracts: EventContracts) -> Result<Envelope, HandlerFailure> {
     guard let raw = entry.event else {
       let fields = (entry.fields ?? []).map(\.name).joined(separator: ", ")
-      return .failure(HandlerFailure("malformed entry: no \"\(Keys.eventField)\" field (fields: \(fields))", permanent: true))
+      return .failure(HandlerFailure("malformed entry: no \"\(EventWriter.field)\" field (fields: \(fields))", permanent: true))
     }
     do {
       let envelope = try Envelope.decode(raw)
@@ -409,38 +408,5 @@ public func sleepSeconds(_ seconds: Double, unless stop: () -> Bool = { false })
   while left > 0 && !stop() {
     sleepMilliseconds(min(left, 50))
     left -= 50
-  }
-}
-
-// MARK: - Shutdown
-
-/// SIGINT/SIGTERM/SIGHUP handling shared by long-running commands: the first signal asks for
-/// a graceful stop (``isRequested`` turns true, and a blocked write to standard output is
-/// interrupted); a second one kills the running handler's process group, so no handler
-/// outlives evt, and exits at once with 130.
-public enum Shutdown {
-  public static func install() {
-    var action = sigaction()
-    action.__sigaction_handler.sa_handler = onSignal
-    sigemptyset(&action.sa_mask)
-    action.sa_flags = 0  // no SA_RESTART: a write blocked on a slow reader returns EINTR
-    for s in [SIGINT, SIGTERM, SIGHUP] { sigaction(s, &action, nil) }
-  }
-
-  public static var isRequested: Bool { shutdownRequested.load(ordering: .relaxed) != 0 }
-
-  /// The process group of the handler command running now (0: none), killed by a second
-  /// signal.
-  static func setRunningGroup(_ pgid: pid_t) { runningGroup.store(Int(pgid), ordering: .relaxed) }
-}
-
-private let shutdownRequested = Atomic<Int>(0)
-private let runningGroup = Atomic<Int>(0)
-
-private func onSignal(_ sig: Int32) {
-  if shutdownRequested.exchange(1, ordering: .relaxed) != 0 {
-    let group = runningGroup.load(ordering: .relaxed)
-    if group > 0 { kill(-pid_t(group), SIGKILL) }
-    _exit(130)
   }
 }

@@ -47,8 +47,8 @@ public struct EmailWorkerOptions: Sendable {
 /// dead-lettered; a mailer that keeps failing opens the circuit breaker, and events then wait
 /// pending instead of being dead-lettered.
 public final class EmailWorker: Sendable {
-  public static let types = [UserStore.createdType, "order.placed"]
-  public static let sentType = "email.sent"
+  public static let types = [ServiceTypes.userCreated, ServiceTypes.orderPlaced]
+  public static let sentType = ServiceTypes.emailSent
 
   let options: EmailWorkerOptions
   let keys: Keys
@@ -125,8 +125,8 @@ public final class EmailWorker: Sendable {
     return try Subscription.run(
       group: consumer, limits: SubscriptionLimits(untilEmpty: options.untilEmpty, batchSize: 1, waitPending: options.waitPending),
       handler: handler,
-      retry: options.retry, deadLetters: deadLetters,
-      maxDeliveries: options.maxDeliveries, reconnect: Reconnect(connection: redis, report: log), shouldStop: shouldStop)
+      retry: options.retry, deadLetters: deadLetters, maxDeliveries: options.maxDeliveries, contracts: ServiceTypes.contracts,
+      reconnect: Reconnect(connection: redis, report: log), shouldStop: shouldStop)
   }
 }
 
@@ -142,7 +142,8 @@ final class EmailHandler: DeliveryHandler {
     self.consumer = consumer
     self.users = UserStore(connection: consumer.connection, keys: worker.keys)
     self.done = DoneMarkers(
-      connection: consumer.connection, keys: worker.keys, group: worker.options.group, ttlSeconds: worker.options.doneTTL)
+      connection: consumer.connection, keys: worker.keys, group: worker.options.group, ttlSeconds: worker.options.doneTTL,
+      contracts: ServiceTypes.contracts)
   }
 
   var acknowledgesSuccesses: Bool { true }
@@ -319,7 +320,7 @@ final class EmailHandler: DeliveryHandler {
       let body = "Hi \(name),\n\nwelcome aboard! Your account for \(email) is ready.\n\n-- \(from.name ?? from.email)\n"
       let m = mail("welcome", to: to, subject: "Welcome, \(to.name ?? name)!", body: body)
       return .success(OutgoingMail(mail: m, kind: "welcome", userId: userId))
-    case "order.placed":
+    case ServiceTypes.orderPlaced:
       let orderId = data["orderId"]?.stringValue ?? ""
       let userId = data["userId"]?.stringValue ?? ""
       guard let user = try users.user(id: userId) else {

@@ -105,26 +105,28 @@ public struct NewUser: Sendable, Equatable {
 public final class UserStore {
   public let connection: RedisConnection
   public let keys: Keys
-  public static let createdType = "user.created"
+  public static let createdType = ServiceTypes.userCreated
+  /// Writes `user.created` (its contract checked).
+  private let writer: EventWriter
 
   public init(connection: RedisConnection, keys: Keys) {
     self.connection = connection
     self.keys = keys
+    self.writer = EventWriter(keys: keys, contracts: ServiceTypes.contracts)
   }
 
   private static let createScript = RedisScript(
-    """
-    -- KEYS: email index, user hash, types set, user.created stream
-    -- ARGV: id, name, email, createdAt, envelope, event type
-    local existing = redis.call('GET', KEYS[1])
-    if existing then return {0, existing} end
-    if redis.call('EXISTS', KEYS[2]) == 1 then return {2, ARGV[1]} end
-    local sid = redis.call('XADD', KEYS[4], '*', 'event', ARGV[5])
-    redis.call('SET', KEYS[1], ARGV[1])
-    redis.call('HSET', KEYS[2], 'id', ARGV[1], 'name', ARGV[2], 'email', ARGV[3], 'createdAt', ARGV[4])
-    redis.call('SADD', KEYS[3], ARGV[6])
-    return {1, sid}
-    """)
+    EventWriter.luaFunction + """
+      -- KEYS: email index, user hash, types set, user.created stream
+      -- ARGV: id, name, email, createdAt, event type, envelope
+      local existing = redis.call('GET', KEYS[1])
+      if existing then return {0, existing} end
+      if redis.call('EXISTS', KEYS[2]) == 1 then return {2, ARGV[1]} end
+      redis.call('SET', KEYS[1], ARGV[1])
+      redis.call('HSET', KEYS[2], 'id', ARGV[1], 'name', ARGV[2], 'email', ARGV[3], 'createdAt', ARGV[4])
+      local sid = append_event(KEYS[3], KEYS[4], ARGV[5], ARGV[6])
+      return {1, sid}
+      """)
 
   /// Validates and creates a user, publishing `user.created` (data: userId, email, name) in the
   /// same script.
@@ -150,18 +152,17 @@ public final class UserStore {
     let user = User(id: new.id ?? EventID.generate(), name: name, email: email, createdAt: now)
     var headers = headers
     if !headers.contains(where: { $0.key == "source" }) { headers.append(("source", "evt create-user")) }
-    let event: Envelope
+    let write: EventWriter.Write
     do {
       let data = JSONValue.object([.init("userId", .string(user.id)), .init("email", .string(email)), .init("name", .string(name))])
-      event = try Envelope.create(type: Self.createdType, data: data, headers: headers, timestamp: now)
-      try EventContracts.builtIn.check(event)
+      write = try writer.prepare(try Envelope.create(type: Self.createdType, data: data, headers: headers, timestamp: now))
     } catch {
       throw BusError(error)
     }
+    let event = write.envelope
     let reply = try Self.createScript.run(
-      on: connection,
-      keys: [keys.userEmail(UserValidation.indexKey(email)), keys.user(user.id), keys.types, keys.stream(Self.createdType)],
-      args: [user.id, name, email, now, event.rawString, Self.createdType])
+      on: connection, keys: [keys.userEmail(UserValidation.indexKey(email)), keys.user(user.id)] + writer.luaKeys(write),
+      args: [user.id, name, email, now] + writer.luaArguments(write))
     guard let result = reply.array, result.count == 2 else { throw BusError(.server, "unexpected reply to the user creation script") }
     if result[0].int == 2 { throw BusError(.conflict, "a user with the id \(JSON.quoted(user.id)) already exists") }
     if result[0].int != 1 {

@@ -7,22 +7,6 @@ import Testing
   import Glibc
 #endif
 
-/// Publishes `type` events with data `{"n":i}` for each i.
-@discardableResult
-func publish(_ publisher: Publisher, _ type: String, _ range: Range<Int>) throws -> [Envelope] {
-  var out: [Envelope] = []
-  for i in range {
-    let e = try Envelope.create(type: type, data: Array(#"{"n":\#(i)}"#.utf8))
-    _ = try publisher.publish(e)
-    out.append(e)
-  }
-  return out
-}
-
-func pendingCount(_ c: RedisConnection, _ key: String, _ group: String) throws -> Int {
-  try c.command(["XPENDING", key, group]).array?.first?.int ?? 0
-}
-
 @Suite("Publishing")
 struct PublisherTests {
   @Test("a published event is in its type stream exactly as built, and its type is registered")
@@ -290,47 +274,4 @@ struct HandlerTests {
       #expect(outcome.end == .timedOut)
     }
   }
-
-  @Test("an exec handler gets the envelope on stdin and EVT_* variables; a failure stays pending")
-  func exec() throws {
-    try withRedis { server in
-      let keys = try Keys(namespace: uniqueNamespace())
-      let sent = try publish(Publisher(connection: try server.connect(), keys: keys), "a.b", 0..<3)
-      let out = server.directory + "/out"
-      let command = #"cat >> \#(out); echo " $EVT_ID $EVT_TYPE $EVT_DELIVERY" >> \#(out); [ "$EVT_ID" != "\#(sent[1].id)" ]"#
-      var reports: [String] = []
-      let handler = ExecHandler(command: command) { reports.append($0) }
-      let consumer = try GroupConsumer(
-        connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
-      let outcome = try Subscription.run(group: consumer, limits: SubscriptionLimits(untilEmpty: true, batchSize: 1), handler: handler) {
-        false
-      }
-      #expect(outcome == SubscriptionOutcome(end: .finished, handled: 2, failed: 1))
-      let text = try readFile(out)
-      for e in sent { #expect(text.contains(e.rawString + "\n \(e.id) a.b 1")) }
-      #expect(reports.count == 1 && reports[0].contains(sent[1].id))
-      #expect(try pendingCount(try server.connect(), keys.stream("a.b"), "g") == 1)
-    }
-  }
-}
-
-func writeFile(_ path: String, _ text: String) throws {
-  let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-  guard fd >= 0 else { throw TestSupportError("cannot write \(path)") }
-  defer { close(fd) }
-  _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-}
-
-func readFile(_ path: String) throws -> String {
-  let fd = open(path, O_RDONLY)
-  guard fd >= 0 else { throw TestSupportError("cannot read \(path)") }
-  defer { close(fd) }
-  var out: [UInt8] = []
-  var buf = [UInt8](repeating: 0, count: 65536)
-  while true {
-    let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    if n <= 0 { break }
-    out += buf[0..<n]
-  }
-  return String(decoding: out, as: UTF8.self)
 }

@@ -9,27 +9,6 @@ struct ContractTests {
     try Envelope.create(type: type, data: Array(data.utf8))
   }
 
-  @Test("the built-in contracts name the missing or mistyped field; other fields and other types are free")
-  func builtIn() throws {
-    let c = EventContracts.builtIn
-    #expect(
-      c.violation(of: try envelope("order.placed", #"{"orderId":"1"}"#)) == #"order.placed: data is missing the required field "userId""#)
-    #expect(
-      c.violation(of: try envelope("order.placed", #"{"orderId":"1","userId":2}"#))
-        == #"order.placed: field "userId" must be a string, not a number"#)
-    #expect(c.violation(of: try envelope("order.placed", #"{"orderId":"1","userId":"2","items":[],"total":3.5,"x":{}}"#)) == nil)
-    #expect(c.violation(of: try envelope("order.placed", #"[1]"#)) == "order.placed: data must be an object, not an array")
-    #expect(c.violation(of: try envelope("user.created", #"{"userId":"1","email":"a@b.c","name":"A"}"#)) == nil)
-    #expect(
-      c.violation(of: try envelope("email.sent", #"{"userId":"1","type":"x","recipient":"a@b.c","messageId":"m"}"#))?.contains(
-        "one of welcome, order_confirmation") == true)
-    #expect(c.violation(of: try envelope("something.else", "1")) == nil)
-    let failed = #"{"event":null,"error":"e","permanent":true,"attempts":1,"group":"g","stream":"s","entryId":"1-0"}"#
-    #expect(c.violation(of: try envelope("event.failed", failed)) == nil)
-    #expect(c.violation(of: try envelope("event.failed", failed.replacing(#""attempts":1"#, with: #""attempts":1.5"#))) != nil)
-    #expect(EventContracts.none.violation(of: try envelope("order.placed", "1")) == nil)
-  }
-
   @Test("the dead letters' own event.failed keeps its contract")
   func deadLetterEventKeepsContract() throws {
     try withRedis { server in
@@ -40,7 +19,7 @@ struct ContractTests {
       let d = try #require(try consumer.read(max: 1, blockMilliseconds: nil).first)
       let failed = try DeadLetterQueue(connection: c, keys: keys, group: "g").bury(
         d, failure: HandlerFailure("x"), attempts: 1, consumer: "c")
-      #expect(EventContracts.builtIn.violation(of: failed) == nil)
+      #expect(EventContracts.bus.violation(of: failed) == nil)
     }
   }
 

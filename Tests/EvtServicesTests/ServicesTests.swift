@@ -37,7 +37,7 @@ struct UserServiceTests {
       let store = UserStore(connection: c, keys: keys)
       let (user, event) = try store.create(name: "Ada", email: "Ada@Example.com", headers: [("correlationId", "k")])
       #expect(event.type == "user.created" && event.header("correlationId") == "k" && event.header("source") == "evt create-user")
-      #expect(EventContracts.builtIn.violation(of: event) == nil)
+      #expect(ServiceTypes.contracts.violation(of: event) == nil)
       #expect(try store.user(id: user.id) == user)
       #expect(try store.user(email: "ADA@example.com") == user)
       #expect(try store.find(user.id) == user && store.find("nobody@example.com") == nil)
@@ -222,5 +222,33 @@ struct TimingsTests {
     #expect(s.p95Milliseconds >= 95 && s.p95Milliseconds <= 100)
     t.record(milliseconds: -3)
     #expect(t.summary!.count == 101)
+  }
+}
+
+@Suite("Service contracts")
+struct ServiceContractTests {
+  func envelope(_ type: String, _ data: String) throws -> Envelope {
+    try Envelope.create(type: type, data: Array(data.utf8))
+  }
+
+  @Test("the built-in contracts name the missing or mistyped field; other fields and other types are free")
+  func builtIn() throws {
+    let c = ServiceTypes.contracts
+    #expect(
+      c.violation(of: try envelope("order.placed", #"{"orderId":"1"}"#)) == #"order.placed: data is missing the required field "userId""#)
+    #expect(
+      c.violation(of: try envelope("order.placed", #"{"orderId":"1","userId":2}"#))
+        == #"order.placed: field "userId" must be a string, not a number"#)
+    #expect(c.violation(of: try envelope("order.placed", #"{"orderId":"1","userId":"2","items":[],"total":3.5,"x":{}}"#)) == nil)
+    #expect(c.violation(of: try envelope("order.placed", #"[1]"#)) == "order.placed: data must be an object, not an array")
+    #expect(c.violation(of: try envelope("user.created", #"{"userId":"1","email":"a@b.c","name":"A"}"#)) == nil)
+    #expect(
+      c.violation(of: try envelope("email.sent", #"{"userId":"1","type":"x","recipient":"a@b.c","messageId":"m"}"#))?.contains(
+        "one of welcome, order_confirmation") == true)
+    #expect(c.violation(of: try envelope("something.else", "1")) == nil)
+    let failed = #"{"event":null,"error":"e","permanent":true,"attempts":1,"group":"g","stream":"s","entryId":"1-0"}"#
+    #expect(c.violation(of: try envelope("event.failed", failed)) == nil)
+    #expect(c.violation(of: try envelope("event.failed", failed.replacing(#""attempts":1"#, with: #""attempts":1.5"#))) != nil)
+    #expect(EventContracts.none.violation(of: try envelope("order.placed", "1")) == nil)
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvtBus
 import EvtRedis
+import EvtServices
 
 struct Publish: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -80,17 +81,19 @@ struct Publish: ParsableCommand {
       return (String(h[..<i]), String(h[h.index(after: i)...]))
     }
     let bytes = try Input.dataArgument(data!, limit: limit)
-    let envelope: Envelope
+    let keys = try connection.keys()
+    // Everything is checked before connecting: bad input never needs Redis.
+    let write: EventWriter.Write
     do {
-      envelope = try Envelope.create(type: type!, data: bytes, headers: headers, id: id, maxSize: limit)
-      try EventContracts.builtIn.check(envelope)
+      let envelope = try Envelope.create(type: type!, data: bytes, headers: headers, id: id, maxSize: limit)
+      write = try EventWriter(keys: keys, contracts: ServiceTypes.contracts).prepare(envelope)
     } catch { throw BusError(error) }
 
     try withRetry { () throws(BusError) in
-      _ = try Publisher(connection: try connection.connect(), keys: try connection.keys()).publish(envelope)
+      _ = try Publisher(connection: try connection.connect(), keys: keys, contracts: ServiceTypes.contracts).publish(write)
     }
     let out = OutputBuffer()
-    try out.line(quiet ? Array(envelope.id.utf8) : envelope.raw)
+    try out.line(quiet ? Array(write.envelope.id.utf8) : write.envelope.raw)
     try out.flush()
   }
 
@@ -115,7 +118,7 @@ struct Publish: ParsableCommand {
   private func publishLines(limit: Int) throws {
     var redis: RedisConnection?
     try withRetry { () throws(BusError) in redis = try connection.connect() }
-    let publisher = Publisher(connection: redis!, keys: try connection.keys())
+    let publisher = Publisher(connection: redis!, keys: try connection.keys(), contracts: ServiceTypes.contracts)
     var importer = NDJSONImport(decoder: NDJSONDecoder(maxSize: limit), skipInvalid: skipInvalid, retryFor: retry?.seconds)
     importer.notice = { Terminal.note($0) }
     let summary = try importer.run(LineReader(fd: 0, maxLineLength: limit), into: publisher) { line, reason in

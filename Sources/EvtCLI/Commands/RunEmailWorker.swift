@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvtBus
+import EvtProcess
 import EvtServices
 
 struct RunEmailWorker: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvtBus
+import EvtServices
 
 struct Schema: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct Schema: ParsableCommand {
   var type: String?
 
   func run() throws {
-    let contracts = EventContracts.builtIn
+    let contracts = ServiceTypes.contracts
     var schemas = contracts.schemas.values.sorted { $0.type < $1.type }
     if let type {
       guard let schema = contracts[type] else { throw BusError(.notFound, "\(JSON.quoted(type)) has no contract: its data is free-form") }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import EvtBus
+import EvtProcess
+import EvtServices
 
 #if canImport(Glibc)
   import Glibc
@@ -115,7 +117,7 @@ struct Subscribe: ParsableCommand {
       outcome = try Subscription.run(
         group: member, limits: limits, handler: handler,
         retry: recovery.retry, deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group),
-        maxDeliveries: recovery.maxDeliveries,
+        maxDeliveries: recovery.maxDeliveries, contracts: ServiceTypes.contracts,
         reconnect: reconnect, shouldStop: shouldStop)
     } else {
       let watcher = StreamWatcher(connection: redis, keys: keys, selection: selection)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvtBus
+import EvtProcess
 
 struct Tail: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,3 +1,5 @@
+import EvtBus
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -273,4 +275,4 @@ extension String {
   }
 }
 
-func errnoText() -> String { String(cString: strerror(errno)) }
+private func errnoText() -> String { String(cString: strerror(errno)) }
