@@ -56,31 +56,38 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
       throw bad("TLS (rediss://) is not supported by this build of hiredis; use redis:// or unix://")
     }
     if text.hasPrefix("unix://") {
-      let rest = String(text.dropFirst("unix://".count))
-      let (path, query) = Self.split(rest, at: "?")
-      guard path.hasPrefix("/"), path.count > 1 else {
-        throw bad("expected unix:///absolute/path/to/redis.sock")
-      }
-      var url = RedisURL(endpoint: .unix(path: try Self.percentDecode(path, bad)))
-      if let query {
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-          let (key, value) = Self.split(String(pair), at: "=")
-          guard let value else { throw bad("query parameter '\(key)' needs a value") }
-          switch key {
-          case "db": url.database = try Self.parseDatabase(value, bad)
-          case "user": url.user = try Self.percentDecode(value, bad)
-          case "password": url.password = try Self.percentDecode(value, bad)
-          default: throw bad("unknown query parameter '\(key)' (expected db, user or password)")
-          }
-        }
-      }
-      self = url
+      self = try Self.parseUnix(String(text.dropFirst("unix://".count)), bad)
       return
     }
     guard text.hasPrefix("redis://") else {
       throw bad("expected redis://host:port[/db] or unix:///path/to/redis.sock")
     }
-    var rest = Substring(text.dropFirst("redis://".count))
+    self = try Self.parseTCP(Substring(text.dropFirst("redis://".count)), bad)
+  }
+
+  /// `unix:///path[?db=N&user=U&password=P]`, after the scheme.
+  private static func parseUnix(_ rest: String, _ bad: (String) -> RedisError) throws(RedisError) -> RedisURL {
+    let (path, query) = Self.split(rest, at: "?")
+    guard path.hasPrefix("/"), path.count > 1 else {
+      throw bad("expected unix:///absolute/path/to/redis.sock")
+    }
+    var url = RedisURL(endpoint: .unix(path: try Self.percentDecode(path, bad)))
+    for pair in query?.split(separator: "&", omittingEmptySubsequences: true) ?? [] {
+      let (key, value) = Self.split(String(pair), at: "=")
+      guard let value else { throw bad("query parameter '\(key)' needs a value") }
+      switch key {
+      case "db": url.database = try Self.parseDatabase(value, bad)
+      case "user": url.user = try Self.percentDecode(value, bad)
+      case "password": url.password = try Self.percentDecode(value, bad)
+      default: throw bad("unknown query parameter '\(key)' (expected db, user or password)")
+      }
+    }
+    return url
+  }
+
+  /// `redis://[user[:password]@]host[:port][/db]`, after the scheme.
+  private static func parseTCP(_ text: Substring, _ bad: (String) -> RedisError) throws(RedisError) -> RedisURL {
+    var rest = text
     var url = RedisURL(endpoint: .tcp(host: "127.0.0.1", port: 6379))
     // Credentials: everything before the last '@' (passwords may contain '@' only encoded,
     // but be lenient and split at the last one).
@@ -129,7 +136,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
       port = p
     }
     url.endpoint = .tcp(host: String(host), port: port)
-    self = url
+    return url
   }
 
   // MARK: - Helpers

@@ -1,40 +1,5 @@
 import EvtRedis
 
-/// Which type streams a reader covers: exact type names, and glob patterns matched against
-/// `NS:types` (so types first published later are picked up by ``refresh()``).
-public struct TypeSelection: Sendable {
-  public let patterns: [String]
-
-  /// - Parameter patterns: type names or globs; empty means every type (`*`).
-  /// - Throws: ``BusError`` `.usage` for a name that is neither a valid type nor a pattern.
-  public init(_ patterns: [String]) throws(BusError) {
-    for p in patterns {
-      do { try EventType.validatePattern(p) } catch { throw BusError(.usage, error.message) }
-    }
-    self.patterns = patterns.isEmpty ? ["*"] : patterns
-  }
-
-  /// Exact type names (no glob characters): their streams are read even before they exist.
-  public var exactTypes: [String] { patterns.filter { !EventType.isPattern($0) } }
-  public var hasPatterns: Bool { patterns.contains(where: EventType.isPattern) }
-
-  public func matches(_ type: String) -> Bool {
-    patterns.contains { EventType.matches($0, type) }
-  }
-
-  /// The selected types that exist now, sorted.
-  func resolve(_ connection: RedisConnection, _ keys: Keys) throws(BusError) -> [String] {
-    var types = Set(exactTypes)
-    if hasPatterns {
-      let reply = try wrap { () throws(RedisError) in try connection.command(["SMEMBERS", keys.types]) }
-      for t in reply.array ?? [] {
-        if let s = t.string, matches(s) { types.insert(s) }
-      }
-    }
-    return types.sorted()
-  }
-}
-
 /// Reads the type streams of a selection without a consumer group: the history (`tail`), then
 /// new events as they arrive (`tail -f`, `subscribe` without `--group`).
 ///
@@ -180,74 +145,5 @@ public final class StreamWatcher {
     let entries = Array(mergedInTimeOrder(found).prefix(count))
     for e in entries where e.id > cursors[e.stream, default: .zero] { cursors[e.stream] = e.id }
     return entries
-  }
-}
-
-func sleepMilliseconds(_ ms: Int) {
-  guard ms > 0 else { return }
-  var remaining = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
-  var left = timespec()
-  while nanosleep(&remaining, &left) != 0 { remaining = left }
-}
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
-// MARK: - Tail
-
-/// What `evt tail` shows.
-public struct TailRequest: Sendable {
-  /// How many of the newest events to show; `nil` with `since` shows every event since then.
-  public var last: Int?
-  /// Only events at or after this stream id (an ISO time converts to `<ms>-0`).
-  public var since: StreamID?
-  /// Keep printing new events after the history.
-  public var follow: Bool
-
-  public init(last: Int?, since: StreamID?, follow: Bool) {
-    self.last = last
-    self.since = since
-    self.follow = follow
-  }
-}
-
-extension StreamWatcher {
-  /// Emits the requested history in time order, then (with `follow`) new events as they
-  /// arrive, in batches, until `shouldStop()` turns true. Types first published after tail
-  /// started are picked up within one poll interval.
-  /// With `reconnect`, following survives Redis going away: it reconnects and continues after
-  /// the last event it printed.
-  public func tail(
-    _ request: TailRequest, reconnect: Reconnect? = nil, shouldStop: () -> Bool, emit: ([StreamEntry]) throws(BusError) -> Void
-  ) throws(BusError) {
-    if let since = request.since, request.last == nil {
-      var page: [StreamEntry] = []
-      try history(since: since) { (entry) throws(BusError) in
-        page.append(entry)
-        if page.count >= 1000 {
-          try emit(page)
-          page.removeAll(keepingCapacity: true)
-        }
-        return !shouldStop()
-      }
-      try emit(page)
-    } else {
-      try emit(try last(request.last ?? 10, since: request.since))
-    }
-    guard request.follow else { return }
-    while !shouldStop() {
-      let batch: [StreamEntry]
-      do {
-        batch = try poll(blockMilliseconds: Subscription.pollMilliseconds)
-      } catch {
-        guard let reconnect, error.isConnectionLoss else { throw error }
-        guard reconnect.recover(from: error, shouldStop: shouldStop) else { return }
-        continue
-      }
-      if !batch.isEmpty { try emit(batch) }
-    }
   }
 }

@@ -1,0 +1,42 @@
+import EvtRedis
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Keeps a subscription going when Redis goes away: reconnects with exponential backoff
+/// (`initialDelay` doubling up to `maxDelay`) until it succeeds or a shutdown is requested,
+/// saying one line per state change through `report`, then continues where it stopped.
+public struct Reconnect {
+  public var connection: RedisConnection
+  public var report: (String) -> Void
+  public var initialDelay: Double
+  public var maxDelay: Double
+
+  public init(connection: RedisConnection, initialDelay: Double = 0.1, maxDelay: Double = 5, report: @escaping (String) -> Void) {
+    self.connection = connection
+    self.initialDelay = initialDelay
+    self.maxDelay = maxDelay
+    self.report = report
+  }
+
+  /// Reconnects; returns false when a shutdown was requested first.
+  func recover(from error: BusError, shouldStop: () -> Bool) -> Bool {
+    report("lost the connection (\(error.message)); reconnecting")
+    var delay = initialDelay
+    var tries = 0
+    while !shouldStop() {
+      sleepSeconds(delay, unless: shouldStop)
+      if shouldStop() { break }
+      tries += 1
+      do {
+        try connection.reconnect()
+        report("reconnected to \(connection.url) after \(tries) attempt\(tries == 1 ? "" : "s")")
+        return true
+      } catch {
+        delay = min(delay * 2, maxDelay)
+      }
+    }
+    return false
+  }
+}

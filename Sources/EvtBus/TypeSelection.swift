@@ -1,0 +1,36 @@
+import EvtRedis
+
+/// Which type streams a reader covers: exact type names, and glob patterns matched against
+/// `NS:types` (so types first published later are picked up by ``refresh()``).
+public struct TypeSelection: Sendable {
+  public let patterns: [String]
+
+  /// - Parameter patterns: type names or globs; empty means every type (`*`).
+  /// - Throws: ``BusError`` `.usage` for a name that is neither a valid type nor a pattern.
+  public init(_ patterns: [String]) throws(BusError) {
+    for p in patterns {
+      do { try EventType.validatePattern(p) } catch { throw BusError(.usage, error.message) }
+    }
+    self.patterns = patterns.isEmpty ? ["*"] : patterns
+  }
+
+  /// Exact type names (no glob characters): their streams are read even before they exist.
+  public var exactTypes: [String] { patterns.filter { !EventType.isPattern($0) } }
+  public var hasPatterns: Bool { patterns.contains(where: EventType.isPattern) }
+
+  public func matches(_ type: String) -> Bool {
+    patterns.contains { EventType.matches($0, type) }
+  }
+
+  /// The selected types that exist now, sorted.
+  func resolve(_ connection: RedisConnection, _ keys: Keys) throws(BusError) -> [String] {
+    var types = Set(exactTypes)
+    if hasPatterns {
+      let reply = try wrap { () throws(RedisError) in try connection.command(["SMEMBERS", keys.types]) }
+      for t in reply.array ?? [] {
+        if let s = t.string, matches(s) { types.insert(s) }
+      }
+    }
+    return types.sorted()
+  }
+}
