@@ -21,6 +21,9 @@ public final class DoneMarkers {
 
   /// Writes the follow-up events (their contracts checked).
   public let writer: EventWriter
+  /// Told when an event turns out to be done already (a redelivery, a replay, or another
+  /// consumer finishing it first), with what was done instead: for logs.
+  public var onAlreadyDone: ((EventKey, String) -> Void)?
 
   /// - Parameter contracts: what follow-up events are checked against.
   public init(

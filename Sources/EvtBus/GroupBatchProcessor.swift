@@ -4,13 +4,17 @@ import EvtRedis
   import Glibc
 #endif
 
-/// Handles one batch of a group: dead-letters what cannot be handled at all, runs the handler,
-/// acknowledges successes, retries failures with backoff and dead-letters what is exhausted.
+/// Handles one batch of a group — the one place that decides what becomes of a delivery:
+/// dead-letters what cannot be handled at all, acknowledges what is already done, hands the
+/// rest to the handler (through its gate, holding what is not ready), completes successes
+/// (marker + acknowledgement + follow-up events in one step), retries failures with backoff
+/// and dead-letters what is exhausted. While it works, the batch's claims are kept fresh.
 final class GroupBatchProcessor {
   let consumer: GroupConsumer
   let handler: DeliveryHandler
   let retry: RetryPolicy
   let deadLetters: DeadLetterQueue?
+  let doneMarkers: DoneMarkers?
   let maxDeliveries: Int?
   let contracts: EventContracts
   let keeper: ClaimKeeper?
@@ -21,8 +25,8 @@ final class GroupBatchProcessor {
   private(set) var givenBack = 0
 
   init(
-    consumer: GroupConsumer, handler: DeliveryHandler, retry: RetryPolicy, deadLetters: DeadLetterQueue?, maxDeliveries: Int?,
-    contracts: EventContracts, keeper: ClaimKeeper?, shouldStop: @escaping () -> Bool
+    consumer: GroupConsumer, handler: DeliveryHandler, retry: RetryPolicy, deadLetters: DeadLetterQueue?, doneMarkers: DoneMarkers?,
+    maxDeliveries: Int?, contracts: EventContracts, keeper: ClaimKeeper?, shouldStop: @escaping () -> Bool
   ) {
     self.contracts = contracts
     self.keeper = keeper
@@ -30,8 +34,14 @@ final class GroupBatchProcessor {
     self.handler = handler
     self.retry = retry
     self.deadLetters = deadLetters
+    self.doneMarkers = doneMarkers
     self.maxDeliveries = maxDeliveries
     self.shouldStop = shouldStop
+  }
+
+  /// Before reading new work: waits while the handler's gate is closed to new work.
+  func waitForGate() {
+    handler.gate?.waitWhileOpen(shouldStop: shouldStop)
   }
 
   /// Returns every delivery of the batch that was dealt with (what `--count` counts). What
@@ -40,13 +50,15 @@ final class GroupBatchProcessor {
   func process(_ batch: [Delivery]) throws(BusError) -> HandlerResult {
     keeper?.hold(batch.map(\.entry))
     defer { keeper?.release() }
-    let valid = try triage(batch)
-    let result = try handler.handle(valid, shouldStop: shouldStop)
-    try acknowledge(result.succeeded)
-    handled += result.succeeded.count
+    var valid = try triage(batch)
+    valid = try skipDone(valid)
+    let result = try handle(valid)
+    try complete(result.completed)
     for (delivery, failure) in result.failures { try settle(delivery, failure) }
-    var dealtWith = Set(result.succeeded.map(\.id))
+    leftPending += result.notReady.count  // stopping while they waited: they stay pending
+    var dealtWith = Set(result.completed.map(\.entry.id))
     for f in result.failures { dealtWith.insert(f.delivery.entry.id) }
+    for d in result.notReady { dealtWith.insert(d.entry.id) }
     let untouched = valid.filter { !dealtWith.contains($0.entry.id) }.map(\.entry)
     if !untouched.isEmpty {
       try consumer.giveBack(untouched)
@@ -56,8 +68,82 @@ final class GroupBatchProcessor {
     return HandlerResult(succeeded: batch.map(\.entry).filter { !untouchedIDs.contains($0.id) })
   }
 
-  private func acknowledge(_ entries: [StreamEntry]) throws(BusError) {
-    if !handler.acknowledgesSuccesses { try consumer.ack(entries) }
+  /// Hands deliveries to the handler: all at once, or — behind a gate — one at a time, each
+  /// with its permit, holding one that is not ready until the gate lets it through again.
+  private func handle(_ deliveries: [Delivery]) throws(BusError) -> HandlerResult {
+    guard let gate = handler.gate else { return try handler.handle(deliveries, shouldStop: shouldStop) }
+    var total = HandlerResult(completed: [])
+    for d in deliveries {
+      if shouldStop() { break }
+      total.add(try handleGated(d, gate))
+    }
+    return total
+  }
+
+  private func handleGated(_ delivery: Delivery, _ gate: CircuitBreaker) throws(BusError) -> HandlerResult {
+    var waited = false
+    while true {
+      guard gate.acquire(shouldStop: shouldStop) else { return HandlerResult(completed: [], notReady: [delivery]) }
+      if waited, let done = doneMarkers, let key = delivery.envelope.map({ EventKey(type: $0.type, id: $0.id) }) {
+        // Completed elsewhere while it waited: the permit goes back unused.
+        let isDone: Bool
+        do { isDone = try done.isDone(type: key.type, eventID: key.id) } catch {
+          gate.cancel()
+          throw error
+        }
+        if isDone {
+          gate.cancel()
+          return HandlerResult(completed: [.done(delivery)])
+        }
+      }
+      let result: HandlerResult
+      do { result = try handler.handle([delivery], shouldStop: shouldStop) } catch {
+        gate.cancel()
+        throw error
+      }
+      // A permit the handler did not use (it failed before reaching its downstream) goes
+      // back, so the circuit cannot stay half-open with nobody probing; once the handler
+      // reported a success or a failure this changes nothing.
+      gate.cancel()
+      if result.notReady.isEmpty { return result }
+      waited = true
+    }
+  }
+
+  /// Deliveries whose event this group already completed are acknowledged, not handed over.
+  private func skipDone(_ deliveries: [Delivery]) throws(BusError) -> [Delivery] {
+    guard let done = doneMarkers else { return deliveries }
+    var rest: [Delivery] = []
+    var finished: [Completion] = []
+    for d in deliveries {
+      if let e = d.envelope, try done.isDone(type: e.type, eventID: e.id) {
+        finished.append(.done(d))
+        done.onAlreadyDone?(EventKey(type: e.type, id: e.id), "was already done; acknowledged without handling it again")
+      } else {
+        rest.append(d)
+      }
+    }
+    try complete(finished, announced: true)
+    return rest
+  }
+
+  /// Writes what a success means: plain acknowledgements pipelined; a done marker with its
+  /// acknowledgement and follow-up events in one script each.
+  private func complete(_ completions: [Completion], announced: Bool = false) throws(BusError) {
+    var plain: [StreamEntry] = []
+    for c in completions {
+      guard let done = doneMarkers, c.marker != nil || !c.followUps.isEmpty else {
+        plain.append(c.entry)
+        continue
+      }
+      let key = c.marker ?? EventKey(type: c.entry.type, id: c.entry.id.description)
+      let first = try done.complete(c.entry, type: key.type, eventID: key.id, publishing: c.followUps)
+      if !first && !announced {
+        done.onAlreadyDone?(key, "was completed by another consumer meanwhile; its follow-up events were not published again")
+      }
+    }
+    try consumer.ack(plain)
+    handled += completions.count
   }
 
   /// The deliveries worth handling; malformed entries and poison messages go to the dead
@@ -112,9 +198,12 @@ final class GroupBatchProcessor {
       if shouldStop() { break }
       var retried = delivery
       retried.attempt = attempt
-      let again = try handler.handle([retried], shouldStop: shouldStop)
-      try acknowledge(again.succeeded)
-      handled += again.succeeded.count
+      let again = try handle([retried])
+      try complete(again.completed)
+      if !again.notReady.isEmpty {
+        leftPending += 1  // stopping while it waited for the gate
+        return
+      }
       failure = again.failures.first?.failure
     }
     guard let failure else { return }

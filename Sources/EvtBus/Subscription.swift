@@ -19,21 +19,23 @@ public enum Subscription {
   /// entries delivered more than `maxDeliveries` times (poison messages), are dead-lettered at
   /// once, and a failed event is retried in this process by `retry` (waiting
   /// its backoff) and dead-lettered after the last attempt or a permanent failure. Without
-  /// `deadLetters`, failed events stay pending.
+  /// `deadLetters`, failed events stay pending. With `doneMarkers`, completions that record
+  /// their event as done (``Completion/done(_:publishing:)``) write marker, acknowledgement and
+  /// follow-up events in one script, and events already done are acknowledged unhandled.
   public static func run(
     group consumer: GroupConsumer, limits: SubscriptionLimits, handler: DeliveryHandler, retry: RetryPolicy = RetryPolicy(),
-    deadLetters: DeadLetterQueue? = nil, maxDeliveries: Int? = nil, contracts: EventContracts = .bus,
-    reconnect: Reconnect? = nil, shouldStop: @escaping () -> Bool
+    deadLetters: DeadLetterQueue? = nil, doneMarkers: DoneMarkers? = nil, maxDeliveries: Int? = nil,
+    contracts: EventContracts = .bus, reconnect: Reconnect? = nil, shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
     let keeper = consumer.claimIdleMilliseconds.map { ClaimKeeper(consumer: consumer, claimIdleMilliseconds: $0) }
     defer { keeper?.stop() }
     let processor = GroupBatchProcessor(
-      consumer: consumer, handler: handler, retry: retry, deadLetters: deadLetters, maxDeliveries: maxDeliveries,
-      contracts: contracts, keeper: keeper, shouldStop: shouldStop)
+      consumer: consumer, handler: handler, retry: retry, deadLetters: deadLetters, doneMarkers: doneMarkers,
+      maxDeliveries: maxDeliveries, contracts: contracts, keeper: keeper, shouldStop: shouldStop)
     var elsewhere: [SubscriptionOutcome.PendingCount] = []
     let end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
       (max, block) throws(BusError) in
-      handler.waitUntilReady(shouldStop: shouldStop)
+      processor.waitForGate()
       if shouldStop() { return [] }
       return try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)
     } handle: { (batch) throws(BusError) in

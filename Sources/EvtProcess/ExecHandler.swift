@@ -59,7 +59,7 @@ public final class ExecHandler: DeliveryHandler {
         break
       }
       if status.succeeded {
-        result.succeeded.append(entry)
+        result.completed.append(.acknowledge(entry))
       } else {
         let permanent = status == .exited(Self.permanentFailureStatus)
         var reason = "handler \(status)"

@@ -31,22 +31,16 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
 @test "Redis killed and restarted (append-only file on) while a subscriber runs: it reconnects and finishes; nothing lost" {
   dir="$BATS_TEST_TMPDIR/aof"
   mkdir -p "$dir" "$BATS_TEST_TMPDIR/done"
-  start_aof() {
-    redis-server --port 0 --unixsocket "$dir/r.sock" --dir "$dir" --appendonly yes --appendfsync always --save '' \
-      </dev/null >/dev/null 2>&1 &
-    aof_pid=$!
-    wait_for "redis-cli -s '$dir/r.sock' ping >/dev/null 2>&1"
-  }
-  start_aof
+  start_aof "$dir"
   export EVT_REDIS_URL="unix://$dir/r.sock"
   seq 1 2000 | sed 's/.*/{"type":"job.run","data":&}/' | evt publish --ndjson -q
   "$EVT_BIN" subscribe --group g --timeout 6 --exec "mkdir -p '$BATS_TEST_TMPDIR/done/'\"\$EVT_ID\"" job.run 2> "$BATS_TEST_TMPDIR/err" &
   sub=$!
   wait_for "[ \$(ls '$BATS_TEST_TMPDIR/done' | wc -l) -ge 300 ]" 60
-  kill -9 $aof_pid
-  wait $aof_pid || true
+  kill -9 $AOF_PID
+  wait $AOF_PID || true
   sleep 1
-  start_aof
+  start_aof "$dir"
   set +e
   wait $sub
   code=$?
@@ -58,33 +52,28 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   grep -q "reconnected to" "$BATS_TEST_TMPDIR/err"
   # One line per state change, not a flood (plus the final timeout line).
   [ "$(grep -c . "$BATS_TEST_TMPDIR/err")" -le 3 ]
-  kill $aof_pid
-  wait $aof_pid || true
+  kill $AOF_PID
+  wait $AOF_PID || true
 }
 
 @test "tail -f survives a Redis restart and keeps printing" {
   dir="$BATS_TEST_TMPDIR/aof2"
   mkdir -p "$dir"
-  start_aof() {
-    redis-server --port 0 --unixsocket "$dir/r.sock" --dir "$dir" --appendonly yes --save '' </dev/null >/dev/null 2>&1 &
-    aof_pid=$!
-    wait_for "redis-cli -s '$dir/r.sock' ping >/dev/null 2>&1"
-  }
-  start_aof
+  start_aof "$dir"
   export EVT_REDIS_URL="unix://$dir/r.sock"
   evt publish a.b --data 1 >/dev/null
   "$EVT_BIN" tail -f --json > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
   tailer=$!
   wait_for "[ \$(wc -l < '$BATS_TEST_TMPDIR/out') -ge 1 ]"
   redis-cli -s "$dir/r.sock" shutdown >/dev/null 2>&1 || true
-  wait $aof_pid || true
-  start_aof
+  wait $AOF_PID || true
+  start_aof "$dir"
   evt publish a.b --data 2 >/dev/null
   wait_for "[ \$(wc -l < '$BATS_TEST_TMPDIR/out') -ge 2 ]" 20
   kill -INT $tailer
   wait $tailer
   [ "$(sed 's/.*"data":\([0-9]*\)}.*/\1/' "$BATS_TEST_TMPDIR/out" | tr '\n' ' ')" = "1 2 " ]
   grep -q "reconnected" "$BATS_TEST_TMPDIR/err"
-  kill $aof_pid
-  wait $aof_pid || true
+  kill $AOF_PID
+  wait $AOF_PID || true
 }

@@ -55,15 +55,25 @@ PY=${EVT_TEST_PYTHON:-/usr/bin/python3}
 # A free TCP port on loopback.
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# Starts the SMTP sink (smtp_sink.py; its SINK_* variables pass through) on a free port: sets
-# SMTP_PORT, INBOX and SINK_PID.
+# Starts the SMTP sink (smtp_sink.py; its SINK_* variables pass through; $1 is USER:PASSWORD
+# to require authentication) on a free port, or on SMTP_PORT when it was started before:
+# sets SMTP_PORT, INBOX and SINK_PID.
 start_sink() {
-  "$PY" -c 'import aiosmtpd' || { echo "aiosmtpd is missing: apt-get install python3-aiosmtpd"; return 1; }
-  SMTP_PORT=$(free_port)
+  "$PY" -c 'import aiosmtpd' || { echo "aiosmtpd is missing: apt-get install python3-aiosmtpd (scripts/test does)"; return 1; }
+  SMTP_PORT=${SMTP_PORT:-$(free_port)}
   INBOX="$BATS_TEST_TMPDIR/inbox"
   "$PY" "$BATS_TEST_DIRNAME/smtp_sink.py" "$SMTP_PORT" "$INBOX" "$@" > "$BATS_TEST_TMPDIR/smtp.out" 2>&1 &
   SINK_PID=$!
   wait_for "grep -q listening '$BATS_TEST_TMPDIR/smtp.out'"
+}
+
+# Starts a redis-server with an append-only file (fsync always) on a unix socket in directory
+# $1, again after a kill with the same data: sets AOF_PID.
+start_aof() {
+  redis-server --port 0 --unixsocket "$1/r.sock" --dir "$1" --appendonly yes --appendfsync always --save '' \
+    </dev/null >/dev/null 2>&1 &
+  AOF_PID=$!
+  wait_for "redis-cli -s '$1/r.sock' ping >/dev/null 2>&1"
 }
 
 # Exits non-zero unless every line of file $1 is one JSON value.

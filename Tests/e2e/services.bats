@@ -3,7 +3,6 @@ load helpers
 
 # The user service and the email service, driven as users run them.
 
-PY=${EVT_TEST_PYTHON:-/usr/bin/python3}
 pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
 dlq_len() { rcli XLEN "$EVT_NAMESPACE:dlq:${1:-email-worker}"; }
 sent_len() { rcli XLEN "$EVT_NAMESPACE:stream:email.sent"; }
@@ -157,14 +156,10 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   # reading when the cool-down ends. The outage lasts many times --claim-idle and
   # --max-deliveries is low: events held while the circuit is open must not be taken for
   # abandoned (and redelivered into the dead letters) by the other handlers.
-  "$PY" -c 'import aiosmtpd' || { echo "aiosmtpd is missing: apt-get install python3-aiosmtpd (scripts/test does)"; return 1; }
-  port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  inbox="$BATS_TEST_TMPDIR/inbox"
   log="$BATS_TEST_TMPDIR/log"
   start_smtp() {
-    "$PY" "$BATS_TEST_DIRNAME/smtp_sink.py" "$port" "$inbox" > "$BATS_TEST_TMPDIR/smtp.out" 2>&1 &
-    smtp=$!
-    wait_for "grep -q listening '$BATS_TEST_TMPDIR/smtp.out'"
+    start_sink  # on the same port when it is started again
+    smtp=$SINK_PID port=$SMTP_PORT inbox=$INBOX
   }
   start_smtp
   for w in 1 2; do
@@ -202,12 +197,8 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
 }
 
 @test "SMTP with authentication: the right password sends; a wrong one keeps the mail pending, never dead-lettered" {
-  "$PY" -c 'import aiosmtpd' || { echo "aiosmtpd is missing: apt-get install python3-aiosmtpd (scripts/test does)"; return 1; }
-  port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  inbox="$BATS_TEST_TMPDIR/inbox"
-  "$PY" "$BATS_TEST_DIRNAME/smtp_sink.py" "$port" "$inbox" 'mailer:s3cret' > "$BATS_TEST_TMPDIR/smtp.out" 2>&1 &
-  smtp=$!
-  wait_for "grep -q listening '$BATS_TEST_TMPDIR/smtp.out'"
+  start_sink 'mailer:s3cret'
+  smtp=$SINK_PID port=$SMTP_PORT inbox=$INBOX
   evt create-user --name Ada --email ada@example.com >/dev/null
 
   # A wrong password: the circuit opens, the event stays pending, nothing is dead-lettered.

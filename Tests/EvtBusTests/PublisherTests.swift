@@ -1,0 +1,80 @@
+import EvtBus
+import EvtRedis
+import EvtTestSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@Suite("Publishing")
+struct PublisherTests {
+  @Test("a published event is in its type stream exactly as built, and its type is registered")
+  func publishOne() throws {
+    try withRedis { server in
+      let keys = try Keys(namespace: uniqueNamespace())
+      let publisher = Publisher(connection: try server.connect(), keys: keys)
+      let e = try Envelope.create(type: "user.created", data: Array(#"{"userId":"1"}"#.utf8))
+      let id = try publisher.publish(e)
+      let c = try server.connect()
+      let entries = try c.command(["XRANGE", keys.stream("user.created"), "-", "+"]).array!
+      #expect(entries.count == 1)
+      #expect(entries[0].array?[0].string == id.description)
+      #expect(entries[0].array?[1].array?[1].bytes == e.raw)
+      #expect(try c.command(["SMEMBERS", keys.types]).array?.compactMap(\.string) == ["user.created"])
+    }
+  }
+
+  @Test("pipelined batches keep the order of the input")
+  func batches() throws {
+    try withRedis { server in
+      let keys = try Keys(namespace: uniqueNamespace())
+      let publisher = Publisher(connection: try server.connect(), keys: keys)
+      publisher.batchSize = 7
+      var sent: [Envelope] = []
+      for i in 0..<250 {
+        let e = try Envelope.create(type: i % 2 == 0 ? "a.even" : "a.odd", data: Array("\(i)".utf8))
+        try publisher.enqueue(e)
+        sent.append(e)
+      }
+      #expect(try publisher.finish() == 250)
+      let c = try server.connect()
+      let evens = try c.command(["XRANGE", keys.stream("a.even"), "-", "+"]).array!.map { $0.array![1].array![1].bytes! }
+      #expect(evens == sent.enumerated().filter { $0.offset % 2 == 0 }.map(\.element.raw))
+    }
+  }
+
+  @Test("an NDJSON import stops at the first bad line and sends only what came before it")
+  func ndjsonStops() throws {
+    try withRedis { server in
+      let keys = try Keys(namespace: uniqueNamespace())
+      let path = server.directory + "/in.ndjson"
+      let lines = [#"{"type":"a.b","data":1}"#, "", #"{"type":"a.b","data":2}"#, "{bad", #"{"type":"a.b","data":3}"#]
+      try writeFile(path, lines.joined(separator: "\n") + "\n")
+      let fd = open(path, O_RDONLY)
+      defer { close(fd) }
+      var reported: [Int] = []
+      let summary = try NDJSONImport(decoder: NDJSONDecoder(), skipInvalid: false).run(
+        LineReader(fd: fd, maxLineLength: 1 << 20), into: Publisher(connection: try server.connect(), keys: keys)
+      ) { line, _ in reported.append(line) }
+      #expect(summary.published == 2 && summary.stopped && reported == [4])
+      #expect(try server.connect().command(["XLEN", keys.stream("a.b")]).int == 2)
+    }
+  }
+
+  @Test("with skipInvalid every good line is sent and every bad one reported")
+  func ndjsonSkips() throws {
+    try withRedis { server in
+      let keys = try Keys(namespace: uniqueNamespace())
+      let path = server.directory + "/in.ndjson"
+      try writeFile(path, "{bad\n{\"type\":\"a.b\",\"data\":1}\r\n[]\n{\"type\":\"a.b\",\"data\":2}")
+      let fd = open(path, O_RDONLY)
+      defer { close(fd) }
+      var reported: [Int] = []
+      let summary = try NDJSONImport(decoder: NDJSONDecoder(), skipInvalid: true).run(
+        LineReader(fd: fd, maxLineLength: 1 << 20), into: Publisher(connection: try server.connect(), keys: keys)
+      ) { line, _ in reported.append(line) }
+      #expect(summary.published == 2 && !summary.stopped && reported == [1, 3])
+    }
+  }
+}
