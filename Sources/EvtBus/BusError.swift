@@ -7,8 +7,9 @@ import EvtRedis
 /// Every failure the bus reports, classified so the command line can map it to an exit code.
 public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
   public enum Kind: Sendable, Equatable {
-    /// Options that contradict each other or name nothing.
-    case usage
+    /// A name, URL or value the caller gave is not valid (a namespace, a group, a type
+    /// pattern, a Redis URL).
+    case invalidArgument
     /// The input (an event, a line of NDJSON, a file) is invalid.
     case badData
     /// Redis could not be reached or the connection was lost.
@@ -21,9 +22,7 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
     case redisTimeout
     /// Redis answered with an error.
     case server
-    /// A `--timeout` passed without an event.
-    case timedOut
-    /// Output could not be written.
+    /// An operating-system call outside Redis failed (a pipe, a process, a write).
     case output
     /// The reader of standard output went away (a closed pipe): not a failure to report.
     case outputClosed
@@ -46,7 +45,7 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
 
   public init(_ error: RedisError) {
     switch error.kind {
-    case .invalidURL: self.init(.usage, error.message)
+    case .invalidURL: self.init(.invalidArgument, error.message)
     case .unavailable: self.init(.unavailable, error.message)
     case .timeout: self.init(.redisTimeout, error.message)
     case .authentication: self.init(.authentication, error.message)

@@ -93,14 +93,14 @@ public final class GroupConsumer {
     guard !name.isEmpty, name.utf8.count <= 128, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") })
     else {
       throw BusError(
-        .usage, "invalid group name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces or ':'")
+        .invalidArgument, "invalid group name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces or ':'")
     }
   }
 
   /// Consumer names: 1 to 128 printable ASCII characters without spaces.
   public static func validateConsumerName(_ name: String) throws(BusError) {
     guard !name.isEmpty, name.utf8.count <= 128, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-      throw BusError(.usage, "invalid consumer name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces")
+      throw BusError(.invalidArgument, "invalid consumer name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces")
     }
   }
 
@@ -198,6 +198,11 @@ public final class GroupConsumer {
   /// Entries pending this long in any consumer of the group (a dead or stuck one) are claimed
   /// by this consumer (XAUTOCLAIM); `nil` turns reclaiming off.
   public var claimIdleMilliseconds: Int?
+  /// The claim-idle time consumers use unless told otherwise: a minute.
+  public static let defaultClaimIdleMilliseconds = 60_000
+  /// Deliveries after which an entry is dead-lettered as a poison message, unless told
+  /// otherwise.
+  public static let defaultMaxDeliveries = 10
   /// When the last full reclaim scan ended (ms since 1970), and where the one under way is.
   private var lastScanEnded: Int64 = 0
   private var claimCursors: [String: String] = [:]

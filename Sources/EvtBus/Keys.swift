@@ -11,7 +11,7 @@
 public struct Keys: Sendable, Equatable {
   public let namespace: String
 
-  /// - Throws: ``BusError`` `.usage` when the namespace is empty or has characters outside
+  /// - Throws: ``BusError`` `.invalidArgument` when the namespace is empty or has characters outside
   ///   letters, digits and `_ - . { }` (no `:`, which separates the parts of a key).
   public init(namespace: String) throws(BusError) {
     let ok =
@@ -22,7 +22,7 @@ public struct Keys: Sendable, Equatable {
       }
     guard ok else {
       throw BusError(
-        .usage,
+        .invalidArgument,
         "invalid namespace \(JSON.quoted(namespace)): use 1 to 64 letters, digits, '_', '-', '.' or '{}' (':' separates the parts of evt's keys)"
       )
     }

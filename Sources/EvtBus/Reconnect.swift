@@ -40,3 +40,25 @@ public struct Reconnect {
     return false
   }
 }
+
+/// Runs `body`; while it fails because Redis is unavailable, runs it again with backoff
+/// (0.1 s doubling to 2 s) until `seconds` have passed, then lets the last error through.
+/// `notice` is told once, at the first failure. For one-shot writers (`publish --retry`):
+/// what `body` sends must be safe to send again (an event keeps its id).
+public func retryingWhileUnavailable<T>(
+  for seconds: Double, notice: (BusError) -> Void, _ body: () throws(BusError) -> T
+) throws(BusError) -> T {
+  let deadline = EventTime.now().milliseconds + Int64(seconds * 1000)
+  var delay = 0.1
+  var said = false
+  while true {
+    do {
+      return try body()
+    } catch  where error.isConnectionLoss && EventTime.now().milliseconds < deadline {
+      if !said { notice(error) }
+      said = true
+      sleepSeconds(delay)
+      delay = min(delay * 2, 2)
+    }
+  }
+}

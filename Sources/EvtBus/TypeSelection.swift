@@ -6,10 +6,10 @@ public struct TypeSelection: Sendable {
   public let patterns: [String]
 
   /// - Parameter patterns: type names or globs; empty means every type (`*`).
-  /// - Throws: ``BusError`` `.usage` for a name that is neither a valid type nor a pattern.
+  /// - Throws: ``BusError`` `.invalidArgument` for a name that is neither a valid type nor a pattern.
   public init(_ patterns: [String]) throws(BusError) {
     for p in patterns {
-      do { try EventType.validatePattern(p) } catch { throw BusError(.usage, error.message) }
+      do { try EventType.validatePattern(p) } catch { throw BusError(.invalidArgument, error.message) }
     }
     self.patterns = patterns.isEmpty ? ["*"] : patterns
   }

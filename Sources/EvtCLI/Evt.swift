@@ -47,7 +47,8 @@ public struct Evt: ParsableCommand {
       Glibc.exit(0)
     } catch let e as CommandExit {
       Glibc.exit(e.code)
-    } catch let e as BusError {
+    } catch var e as BusError {
+      if e.serverMessage?.hasPrefix("NOAUTH") == true { e.message += ": give it in the URL, EVT_REDIS_PASSWORD or --password-file" }
       if e.kind != .outputClosed { Terminal.error(e.message) }
       Glibc.exit(EvtExit.code(for: e.kind))
     } catch {

@@ -218,7 +218,7 @@ public final class RedisConnection {
   static func replyError(_ message: String, command: String, url: RedisURL, key: String? = nil) -> RedisError {
     if message.hasPrefix("NOAUTH") {
       return RedisError(
-        .authentication, "\(url) requires a password: put it in the URL, EVT_REDIS_PASSWORD or --password-file",
+        .authentication, "\(url) requires a password",
         serverMessage: message)
     }
     if message.hasPrefix("WRONGPASS") {

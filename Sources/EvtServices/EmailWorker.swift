@@ -8,21 +8,24 @@ import EvtRedis
 /// How the email worker runs.
 public struct EmailWorkerOptions: Sendable {
   /// The consumer group (one per service).
-  public var group = "email-worker"
+  public var group = Self.defaultGroup
+  public static let defaultGroup = "email-worker"
   /// Consumer name prefix; each handler thread adds `-1`, `-2`, …
   public var consumerName = GroupConsumer.defaultName()
   /// Handler threads in this process, each a consumer of the group with its own connection.
   public var concurrency = 1
   public var from = Mail.Address("noreply@evt.localhost", name: "evt")
   public var retry = RetryPolicy()
-  public var maxDeliveries = 10
+  public var maxDeliveries = GroupConsumer.defaultMaxDeliveries
   /// Seconds after which another consumer's unacknowledged event is claimed.
-  public var claimIdle = 60.0
-  /// Consecutive mailer failures that open the circuit, and its cool-down in seconds.
-  /// Keep it at most `retry.maxAttempts`, or an outage could exhaust an event's attempts
-  /// before the circuit opens.
-  public var breakerThreshold = 3
-  public var breakerCoolDown = 30.0
+  public var claimIdle = Double(GroupConsumer.defaultClaimIdleMilliseconds) / 1000
+  /// Consecutive mailer failures that open the circuit, and its cool-down in seconds. The
+  /// threshold must be at most `retry.maxAttempts` (``validate()``), or an outage could
+  /// exhaust an event's attempts before the circuit opens.
+  public var breakerThreshold = Self.defaultBreakerThreshold
+  public var breakerCoolDown = Self.defaultBreakerCoolDown
+  public static let defaultBreakerThreshold = 3
+  public static let defaultBreakerCoolDown = 30.0
   /// How long an event is remembered as done (seconds).
   public var doneTTL = DoneMarkers.defaultTTL
   /// Exit once nothing is left to do, instead of waiting for events.
@@ -34,6 +37,20 @@ public struct EmailWorkerOptions: Sendable {
   public var logEachMail = true
 
   public init() {}
+
+  /// Throws `.invalidArgument` naming the first rule the options break.
+  public func validate() throws(BusError) {
+    try GroupConsumer.validateGroupName(group)
+    try GroupConsumer.validateConsumerName(consumerName)
+    guard (1...256).contains(concurrency) else { throw BusError(.invalidArgument, "concurrency must be between 1 and 256") }
+    guard breakerThreshold >= 1 else { throw BusError(.invalidArgument, "the breaker threshold must be 1 or more") }
+    guard breakerThreshold <= retry.maxAttempts else {
+      throw BusError(
+        .invalidArgument,
+        "the breaker threshold (\(breakerThreshold)) must not exceed the attempts per event (\(retry.maxAttempts)), or a mailer outage would dead-letter events"
+      )
+    }
+  }
 }
 
 /// The email service: a consumer group on `user.created` and `order.placed` that sends a

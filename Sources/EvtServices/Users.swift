@@ -95,6 +95,22 @@ public struct NewUser: Sendable, Equatable {
     if let id { try UserValidation.id(id) }
     self.id = id
   }
+
+  /// A user given as JSON, `{"name":…,"email":…}`.
+  /// - Throws: ``BusError`` `.badData` when it is not such an object, or its values are invalid.
+  public init(json bytes: [UInt8], id: String? = nil) throws(BusError) {
+    let value: JSONValue
+    do { value = try JSON.parse(bytes) } catch { throw BusError(.badData, "the user is not valid JSON: \(error)") }
+    var strings: [String] = []
+    for member in ["name", "email"] {
+      guard let v = value[member] else { throw BusError(.badData, "the user has no \(JSON.quoted(member))") }
+      guard let s = v.stringValue else {
+        throw BusError(.badData, "the user's \(JSON.quoted(member)) must be a string, not \(v.kindDescription)")
+      }
+      strings.append(s)
+    }
+    try self.init(name: strings[0], email: strings[1], id: id)
+  }
 }
 
 /// The user store: `NS:user:<id>` (a hash) and `NS:user-email:<lower-cased email>` (the id).

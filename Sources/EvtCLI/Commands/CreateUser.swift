@@ -47,23 +47,13 @@ struct CreateUser: ParsableCommand {
 
   func run() throws {
     try connection.check()
-    var name = self.name ?? ""
-    var email = self.email ?? ""
-    if let data {
-      let bytes = try Input.dataArgument(data, limit: 64 * 1024)
-      let value: JSONValue
-      do { value = try JSON.parse(bytes) } catch { throw BusError(.badData, "--data is not valid JSON: \(error)") }
-      for member in ["name", "email"] {
-        guard let v = value[member] else { throw BusError(.badData, "--data has no \(JSON.quoted(member))") }
-        guard v.stringValue != nil else {
-          throw BusError(.badData, "--data: \(JSON.quoted(member)) must be a string, not \(v.kindDescription)")
-        }
-      }
-      name = value["name"]!.stringValue!
-      email = value["email"]!.stringValue!
-    }
     // Validate before connecting, so bad input never needs Redis.
-    let newUser = try NewUser(name: name, email: email, id: id)
+    let newUser: NewUser
+    if let data {
+      newUser = try NewUser(json: try Input.dataArgument(data, limit: 64 * 1024), id: id)
+    } else {
+      newUser = try NewUser(name: name ?? "", email: email ?? "", id: id)
+    }
     let store = UserStore(connection: try connection.connect(), keys: try connection.keys())
     let created = try store.create(newUser, headers: correlationId.map { [("correlationId", $0)] } ?? [])
     let out = OutputBuffer()

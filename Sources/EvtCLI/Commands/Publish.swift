@@ -97,22 +97,9 @@ struct Publish: ParsableCommand {
     try out.flush()
   }
 
-  /// Runs `body`, and with `--retry` runs it again while Redis is unavailable, until the
-  /// deadline. The event keeps its id, so a retry after a lost reply can be recognised.
+  /// Runs `body`, and with `--retry` again while Redis is unavailable, until the deadline.
   private func withRetry(_ body: () throws(BusError) -> Void) throws(BusError) {
-    let deadline = EventTime.now().milliseconds + (retry?.milliseconds ?? 0)
-    var delay = 0.1
-    var said = false
-    while true {
-      do {
-        return try body()
-      } catch  where error.isConnectionLoss && EventTime.now().milliseconds < deadline {
-        if !said { Terminal.note("\(error.message); retrying for up to \(retry!)") }
-        said = true
-        sleepSeconds(delay)
-        delay = min(delay * 2, 2)
-      }
-    }
+    try retryingWhileUnavailable(for: retry?.seconds ?? 0, notice: { Terminal.note("\($0.message); retrying for up to \(retry!)") }, body)
   }
 
   private func publishLines(limit: Int) throws {

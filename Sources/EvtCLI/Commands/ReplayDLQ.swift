@@ -112,7 +112,7 @@ struct ReplayDLQ: ParsableCommand {
     guard !letters.isEmpty else { return Terminal.note("no dead letters to purge") }
     if !yes {
       guard Terminal.isTerminal(0) else {
-        throw BusError(.usage, "refusing to purge \(letters.count) dead letters without --yes (not on a terminal)")
+        throw BusError(.invalidArgument, "refusing to purge \(letters.count) dead letters without --yes (not on a terminal)")
       }
       Terminal.writeAll(2, Array("Delete \(letters.count) dead letter\(letters.count == 1 ? "" : "s") for good? [y/N] ".utf8))
       guard let answer = readLine(), answer.lowercased().hasPrefix("y") else { return Terminal.note("nothing purged") }

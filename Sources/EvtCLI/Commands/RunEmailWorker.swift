@@ -43,7 +43,7 @@ struct RunEmailWorker: ParsableCommand {
   var from: String?
 
   @Option(name: .shortAndLong, help: ArgumentHelp("Consumer group.", valueName: "group"))
-  var group = "email-worker"
+  var group = EmailWorkerOptions.defaultGroup
 
   @Option(help: ArgumentHelp("Consumer name prefix within the group (default: HOST-PID).", valueName: "name"))
   var consumer: String?
@@ -56,10 +56,10 @@ struct RunEmailWorker: ParsableCommand {
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp("Consecutive mailer failures that open the circuit; at most --max-attempts.", valueName: "n"))
-  var breakerFailures = 3
+  var breakerFailures = EmailWorkerOptions.defaultBreakerThreshold
 
   @Option(parsing: .unconditional, help: ArgumentHelp("How long the open circuit waits before a probe.", valueName: "duration"))
-  var breakerCoolDown = DurationArgument(milliseconds: 30_000)
+  var breakerCoolDown = DurationArgument(milliseconds: Int64(EmailWorkerOptions.defaultBreakerCoolDown * 1000))
 
   @Flag(help: "With --until-empty: wait while other consumers still hold events, instead of ending.")
   var waitPending = false
@@ -73,23 +73,32 @@ struct RunEmailWorker: ParsableCommand {
   func validate() throws {
     if (outbox == nil) == (smtp == nil) { throw ValidationError("give exactly one of --outbox DIR and --smtp URL") }
     if smtpRequireTls && smtp == nil { throw ValidationError("--smtp-require-tls needs --smtp") }
-    if !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 256") }
-    if breakerFailures < 1 { throw ValidationError("--breaker-failures must be 1 or more") }
-    if breakerFailures > recovery.maxAttempts {
-      throw ValidationError("--breaker-failures must not exceed --max-attempts, or a mailer outage would dead-letter events")
-    }
     try breakerCoolDown.check("--breaker-cool-down", DurationArgument.oneMillisecondToADay)
     if let from, Mail.Address(parsing: from) == nil {
       throw ValidationError("--from '\(Printable.escaped(from))' is not an address like 'Shop <shop@example.com>'")
     }
     if smtpPasswordFile != nil && smtp == nil { throw ValidationError("--smtp-password-file needs --smtp") }
     if waitPending && !untilEmpty { throw ValidationError("--wait-pending needs --until-empty") }
-    do {
-      try GroupConsumer.validateGroupName(group)
-      if let consumer { try GroupConsumer.validateConsumerName(consumer) }
-    } catch {
-      throw ValidationError(error.message)
-    }
+    // The worker's own rules (group name, concurrency, breaker threshold ≤ attempts).
+    do { try options.validate() } catch { throw ValidationError(error.message) }
+  }
+
+  /// The worker's options from the command line (the library holds the defaults and rules).
+  var options: EmailWorkerOptions {
+    var options = EmailWorkerOptions()
+    options.group = group
+    if let consumer { options.consumerName = consumer }
+    options.concurrency = concurrency
+    if let from, let address = Mail.Address(parsing: from) { options.from = address }
+    options.retry = recovery.retry
+    options.maxDeliveries = recovery.maxDeliveries
+    options.claimIdle = recovery.claimIdle.seconds
+    options.breakerThreshold = breakerFailures
+    options.breakerCoolDown = breakerCoolDown.seconds
+    options.untilEmpty = untilEmpty
+    options.waitPending = waitPending
+    options.logEachMail = !quiet
+    return options
   }
 
   func run() throws {
@@ -105,21 +114,8 @@ struct RunEmailWorker: ParsableCommand {
         mailer = try SMTPMailer(url: smtp!, username: user, password: password, requireTLS: smtpRequireTls)
       }
     } catch {
-      throw BusError(.usage, error.message)
+      throw BusError(.invalidArgument, error.message)
     }
-    var options = EmailWorkerOptions()
-    options.group = group
-    if let consumer { options.consumerName = consumer }
-    options.concurrency = concurrency
-    if let from { options.from = Mail.Address(parsing: from)! }
-    options.retry = recovery.retry
-    options.maxDeliveries = recovery.maxDeliveries
-    options.claimIdle = recovery.claimIdle.seconds
-    options.breakerThreshold = breakerFailures
-    options.breakerCoolDown = breakerCoolDown.seconds
-    options.untilEmpty = untilEmpty
-    options.waitPending = waitPending
-    options.logEachMail = !quiet
 
     let worker = EmailWorker(keys: try connection.keys(), mailer: mailer, options: options, connect: try connection.connector()) {
       Terminal.log($0)

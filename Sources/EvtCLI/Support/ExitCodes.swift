@@ -26,13 +26,12 @@ public enum EvtExit {
 
   static func code(for kind: BusError.Kind) -> Int32 {
     switch kind {
-    case .usage: return usage
+    case .invalidArgument: return usage
     case .badData: return badData
     case .unavailable, .redisTimeout: return unavailable
     case .authentication, .permission: return authentication
     case .outputClosed: return outputClosed
     case .server: return redisError
-    case .timedOut: return timeout
     case .output: return failure
     case .conflict: return conflict
     case .notFound: return notFound

@@ -101,7 +101,7 @@ struct ConnectionOptions: ParsableArguments {
     if let option { return option.seconds }
     guard let text = try environment(variable) else { return value }
     guard let ms = DurationText.milliseconds(text), DurationArgument.oneMillisecondToADay.contains(ms) else {
-      throw BusError(.usage, "\(variable)=\(Printable.escaped(text)) is not a duration between 1ms and 1d (like 5s or 500ms)")
+      throw BusError(.invalidArgument, "\(variable)=\(Printable.escaped(text)) is not a duration between 1ms and 1d (like 5s or 500ms)")
     }
     return Double(ms) / 1000
   }
@@ -123,11 +123,11 @@ struct GroupRecoveryOptions: ParsableArguments {
   var backoffMax = DurationArgument(milliseconds: Int64(RetryPolicy.defaultBackoffMax * 1000))
 
   @Option(parsing: .unconditional, help: ArgumentHelp("Claim events another consumer left pending this long.", valueName: "duration"))
-  var claimIdle = DurationArgument(milliseconds: 60_000)
+  var claimIdle = DurationArgument(milliseconds: Int64(GroupConsumer.defaultClaimIdleMilliseconds))
 
   @Option(
     parsing: .unconditional, help: ArgumentHelp("Dead-letter an event delivered more than N times: a poison message.", valueName: "n"))
-  var maxDeliveries: Int = 10
+  var maxDeliveries: Int = GroupConsumer.defaultMaxDeliveries
 
   func validate() throws {
     if !(1...1_000_000).contains(maxAttempts) { throw ValidationError("--max-attempts must be between 1 and 1000000") }
@@ -168,6 +168,6 @@ func environment(_ name: String) throws(BusError) -> String? {
   let length = strlen(p)
   guard length > 0 else { return nil }
   let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: length)
-  guard let s = String(validating: bytes, as: UTF8.self) else { throw BusError(.usage, "\(name) is not valid UTF-8") }
+  guard let s = String(validating: bytes, as: UTF8.self) else { throw BusError(.invalidArgument, "\(name) is not valid UTF-8") }
   return s
 }
