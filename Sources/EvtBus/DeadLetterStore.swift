@@ -28,11 +28,9 @@ public struct DeadLetterStore {
       let reply = try wrap { () throws(RedisError) in
         try connection.command(["SCAN", cursor, "MATCH", Self.globEscaped(prefix) + "*", "COUNT", "1000", "TYPE", "stream"])
       }
-      let parts = reply.array ?? []
-      cursor = parts.first?.string ?? "0"
-      for k in parts.dropFirst().first?.array ?? [] {
-        if let key = k.string, key.hasPrefix(prefix) { found.insert(String(key.dropFirst(prefix.count))) }
-      }
+      let page = try StreamReply.scan(reply)
+      cursor = page.cursor
+      for key in page.keys where key.hasPrefix(prefix) { found.insert(String(key.dropFirst(prefix.count))) }
     } while cursor != "0"
     return found.sorted()
   }
@@ -45,7 +43,7 @@ public struct DeadLetterStore {
       let reply = try wrap { () throws(RedisError) in
         try connection.command(["XRANGE", keys.deadLetters(group), start, "+", "COUNT", "1000"])
       }
-      let entries = StreamEntry.list(reply, stream: keys.deadLetters(group), type: "")
+      let entries = try StreamEntry.list(reply, stream: keys.deadLetters(group), type: "")
       for e in entries {
         var fields: [String: String] = [:]
         var event: [UInt8]?

@@ -225,11 +225,8 @@ public final class GroupConsumer {
           "XAUTOCLAIM", key, group, consumer, String(idleMs), claimCursors[key]!, "COUNT", String(max - out.count),
         ])
       }
-      let parts = reply.array ?? []
-      let next = parts.first?.string ?? "0-0"
+      let (next, entries) = try StreamReply.autoclaim(reply, stream: key, type: keys.type(ofStream: key) ?? key)
       if next == "0-0" { claimCursors[key] = nil } else { claimCursors[key] = next }
-      guard parts.count >= 2 else { continue }
-      let entries = StreamEntry.list(parts[1], stream: key, type: keys.type(ofStream: key) ?? key).filter { $0.fields != nil }
       guard let first = entries.first, let last = entries.last else { continue }
       let counts = try deliveryCounts(key, from: first.id, to: last.id, count: entries.count)
       out += entries.map { Delivery(entry: $0, deliveryCount: counts[$0.id] ?? 1) }
@@ -322,23 +319,11 @@ public final class GroupConsumer {
       } catch  where error.isNoGroup {
         continue
       }
-      guard let list = reply.array else { throw BusError(.server, "unexpected reply to XINFO CONSUMERS \(key) \(group)") }
-      for item in list {
-        guard let fields = item.array, fields.count % 2 == 0 else {
-          throw BusError(.server, "unexpected reply to XINFO CONSUMERS \(key) \(group)")
+      for fields in try StreamReply.info(reply, "XINFO CONSUMERS \(key) \(group)") {
+        guard let name = fields["name"]?.string, let pending = fields["pending"]?.int, let idle = fields["idle"]?.int else {
+          throw StreamReply.unexpected("XINFO CONSUMERS \(key) \(group)", reply)
         }
-        var name: String?
-        var pending = 0
-        var idle = 0
-        for i in stride(from: 0, to: fields.count, by: 2) {
-          switch fields[i].string {
-          case "name": name = fields[i + 1].string
-          case "pending": pending = fields[i + 1].int ?? 0
-          case "idle": idle = fields[i + 1].int ?? 0
-          default: break
-          }
-        }
-        guard let name, name != consumer, pending > 0 else { continue }
+        guard name != consumer, pending > 0 else { continue }
         var entry = found[name] ?? PendingElsewhere(consumer: name, count: 0, idle: idle)
         entry.count += pending
         entry.idle = Swift.min(entry.idle, idle)
@@ -360,7 +345,7 @@ public final class GroupConsumer {
     for key in pendingKeys { command.append(history[key]!.description) }
     let reply = try wrap { () throws(RedisError) in try connection.command(command) }
     var byStream: [String: [StreamEntry]] = [:]
-    for e in StreamEntry.streams(reply, keys: keys) { byStream[e.stream, default: []].append(e) }
+    for e in try StreamEntry.streams(reply, keys: keys) { byStream[e.stream, default: []].append(e) }
     var all: [Delivery] = []
     var deleted: [StreamEntry] = []
     for key in pendingKeys {
@@ -386,12 +371,7 @@ public final class GroupConsumer {
     let reply = try wrap { () throws(RedisError) in
       try connection.command(["XPENDING", key, group, from.description, to.description, String(count), consumer])
     }
-    var counts: [StreamID: Int] = [:]
-    for item in reply.array ?? [] {
-      guard let f = item.array, f.count >= 4, let id = f[0].string.flatMap(StreamID.init), let n = f[3].int else { continue }
-      counts[id] = n
-    }
-    return counts
+    return try StreamReply.deliveryCounts(reply, stream: key)
   }
 
   private func readNew(_ keysToRead: [String], max: Int, blockMilliseconds: Int?) throws(BusError) -> [Delivery] {
@@ -416,7 +396,7 @@ public final class GroupConsumer {
     } catch {
       throw BusError(error)
     }
-    return mergedDeliveries(StreamEntry.streams(reply, keys: keys).map { Delivery(entry: $0, deliveryCount: 1) })
+    return mergedDeliveries(try StreamEntry.streams(reply, keys: keys).map { Delivery(entry: $0, deliveryCount: 1) })
   }
 
   /// Blocks until any selected stream gets a new entry or `ms` passes (a plain XREAD, which

@@ -42,16 +42,18 @@ public struct PendingReport {
     for g in try DeadLetterStore(connection: connection, keys: keys).replayGroups() { streams.append((keys.replay(g), "(replay)")) }
     for (stream, type) in streams {
       let groups = try wrap { () throws(RedisError) in try connection.command(["XINFO", "GROUPS", stream]) }
-      for info in groups.array ?? [] {
-        guard let name = Self.field(info, "name")?.string, wanted == nil || wanted == name else { continue }
+      for info in try StreamReply.info(groups, "XINFO GROUPS \(stream)") {
+        guard let name = info["name"]?.string else { throw StreamReply.unexpected("XINFO GROUPS \(stream)", groups) }
+        guard wanted == nil || wanted == name else { continue }
         let consumers = try wrap { () throws(RedisError) in try connection.command(["XINFO", "CONSUMERS", stream, name]) }
-        for c in consumers.array ?? [] {
-          guard let consumer = Self.field(c, "name")?.string else { continue }
+        for c in try StreamReply.info(consumers, "XINFO CONSUMERS \(stream) \(name)") {
+          guard let consumer = c["name"]?.string, let count = c["pending"]?.int else {
+            throw StreamReply.unexpected("XINFO CONSUMERS \(stream) \(name)", consumers)
+          }
           let key = name + "\u{0}" + consumer
           var s =
             table[key]
             ?? PendingSummary(group: name, consumer: consumer, pending: 0, oldestIdleMilliseconds: 0, maxDeliveries: 0, byType: [:])
-          let count = Self.field(c, "pending")?.int ?? 0
           if count > 0 {
             s.pending += count
             s.byType[type, default: 0] += count
@@ -75,26 +77,15 @@ public struct PendingReport {
       let page = try wrap { () throws(RedisError) in
         try connection.command(["XPENDING", stream, group, start, "+", "1000", consumer])
       }
-      let items = page.array ?? []
+      let items = try StreamReply.pending(page, stream: stream)
       for item in items {
-        guard let f = item.array, f.count >= 4 else { continue }
-        idle = max(idle, f[2].int ?? 0)
-        deliveries = max(deliveries, f[3].int ?? 0)
+        idle = max(idle, item.idleMilliseconds)
+        deliveries = max(deliveries, item.deliveries)
       }
-      guard items.count == 1000, let last = items.last?.array?.first?.string.flatMap(StreamID.init) else { break }
-      start = last.exclusive
+      guard items.count == 1000, let last = items.last else { break }
+      start = last.id.exclusive
     }
     return (idle, deliveries)
   }
 
-  /// A named field of an XINFO reply (a flat name/value array).
-  private static func field(_ reply: RedisReply, _ name: String) -> RedisReply? {
-    guard let flat = reply.array else { return nil }
-    var i = 0
-    while i + 1 < flat.count {
-      if flat[i].string == name { return flat[i + 1] }
-      i += 2
-    }
-    return nil
-  }
 }

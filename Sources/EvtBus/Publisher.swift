@@ -145,7 +145,7 @@ public final class Publisher {
     var counts: [[UInt8]: Int] = [:]
     while true {
       let reply = try connection.busCommand(["XRANGE", key, start, "+", "COUNT", "1000"])
-      let entries = StreamEntry.list(reply, stream: key, type: "")
+      let entries = try StreamEntry.list(reply, stream: key, type: "")
       for e in entries {
         if let raw = e.event, wanted[raw] != nil { counts[raw, default: 0] += 1 }
       }

@@ -20,42 +20,127 @@ public struct StreamEntry: Sendable, Equatable {
     fields?.first { $0.name == EventWriter.field }?.value
   }
 
-  /// Parses one `[id, [field, value, …]]` element of an XRANGE/XREAD reply.
-  init?(_ reply: RedisReply, stream: String, type: String) {
+  /// Decodes one `[id, [field, value, …]]` element of an XRANGE/XREAD reply (`[id, nil]`
+  /// for an entry deleted while pending).
+  /// - Throws: ``BusError`` `.server` for any other shape: never skipped silently.
+  init(_ reply: RedisReply, stream: String, type: String) throws(BusError) {
     guard let parts = reply.array, parts.count == 2, let idText = parts[0].string, let id = StreamID(idText) else {
-      return nil
+      throw StreamReply.unexpected("a stream entry of \(stream)", reply)
     }
     self.stream = stream
     self.type = type
     self.id = id
-    if let flat = parts[1].array {
-      var fields: [(name: String, value: [UInt8])] = []
-      fields.reserveCapacity(flat.count / 2)
-      var i = 0
-      while i + 1 < flat.count {
-        fields.append((flat[i].string ?? "", flat[i + 1].bytes ?? []))
-        i += 2
-      }
-      self.fields = fields
-    } else {
+    if parts[1].isNull {
       self.fields = nil
+      return
     }
+    guard let flat = parts[1].array, flat.count % 2 == 0 else { throw StreamReply.unexpected("the fields of \(stream) \(id)", reply) }
+    var fields: [(name: String, value: [UInt8])] = []
+    fields.reserveCapacity(flat.count / 2)
+    var i = 0
+    while i + 1 < flat.count {
+      guard let name = flat[i].string, let value = flat[i + 1].bytes else {
+        throw StreamReply.unexpected("the fields of \(stream) \(id)", reply)
+      }
+      fields.append((name, value))
+      i += 2
+    }
+    self.fields = fields
   }
 
-  /// Parses the entries of an XRANGE/XREVRANGE reply.
-  static func list(_ reply: RedisReply, stream: String, type: String) -> [StreamEntry] {
-    (reply.array ?? []).compactMap { StreamEntry($0, stream: stream, type: type) }
-  }
-
-  /// Parses an XREAD/XREADGROUP reply (`[[key, [entries…]], …]`, or null when nothing came).
-  static func streams(_ reply: RedisReply, keys: Keys) -> [StreamEntry] {
+  /// Decodes the entries of an XRANGE/XREVRANGE reply.
+  static func list(_ reply: RedisReply, stream: String, type: String) throws(BusError) -> [StreamEntry] {
+    guard let items = reply.array else { throw StreamReply.unexpected("the entries of \(stream)", reply) }
     var out: [StreamEntry] = []
-    for s in reply.array ?? [] {
-      guard let pair = s.array, pair.count == 2, let key = pair[0].string else { continue }
-      let type = keys.type(ofStream: key) ?? key
-      out.append(contentsOf: list(pair[1], stream: key, type: type))
+    out.reserveCapacity(items.count)
+    for item in items { out.append(try StreamEntry(item, stream: stream, type: type)) }
+    return out
+  }
+
+  /// Decodes an XREAD/XREADGROUP reply (`[[key, [entries…]], …]`, or null when nothing came).
+  static func streams(_ reply: RedisReply, keys: Keys) throws(BusError) -> [StreamEntry] {
+    if reply.isNull { return [] }
+    guard let streams = reply.array else { throw StreamReply.unexpected("a stream read", reply) }
+    var out: [StreamEntry] = []
+    for s in streams {
+      guard let pair = s.array, pair.count == 2, let key = pair[0].string else { throw StreamReply.unexpected("a stream read", reply) }
+      out.append(contentsOf: try list(pair[1], stream: key, type: keys.type(ofStream: key) ?? key))
     }
     return out
+  }
+}
+
+/// Typed decoding of the other stream replies the bus reads.
+enum StreamReply {
+  static func unexpected(_ what: String, _ reply: RedisReply) -> BusError {
+    BusError(.server, "unexpected reply from Redis for \(what): \(String(describing: reply).prefix(200))")
+  }
+
+  /// XAUTOCLAIM: the cursor to continue from, and the entries claimed (deleted ones left out).
+  static func autoclaim(_ reply: RedisReply, stream: String, type: String) throws(BusError) -> (next: String, entries: [StreamEntry]) {
+    guard let parts = reply.array, parts.count >= 2, let next = parts[0].string else {
+      throw unexpected("XAUTOCLAIM \(stream)", reply)
+    }
+    return (next, try StreamEntry.list(parts[1], stream: stream, type: type).filter { $0.fields != nil })
+  }
+
+  /// XPENDING with a range: the delivery count of each entry.
+  static func deliveryCounts(_ reply: RedisReply, stream: String) throws(BusError) -> [StreamID: Int] {
+    Dictionary(try pending(reply, stream: stream).map { ($0.id, $0.deliveries) }, uniquingKeysWith: { a, _ in a })
+  }
+
+  /// A reply that is an array of strings (SMEMBERS).
+  static func strings(_ reply: RedisReply, _ what: String) throws(BusError) -> [String] {
+    guard let items = reply.array else { throw unexpected(what, reply) }
+    var out: [String] = []
+    for item in items {
+      guard let s = item.string else { throw unexpected(what, reply) }
+      out.append(s)
+    }
+    return out
+  }
+
+  /// XINFO GROUPS / XINFO CONSUMERS: one name → value map per item.
+  static func info(_ reply: RedisReply, _ what: String) throws(BusError) -> [[String: RedisReply]] {
+    guard let items = reply.array else { throw unexpected(what, reply) }
+    var out: [[String: RedisReply]] = []
+    for item in items {
+      guard let flat = item.array, flat.count % 2 == 0 else { throw unexpected(what, reply) }
+      var fields: [String: RedisReply] = [:]
+      for i in stride(from: 0, to: flat.count, by: 2) {
+        guard let name = flat[i].string else { throw unexpected(what, reply) }
+        fields[name] = flat[i + 1]
+      }
+      out.append(fields)
+    }
+    return out
+  }
+
+  /// One entry of an extended XPENDING reply: id, consumer, idle time, delivery count.
+  struct Pending {
+    var id: StreamID
+    var consumer: String
+    var idleMilliseconds: Int
+    var deliveries: Int
+  }
+
+  /// An extended XPENDING reply (`XPENDING key group start end count [consumer]`).
+  static func pending(_ reply: RedisReply, stream: String) throws(BusError) -> [Pending] {
+    guard let items = reply.array else { throw unexpected("XPENDING \(stream)", reply) }
+    var out: [Pending] = []
+    for item in items {
+      guard let f = item.array, f.count >= 4, let id = f[0].string.flatMap(StreamID.init), let consumer = f[1].string,
+        let idle = f[2].int, let n = f[3].int
+      else { throw unexpected("XPENDING \(stream)", reply) }
+      out.append(Pending(id: id, consumer: consumer, idleMilliseconds: idle, deliveries: n))
+    }
+    return out
+  }
+
+  /// SCAN: the next cursor and the keys of this page.
+  static func scan(_ reply: RedisReply) throws(BusError) -> (cursor: String, keys: [String]) {
+    guard let parts = reply.array, parts.count == 2, let cursor = parts[0].string else { throw unexpected("SCAN", reply) }
+    return (cursor, try strings(parts[1], "SCAN"))
   }
 }
 

@@ -45,7 +45,7 @@ public final class StreamWatcher {
     var all: [StreamEntry] = []
     for (key, reply) in zip(streamKeys, replies) {
       try checked(reply, "XREVRANGE", connection)
-      let entries = StreamEntry.list(reply, stream: key, type: keys.type(ofStream: key) ?? key)
+      let entries = try StreamEntry.list(reply, stream: key, type: keys.type(ofStream: key) ?? key)
       if let newest = entries.first { cursors[key] = newest.id }
       all.append(contentsOf: entries)
     }
@@ -67,7 +67,7 @@ public final class StreamWatcher {
       let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
       for (key, reply) in zip(keysToFill, replies) {
         try checked(reply, "XRANGE", connection)
-        let entries = StreamEntry.list(reply, stream: key, type: keys.type(ofStream: key) ?? key)
+        let entries = try StreamEntry.list(reply, stream: key, type: keys.type(ofStream: key) ?? key)
         if entries.count < pageSize { exhausted.insert(key) }
         if let last = entries.last { next[key] = last.id.exclusive }
         buffers[key] = entries[...]
@@ -104,7 +104,7 @@ public final class StreamWatcher {
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     for (key, reply) in zip(streamKeys, replies) {
       try checked(reply, "XREVRANGE", connection)
-      if let newest = StreamEntry.list(reply, stream: key, type: "").first { cursors[key] = newest.id }
+      if let newest = try StreamEntry.list(reply, stream: key, type: "").first { cursors[key] = newest.id }
     }
   }
 
@@ -128,7 +128,7 @@ public final class StreamWatcher {
     for key in streamKeys { command.append(cursors[key]!.description) }
     let timeout = connection.commandTimeout + Double(blockMilliseconds) / 1000
     let reply = try wrap { () throws(RedisError) in try connection.command(command, timeout: timeout) }
-    var found = StreamEntry.streams(reply, keys: keys)
+    var found = try StreamEntry.streams(reply, keys: keys)
     if !found.isEmpty && selection.hasPatterns {
       // A type may have appeared while we waited; its first events can be older than what
       // just arrived, so read them now to keep the batch in time order.
@@ -139,7 +139,7 @@ public final class StreamWatcher {
         var more: RedisCommand = ["XREAD", "COUNT", String(count), "STREAMS"]
         for key in fresh { more.append(key) }
         for key in fresh { more.append(cursors[key]!.description) }
-        found += StreamEntry.streams(try wrap { () throws(RedisError) in try connection.command(more) }, keys: keys)
+        found += try StreamEntry.streams(try wrap { () throws(RedisError) in try connection.command(more) }, keys: keys)
       }
     }
     let entries = Array(mergedInTimeOrder(found).prefix(count))

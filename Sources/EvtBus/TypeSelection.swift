@@ -27,9 +27,7 @@ public struct TypeSelection: Sendable {
     var types = Set(exactTypes)
     if hasPatterns {
       let reply = try wrap { () throws(RedisError) in try connection.command(["SMEMBERS", keys.types]) }
-      for t in reply.array ?? [] {
-        if let s = t.string, matches(s) { types.insert(s) }
-      }
+      for s in try StreamReply.strings(reply, "SMEMBERS \(keys.types)") where matches(s) { types.insert(s) }
     }
     return types.sorted()
   }
