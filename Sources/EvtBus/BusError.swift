@@ -34,13 +34,15 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
 
   public var kind: Kind
   public var message: String
-  /// For errors Redis answered: its reply word for word (`NOGROUP …`).
-  public var serverMessage: String?
+  /// The connection-layer error this one stands for, when it came from Redis.
+  public var cause: RedisError?
 
-  public init(_ kind: Kind, _ message: String, serverMessage: String? = nil) {
+  /// For errors Redis answered: its reply word for word (`NOGROUP …`).
+  public var serverMessage: String? { cause?.serverMessage }
+
+  public init(_ kind: Kind, _ message: String) {
     self.kind = kind
     self.message = message
-    self.serverMessage = serverMessage
   }
 
   public init(_ error: RedisError) {
@@ -52,7 +54,7 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
     case .permission: self.init(.permission, error.message)
     case .server, .protocolError: self.init(.server, error.message)
     }
-    serverMessage = error.serverMessage
+    cause = error
   }
 
   public init(_ error: EnvelopeError) { self.init(.badData, error.message) }

@@ -2,7 +2,7 @@
 public enum SubscriptionEnd: Sendable, Equatable {
   /// `--count` reached, or nothing left with `--until-empty`.
   case finished
-  /// A shutdown was requested (SIGINT/SIGTERM).
+  /// A stop was requested (`shouldStop()` turned true: a signal, a closed output).
   case stopped
   /// The idle timeout passed without an event.
   case timedOut
