@@ -5,10 +5,6 @@ import Testing
 
 @Suite("Event contracts")
 struct ContractTests {
-  func envelope(_ type: String, _ data: String) throws -> Envelope {
-    try Envelope.create(type: type, data: Array(data.utf8))
-  }
-
   @Test("the dead letters' own event.failed keeps its contract")
   func deadLetterEventKeepsContract() throws {
     try withRedis { server in

@@ -5,10 +5,6 @@ import Testing
 
 @Suite("Done markers")
 struct DoneMarkerTests {
-  func envelope(_ type: String, _ data: String) throws -> Envelope {
-    try Envelope.create(type: type, data: Array(data.utf8))
-  }
-
   @Test("complete() marks, acknowledges and publishes once; a second completion only acknowledges")
   func doneMarkers() throws {
     try withRedis { server in

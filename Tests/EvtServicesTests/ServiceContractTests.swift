@@ -12,10 +12,6 @@ import Testing
 
 @Suite("Service contracts")
 struct ServiceContractTests {
-  func envelope(_ type: String, _ data: String) throws -> Envelope {
-    try Envelope.create(type: type, data: Array(data.utf8))
-  }
-
   @Test("the built-in contracts name the missing or mistyped field; other fields and other types are free")
   func builtIn() throws {
     let c = ServiceTypes.contracts

@@ -5,6 +5,11 @@ import EvtRedis
   import Glibc
 #endif
 
+/// A new envelope of `type` with `data` (JSON text).
+public func envelope(_ type: String, _ data: String) throws -> Envelope {
+  try Envelope.create(type: type, data: Array(data.utf8))
+}
+
 /// Publishes `type` events with data `{"n":i}` for each i.
 @discardableResult
 public func publish(_ publisher: Publisher, _ type: String, _ range: Range<Int>) throws -> [Envelope] {
