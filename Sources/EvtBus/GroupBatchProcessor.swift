@@ -56,16 +56,18 @@ final class GroupBatchProcessor {
     try complete(result.completed)
     for (delivery, failure) in result.failures { try settle(delivery, failure) }
     leftPending += result.notReady.count  // stopping while they waited: they stay pending
-    var dealtWith = Set(result.completed.map(\.entry.id))
-    for f in result.failures { dealtWith.insert(f.delivery.entry.id) }
-    for d in result.notReady { dealtWith.insert(d.entry.id) }
-    let untouched = valid.filter { !dealtWith.contains($0.entry.id) }.map(\.entry)
+    // Stream ids are unique per stream only: an entry is known by both.
+    func key(_ e: StreamEntry) -> String { "\(e.stream) \(e.id)" }
+    var dealtWith = Set(result.completed.map { key($0.entry) })
+    for f in result.failures { dealtWith.insert(key(f.delivery.entry)) }
+    for d in result.notReady { dealtWith.insert(key(d.entry)) }
+    let untouched = valid.map(\.entry).filter { !dealtWith.contains(key($0)) }
     if !untouched.isEmpty {
       try consumer.giveBack(untouched)
       givenBack += untouched.count
     }
-    let untouchedIDs = Set(untouched.map(\.id))
-    return HandlerResult(succeeded: batch.map(\.entry).filter { !untouchedIDs.contains($0.id) })
+    let untouchedKeys = Set(untouched.map(key))
+    return HandlerResult(succeeded: batch.map(\.entry).filter { !untouchedKeys.contains(key($0)) })
   }
 
   /// Hands deliveries to the handler: all at once, or — behind a gate — one at a time, each
@@ -200,8 +202,8 @@ final class GroupBatchProcessor {
       retried.attempt = attempt
       let again = try handle([retried])
       try complete(again.completed)
-      if !again.notReady.isEmpty {
-        leftPending += 1  // stopping while it waited for the gate
+      if !again.notReady.isEmpty || (again.completed.isEmpty && again.failures.isEmpty) {
+        leftPending += 1  // stopping before or while it waited for the gate: it stays pending
         return
       }
       failure = again.failures.first?.failure
