@@ -27,9 +27,10 @@ let package = Package(
     // running handlers through /bin/sh.
     .target(name: "EvtProcess", dependencies: ["EvtBus"]),
     // libcurl (Debian's libcurl4-openssl-dev), for the SMTP mailer. Only EvtServices imports it.
+    // Headers only: libcurl itself is opened with dlopen by the SMTP mailer, so no other
+    // command loads it.
     .systemLibrary(
       name: "CCurl",
-      pkgConfig: "libcurl",
       providers: [.apt(["libcurl4-openssl-dev"])]
     ),
     // The user service and the email service, built on EvtBus like any user's service.

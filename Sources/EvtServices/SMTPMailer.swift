@@ -34,11 +34,31 @@ public struct SMTPMailer: Mailer {
     self.requireTLS = requireTLS
     self.connectTimeout = connectTimeout
     self.timeout = timeout
-    _ = Self.globalInit
+    if case .failure(let error) = Self.library { throw error }
   }
 
-  /// libcurl's global set-up, done once before any thread uses it.
-  private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+  /// libcurl, opened on first use (a mailer is made only by `run-email-worker --smtp`), with
+  /// its global set-up done once before any thread uses it.
+  private static let library: Result<Curl, MailError> = {
+    var api = evt_curl_api()
+    guard evt_curl_load(&api) == 0 else {
+      return .failure(
+        MailError("cannot load libcurl (\(String(cString: evt_curl_load_error()))): install Debian's libcurl4 to send mail over SMTP"))
+    }
+    _ = api.global_init!(Int(CURL_GLOBAL_DEFAULT))
+    return .success(Curl(api: api))
+  }()
+
+  /// libcurl's text for a result code.
+  private static func describe(_ api: evt_curl_api, _ code: CURLcode) -> String {
+    api.easy_strerror!(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)"
+  }
+
+  /// The loaded library (``init`` has checked it is there).
+  private var curl: Curl {
+    guard case .success(let library) = Self.library else { preconditionFailure("libcurl was checked when the mailer was made") }
+    return library
+  }
 
   /// The URL without its password, for logs.
   public var destination: String {
@@ -47,10 +67,12 @@ public struct SMTPMailer: Mailer {
   }
 
   public func send(_ mail: Mail) throws(MailError) {
-    guard let curl = curl_easy_init() else { throw MailError("libcurl could not make a handle") }
-    defer { curl_easy_cleanup(curl) }
-    let recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(mail.to.email)>")
-    defer { curl_slist_free_all(recipients) }
+    let lib = self.curl
+    var api = lib.api
+    guard let handle = api.easy_init!() else { throw MailError("libcurl could not make a handle") }
+    defer { api.easy_cleanup!(handle) }
+    let recipients: UnsafeMutablePointer<curl_slist>? = api.slist_append!(nil, "<\(mail.to.email)>")
+    defer { api.slist_free_all!(recipients) }
 
     let upload = Upload(mail.rendered)
     let context = Unmanaged.passRetained(upload)
@@ -61,31 +83,33 @@ public struct SMTPMailer: Mailer {
 
     var code = CURLE_OK
     func set(_ c: CURLcode) { if code == CURLE_OK { code = c } }
-    set(evt_curl_set_string(curl, CURLOPT_URL, url))
-    set(evt_curl_set_string(curl, CURLOPT_MAIL_FROM, "<\(mail.from.email)>"))
-    set(evt_curl_set_pointer(curl, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients)))
-    set(evt_curl_set_long(curl, CURLOPT_UPLOAD, 1))
-    set(evt_curl_set_read_function(curl, readCallback))
-    set(evt_curl_set_pointer(curl, CURLOPT_READDATA, context.toOpaque()))
-    set(evt_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT, connectTimeout))
-    set(evt_curl_set_long(curl, CURLOPT_TIMEOUT, timeout))
-    set(evt_curl_set_long(curl, CURLOPT_NOSIGNAL, 1))
-    set(evt_curl_set_long(curl, CURLOPT_USE_SSL, Int(requireTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue)))
-    if let username { set(evt_curl_set_string(curl, CURLOPT_USERNAME, username)) }
-    if let password { set(evt_curl_set_string(curl, CURLOPT_PASSWORD, password)) }
-    set(evt_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer))
-    // The server's replies, to quote the last one in errors.
-    set(evt_curl_set_long(curl, CURLOPT_VERBOSE, 1))
-    set(evt_curl_set_debug_function(curl, debugCallback))
-    set(evt_curl_set_pointer(curl, CURLOPT_DEBUGDATA, context.toOpaque()))
-    guard code == CURLE_OK else { throw MailError("libcurl refused an option: \(String(cString: curl_easy_strerror(code)))") }
+    withUnsafePointer(to: &api) { p in
+      set(evt_curl_set_string(p, handle, CURLOPT_URL, url))
+      set(evt_curl_set_string(p, handle, CURLOPT_MAIL_FROM, "<\(mail.from.email)>"))
+      set(evt_curl_set_pointer(p, handle, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients)))
+      set(evt_curl_set_long(p, handle, CURLOPT_UPLOAD, 1))
+      set(evt_curl_set_read_function(p, handle, readCallback))
+      set(evt_curl_set_pointer(p, handle, CURLOPT_READDATA, context.toOpaque()))
+      set(evt_curl_set_long(p, handle, CURLOPT_CONNECTTIMEOUT, connectTimeout))
+      set(evt_curl_set_long(p, handle, CURLOPT_TIMEOUT, timeout))
+      set(evt_curl_set_long(p, handle, CURLOPT_NOSIGNAL, 1))
+      set(evt_curl_set_long(p, handle, CURLOPT_USE_SSL, Int(requireTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue)))
+      if let username { set(evt_curl_set_string(p, handle, CURLOPT_USERNAME, username)) }
+      if let password { set(evt_curl_set_string(p, handle, CURLOPT_PASSWORD, password)) }
+      set(evt_curl_set_pointer(p, handle, CURLOPT_ERRORBUFFER, errorBuffer))
+      // The server's replies, to quote its refusal in errors.
+      set(evt_curl_set_long(p, handle, CURLOPT_VERBOSE, 1))
+      set(evt_curl_set_debug_function(p, handle, debugCallback))
+      set(evt_curl_set_pointer(p, handle, CURLOPT_DEBUGDATA, context.toOpaque()))
+    }
+    guard code == CURLE_OK else { throw MailError("libcurl refused an option: \(Self.describe(api, code))") }
 
-    let result = curl_easy_perform(curl)
+    let result = api.easy_perform!(handle)
     if result == CURLE_OK { return }
     var response = 0
-    _ = evt_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &response)
+    _ = withUnsafePointer(to: &api) { evt_curl_get_long($0, handle, CURLINFO_RESPONSE_CODE, &response) }
     let detail = String(cString: errorBuffer)
-    let text = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
+    let text = detail.isEmpty ? Self.describe(api, result) : detail
     var reply = response > 0 ? " (SMTP \(response))" : ""
     if let last = upload.lastReply, response > 0 { reply = " (the server said: \(last))" }
     let permanent = response >= 500 && response < 600 && result != CURLE_LOGIN_DENIED
@@ -134,4 +158,9 @@ private func readCallback(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _
   }
   upload.offset += n
   return n
+}
+
+/// libcurl's entry points, loaded with `dlopen`.
+private struct Curl: @unchecked Sendable {
+  let api: evt_curl_api
 }

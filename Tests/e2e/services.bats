@@ -247,3 +247,10 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   [ "$status" = 66 ]
   assert_one_error_line "$err"
 }
+
+@test "only the SMTP mailer loads libcurl: the evt binary does not link it" {
+  ! ldd "$EVT_BIN" | grep -q libcurl
+  # Commands that send no mail never open it.
+  LD_DEBUG=files evt publish a.b --data 1 -q 2> "$BATS_TEST_TMPDIR/ld" >/dev/null
+  ! grep -q 'libcurl' "$BATS_TEST_TMPDIR/ld"
+}
