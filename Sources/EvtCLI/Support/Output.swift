@@ -117,7 +117,7 @@ final class OutputBuffer {
         if n < 0 {
           if errno == EINTR {
             // A signal: finish the line in hand, then stop.
-            if stop() { limit = lineEnds.first { $0 > offset } ?? offset }
+            if stop() { limit = lineEnds.first { $0 >= offset } ?? offset }
             continue
           }
           failure = errno
