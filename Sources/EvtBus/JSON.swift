@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A JSON value with object members in their original order and numbers kept as written, so
 /// re-serializing never changes a number's text (`1.0` stays `1.0`, big integers stay exact).
 public enum JSONValue: Sendable, Equatable {
@@ -80,6 +84,8 @@ public struct JSONObjectView: Sendable {
   public struct Member: Sendable {
     public let key: String
     let range: Range<Int>
+    /// How deep the value nests: 0 for a scalar, 1 for `[]` or `{}`, …
+    let depth: Int
   }
 
   /// The whole object without insignificant white space.
@@ -89,6 +95,11 @@ public struct JSONObjectView: Sendable {
   /// The minified text of the first member named `key`.
   public func raw(_ key: String) -> ArraySlice<UInt8>? {
     members.first { $0.key == key }.map { minified[$0.range] }
+  }
+
+  /// How deep the value of the first member named `key` nests (0 for a scalar).
+  public func depth(_ key: String) -> Int? {
+    members.first { $0.key == key }?.depth
   }
 
   /// The parsed value of the first member named `key`.
@@ -201,6 +212,11 @@ private struct Parser {
   var recordMembers = false
   var members: [JSONObjectView.Member] = []
   let maxDepth: Int
+  /// The deepest nesting reached so far (for the depth of recorded members).
+  var deepest = 0
+  /// The member names of the objects being parsed, as ranges of `input`, one stack for all
+  /// levels: compared in place, so checking for a name given twice copies nothing.
+  var names: [Range<Int>] = []
   /// Set by ``string(decode:)``: whether the last string held an escape.
   var lastStringEscaped = false
 
@@ -272,6 +288,7 @@ private struct Parser {
   mutating func enter() throws(JSONError) {
     depth += 1
     if depth > maxDepth { throw error("nested deeper than \(maxDepth) levels") }
+    if depth > deepest { deepest = depth }
   }
 
   mutating func object() throws(JSONError) -> JSONValue {
@@ -280,7 +297,9 @@ private struct Parser {
     i += 1
     emit(UInt8(ascii: "{"))
     var members: [JSONValue.Member] = []
-    var names = MemberNames()
+    let firstName = names.count
+    defer { names.removeSubrange(firstName..<names.count) }
+    var seen: Set<[UInt8]>?  // for large objects, and names written with escapes
     skipSpace()
     if i < input.count && input[i] == UInt8(ascii: "}") {
       i += 1
@@ -297,28 +316,20 @@ private struct Parser {
       let record = recordMembers && depth == 1
       let keyStart = i
       let key = try string(decode: tree || record)
-      let name: [UInt8]
-      if tree || record {
-        name = Array(key.utf8)
-      } else if lastStringEscaped {
-        // Escaped names are compared by what they mean: "a" and "\u0061" are one name.
-        name = Array((try JSON.parse(Array(input[keyStart..<i]), maxDepth: 1).stringValue ?? "").utf8)
-      } else {
-        name = Array(input[(keyStart + 1)..<(i - 1)])
-      }
-      guard names.insert(name) else {
-        i = keyStart
-        throw error("the member name \(JSON.quoted(String(decoding: name, as: UTF8.self))) appears twice in one object")
-      }
+      try checkUnique(
+        name: (keyStart + 1)..<(i - 1), decoded: tree || record ? key : nil, firstName: firstName, seen: &seen, at: keyStart)
       skipSpace()
       guard i < input.count, input[i] == UInt8(ascii: ":") else { throw error("expected ':' after member name") }
       i += 1
       emit(UInt8(ascii: ":"))
       skipSpace()
       let start = out.count
+      let deepestBefore = deepest
+      deepest = depth
       let v = try value()
       if tree { members.append(.init(key, v)) }
-      if record { self.members.append(.init(key: key, range: start..<out.count)) }
+      if record { self.members.append(.init(key: key, range: start..<out.count, depth: deepest - depth)) }
+      deepest = max(deepest, deepestBefore)
       skipSpace()
       guard i < input.count else { throw error("unexpected end of input inside an object") }
       if input[i] == UInt8(ascii: ",") {
@@ -332,6 +343,40 @@ private struct Parser {
         return .object(members)
       }
       throw error("unexpected \(describe(input[i])): expected ',' or '}'")
+    }
+  }
+
+  /// Refuses a member name given twice in one object. Names are compared in place while the
+  /// object is small and written plainly; a large object, or one with a name written with
+  /// escapes (`"a"` and `"\u0061"` are one name), switches to a set of decoded names.
+  mutating func checkUnique(name raw: Range<Int>, decoded: String?, firstName: Int, seen: inout Set<[UInt8]>?, at keyStart: Int)
+    throws(JSONError)
+  {
+    let count = names.count - firstName
+    if seen == nil && (lastStringEscaped || count >= 32) {
+      seen = Set(names[firstName...].map { Array(input[$0]) })
+    }
+    var duplicate = false
+    if seen != nil {
+      var name = Array(input[raw])
+      if lastStringEscaped {
+        var text = decoded ?? ""
+        if decoded == nil { text = try JSON.parse(Array(input[keyStart..<i]), maxDepth: 1).stringValue ?? "" }
+        name = Array(text.utf8)
+      }
+      duplicate = !seen!.insert(name).inserted
+    } else {
+      let base = input.baseAddress!
+      for r in names[firstName...] where r.count == raw.count && memcmp(base + r.lowerBound, base + raw.lowerBound, raw.count) == 0 {
+        duplicate = true
+        break
+      }
+      names.append(raw)
+    }
+    if duplicate {
+      i = keyStart
+      let text = String(decoding: UnsafeBufferPointer(rebasing: input[raw]), as: UTF8.self)
+      throw error("the member name \(JSON.quoted(text)) appears twice in one object")
     }
   }
 
@@ -476,20 +521,5 @@ private struct Parser {
     }
     i += 4
     return v
-  }
-}
-
-/// The member names of one object so far, to refuse a name given twice.
-private struct MemberNames {
-  private var few: [[UInt8]] = []
-  private var many: Set<[UInt8]>?
-
-  /// Adds a name; false when it was there already.
-  mutating func insert(_ name: [UInt8]) -> Bool {
-    if many != nil { return many!.insert(name).inserted }
-    if few.contains(name) { return false }
-    few.append(name)
-    if few.count > 16 { many = Set(few) }
-    return true
   }
 }

@@ -36,6 +36,9 @@ public struct NDJSONDecoder: Sendable {
     let headers = try Envelope.parseHeaders(view.value("headers"))
     // The line may nest deeper than data may (a full envelope can carry data at the limit):
     // check the data's own depth as publish does.
-    return try Envelope.create(type: type, data: Array(data), headers: headers, id: id, maxSize: maxSize)
+    if let depth = view.depth("data"), depth > JSON.maxDepth {
+      throw EnvelopeError("data is not valid JSON: nested deeper than \(JSON.maxDepth) levels")
+    }
+    return try Envelope.create(type: type, compactData: Array(data), headers: headers, id: id, timestamp: nil, maxSize: maxSize)
   }
 }

@@ -125,6 +125,11 @@ struct EnvelopeTests {
     #expect(try Envelope.decode(failed).data["event"]?["id"]?.stringValue == e.id)
     let tooDeep = Array("[".utf8) + deep + Array("]".utf8)
     #expect(throws: EnvelopeError.self) { try Envelope.create(type: "a.b", data: tooDeep) }
+    // NDJSON drafts: the data's own depth counts, not the line's.
+    #expect(try NDJSONDecoder().envelope(fromLine: Array(#"{"type":"a.b","data":"#.utf8) + deep + [0x7D]).type == "a.b")
+    #expect(throws: EnvelopeError.self) {
+      try NDJSONDecoder().envelope(fromLine: Array(#"{"type":"a.b","data":"#.utf8) + tooDeep + [0x7D])
+    }
   }
 
   @Test("stream ids parse and order like Redis's")

@@ -34,6 +34,8 @@ struct JSONTests {
     #expect(throws: Never.self) { try JSON.minify(Array(#"{"a":1,"A":2,"a ":3,"b":{"a":1}}"#.utf8)) }
     #expect(throws: Never.self) { try JSON.minify(Array(many.utf8)) }
     #expect(throws: JSONError.self) { try JSON.minify(Array((many.dropLast() + #","k7":0}"#).utf8)) }
+    #expect(throws: JSONError.self) { try JSON.minify(Array((many.dropLast() + #","\u006b7":0}"#).utf8)) }
+    #expect(throws: JSONError.self) { try JSON.objectView(Array(#"{"x":{"a":1,"\u0061":2}}"#.utf8)) }
   }
 
   @Test("text for people is escaped: controls, C1, separators and bidi controls; ordinary text stays")
