@@ -23,8 +23,9 @@ public final class Publisher {
   }
   private var outstanding: [Outstanding] = []
   private var outstandingHead = 0
-  /// Per stream key, the newest stream id Redis confirmed to this publisher.
-  private var confirmed: [String: StreamID] = [:]
+  /// Per stream key, the newest stream id Redis confirmed to this publisher, as Redis wrote
+  /// it (parsed only when needed, after a lost connection).
+  private var confirmed: [String: RedisReply] = [:]
   /// When this publisher was made (ms): where a search for unconfirmed events starts on
   /// streams without a confirmed id.
   private let started = EventTime.now().milliseconds
@@ -141,7 +142,9 @@ public final class Publisher {
 
   /// How many copies of each wanted envelope `key` holds after the last confirmed id.
   private func storedCopies(in key: String, of wanted: [[UInt8]: Int]) throws(BusError) -> [[UInt8]: Int] {
-    var start = confirmed[key]?.exclusive ?? StreamID(milliseconds: UInt64(max(0, started - 300_000))).description
+    var start =
+      confirmed[key].flatMap { $0.string }.flatMap(StreamID.init)?.exclusive
+      ?? StreamID(milliseconds: UInt64(max(0, started - 300_000))).description
     var counts: [[UInt8]: Int] = [:]
     while true {
       let reply = try connection.busCommand(["XRANGE", key, start, "+", "COUNT", "1000"])
@@ -162,11 +165,13 @@ public final class Publisher {
       outstanding.removeAll(keepingCapacity: true)
       outstandingHead = 0
     }
-    try checked(reply, answered.write != nil ? "XADD" : "SADD", connection, key: answered.write?.stream ?? keys.types)
+    if reply.errorMessage != nil {
+      try checked(reply, answered.write != nil ? "XADD" : "SADD", connection, key: answered.write?.stream ?? keys.types)
+    }
     if let write = answered.write {
       acknowledged += 1
       lastAcknowledgedLine = answered.line
-      if let id = reply.string.flatMap(StreamID.init) { confirmed[write.stream] = id }
+      confirmed[write.stream] = reply
     }
     return reply
   }
