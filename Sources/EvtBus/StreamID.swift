@@ -12,14 +12,26 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
   /// Parses `123-4` or `123` (sequence 0).
   public init?(_ text: String) {
-    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count <= 2, let ms = UInt64(parts[0]) else { return nil }
-    var seq: UInt64 = 0
-    if parts.count == 2 {
-      guard let s = UInt64(parts[1]) else { return nil }
-      seq = s
+    // Read in place: ids come with every entry Redis returns.
+    var parts: (UInt64, UInt64) = (0, 0)
+    var field = 0
+    var digits = 0
+    for b in text.utf8 {
+      if b == UInt8(ascii: "-") {
+        guard field == 0, digits > 0 else { return nil }
+        field = 1
+        digits = 0
+        continue
+      }
+      guard b >= 0x30 && b <= 0x39, digits < 20 else { return nil }
+      let (times10, o1) = (field == 0 ? parts.0 : parts.1).multipliedReportingOverflow(by: 10)
+      let (value, o2) = times10.addingReportingOverflow(UInt64(b - 0x30))
+      guard !o1, !o2 else { return nil }
+      if field == 0 { parts.0 = value } else { parts.1 = value }
+      digits += 1
     }
-    self.init(milliseconds: ms, sequence: seq)
+    guard digits > 0 else { return nil }
+    self.init(milliseconds: parts.0, sequence: parts.1)
   }
 
   public var description: String { "\(milliseconds)-\(sequence)" }

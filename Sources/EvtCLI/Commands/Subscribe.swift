@@ -180,7 +180,7 @@ final class PrintHandler: DeliveryHandler {
     var written = 0
     var stopped = false
     for (i, d) in batch.enumerated() {
-      try out.event(d.entry, format)
+      try out.event(d.entry, format, envelope: d.envelope)
       if out.buffered >= OutputBuffer.chunk || i == batch.count - 1 {
         let lines = out.lineCount
         let n = out.flushLines(stop: shouldStop)

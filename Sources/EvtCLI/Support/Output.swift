@@ -137,11 +137,12 @@ final class OutputBuffer {
     return BusError(.output, "cannot write to standard output: \(String(cString: strerror(code)))")
   }
 
-  /// Writes one event in `format`.
-  func event(_ entry: StreamEntry, _ format: EventFormat) throws(BusError) {
+  /// Writes one event in `format`. `envelope` is the entry's envelope when it was decoded
+  /// already (a consumer group's triage): it is not checked again.
+  func event(_ entry: StreamEntry, _ format: EventFormat, envelope: Envelope? = nil) throws(BusError) {
     switch format {
     case .json:
-      try line(Self.json(entry))
+      try line(envelope?.raw ?? Self.json(entry))
     case .readable(let color):
       try line(Array(Readable.line(entry, color: color).utf8))
     }
