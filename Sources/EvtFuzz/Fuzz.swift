@@ -11,6 +11,13 @@ import EvtBus
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+  // The tree parser and the minifier (different paths for names and depth) agree on what
+  // is JSON, and so does the member index for objects.
+  let parsed = try? JSON.parse(bytes)
+  precondition((parsed != nil) == ((try? JSON.minify(bytes)) != nil), "parse and minify disagree")
+  if case .object = parsed {
+    precondition((try? JSON.objectView(bytes)) != nil, "objectView refuses an object parse accepts")
+  }
   if let minified = try? JSON.minify(bytes) {
     precondition((try? JSON.minify(minified)) == minified, "minify is not idempotent")
     precondition((try? JSON.parse(minified)) == (try? JSON.parse(bytes)), "minify changed the value")
