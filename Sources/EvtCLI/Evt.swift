@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvtBus
+import EvtRedis
 
 #if canImport(Glibc)
   import Glibc
@@ -96,23 +97,15 @@ enum Arguments {
     var secretNext = false
     for i in 1..<min(arguments.count, Int(CommandLine.argc)) {
       let a = arguments[i]
-      let isURL = secretNext || a.hasPrefix("--redis-url=") || a.hasPrefix("--smtp=")
+      let joined = ["--redis-url=", "--smtp="].first { a.hasPrefix($0) }
+      let isURL = secretNext || joined != nil
       secretNext = a == "--redis-url" || a == "--smtp"
       guard isURL, let p = CommandLine.unsafeArgv[i] else { continue }
-      let bytes = Array(a.utf8)
-      // Between "scheme://user:" and the last "@", and after "password=".
-      var ranges: [Range<Int>] = []
-      if let at = bytes.lastIndex(of: UInt8(ascii: "@")), let scheme = a.firstRange(of: "://") {
-        let start = a.utf8.distance(from: a.startIndex, to: scheme.upperBound)
-        if let colon = bytes[start..<max(start, at)].firstIndex(of: UInt8(ascii: ":")) { ranges.append((colon + 1)..<at) }
-      }
-      if let r = a.firstRange(of: "password=") {
-        let start = a.utf8.distance(from: a.startIndex, to: r.upperBound)
-        let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
-        ranges.append(start..<end)
-      }
-      for r in ranges where r.upperBound <= strlen(p) {
-        for k in r { p[k] = CChar(bitPattern: UInt8(ascii: "*")) }
+      // The secrets of the value (after `--redis-url=` when the option is joined to it).
+      let prefix = joined?.utf8.count ?? 0
+      let value = String(decoding: a.utf8.dropFirst(prefix), as: UTF8.self)
+      for r in RedisURL.secretRanges(in: value) where prefix + r.upperBound <= strlen(p) {
+        for k in r { p[prefix + k] = CChar(bitPattern: UInt8(ascii: "*")) }
       }
     }
   }

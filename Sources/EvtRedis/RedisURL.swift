@@ -175,25 +175,48 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
   /// is kept and the password masked; in anything malformed (`redis:/u:pw@h`, `redis//u:pw@h`)
   /// everything before the `@` is masked.
   public static func mask(_ text: String) -> String {
-    var out = text
-    if let at = out.lastIndex(of: "@") {
-      if let scheme = out.firstRange(of: "://"), scheme.upperBound <= at,
-        out[..<scheme.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
-      {
-        let credentials = out[scheme.upperBound..<at]
-        if let colon = credentials.firstIndex(of: ":") {
-          out.replaceSubrange(out.index(after: colon)..<at, with: "***")
-        } else {
-          out.replaceSubrange(scheme.upperBound..<at, with: "***")
-        }
+    var out = Array(text.utf8)
+    for r in secretRanges(in: text).reversed() { out.replaceSubrange(r, with: Array("***".utf8)) }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Where the secrets are in a URL text that may not even parse, as UTF-8 byte offsets, in
+  /// order: the password (or, in malformed text, everything) before the last `@`, and the
+  /// value of a `password=` parameter. For ``mask(_:)``, and for blanking the password out of
+  /// a process's own arguments.
+  public static func secretRanges(in text: String) -> [Range<Int>] {
+    let b = Array(text.utf8)
+    var ranges: [Range<Int>] = []
+    if let at = b.lastIndex(of: UInt8(ascii: "@")) {
+      if let schemeEnd = Self.schemeEnd(b), schemeEnd <= at {
+        let colon = b[schemeEnd..<at].firstIndex(of: UInt8(ascii: ":"))
+        ranges.append((colon.map { $0 + 1 } ?? schemeEnd)..<at)
       } else {
-        out.replaceSubrange(out.startIndex..<at, with: "***")
+        ranges.append(0..<at)
       }
     }
-    if let p = out.firstRange(of: "password=") {
-      let end = out[p.upperBound...].firstIndex(of: "&") ?? out.endIndex
-      out.replaceSubrange(p.upperBound..<end, with: "***")
+    let key = Array("password=".utf8)
+    if let p = (0...max(0, b.count - key.count)).first(where: { b.count >= key.count && b[$0..<($0 + key.count)].elementsEqual(key) }) {
+      let start = p + key.count
+      let end = b[start...].firstIndex(of: UInt8(ascii: "&")) ?? b.count
+      if !ranges.contains(where: { $0.overlaps(start..<end) }) { ranges.append(start..<end) }
     }
-    return out
+    return ranges.sorted { $0.lowerBound < $1.lowerBound }
   }
+
+  private static func isSchemeByte(_ c: UInt8) -> Bool {
+    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == UInt8(ascii: "+")
+      || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+  }
+
+  /// The offset just after a well-formed `scheme://` at the start, or `nil`.
+  private static func schemeEnd(_ b: [UInt8]) -> Int? {
+    var i = 0
+    while i < b.count, isSchemeByte(b[i]) { i += 1 }
+    guard b.count >= i + 3, b[i] == UInt8(ascii: ":"), b[i + 1] == UInt8(ascii: "/"), b[i + 2] == UInt8(ascii: "/") else {
+      return nil
+    }
+    return i + 3
+  }
+
 }
