@@ -49,12 +49,11 @@ public final class CircuitBreaker: Sendable {
     return allowed
   }
 
-  /// Blocks until a call may go through (see ``tryAcquire()``), calling `waiting` about every
-  /// 50 ms meanwhile. Returns false when `shouldStop()` turned true first.
-  public func acquire(shouldStop: () -> Bool, waiting: () -> Void = {}) -> Bool {
+  /// Blocks until a call may go through (see ``tryAcquire()``), checking about every 50 ms.
+  /// Returns false when `shouldStop()` turned true first.
+  public func acquire(shouldStop: () -> Bool) -> Bool {
     while !shouldStop() {
       if tryAcquire() { return true }
-      waiting()
       sleepMilliseconds(50)
     }
     return false

@@ -33,6 +33,11 @@ public struct EventKey: Sendable, Equatable {
   }
 }
 
+extension Envelope {
+  /// The type and id this event is known by.
+  public var key: EventKey { EventKey(type: type, id: id) }
+}
+
 /// A delivery handled successfully, and what the bus writes for it — in one atomic step
 /// when there is more than the acknowledgement (see ``DoneMarkers``).
 public struct Completion: Sendable {
@@ -50,7 +55,7 @@ public struct Completion: Sendable {
 
   /// Record the delivered event as done, acknowledge it and publish `followUps`, atomically.
   public static func done(_ delivery: Delivery, publishing followUps: [Envelope] = []) -> Completion {
-    let marker = delivery.envelope.map { EventKey(type: $0.type, id: $0.id) }
+    let marker = delivery.envelope?.key
     return Completion(entry: delivery.entry, marker: marker, followUps: followUps)
   }
 }

@@ -4,10 +4,11 @@ import EvtRedis
 /// TTL): an event is known by its type and id, so two events of different types that share an
 /// id are both handled.
 ///
-/// A handler with side effects asks ``isDone(_:)`` before acting, and after acting calls
-/// ``complete(_:eventID:publishing:)``, which in one Lua script sets the marker, acknowledges the
-/// entry and publishes the follow-up events — or, when the marker already exists (another
-/// consumer completed the same event meanwhile), only acknowledges. So a redelivered or replayed
+/// The group processor asks ``isDone(type:eventID:)`` before handing an event over, and for a
+/// completion with a marker calls ``complete(_:type:eventID:publishing:)``, which in one Lua
+/// script sets the marker, acknowledges the entry and publishes the follow-up events — or,
+/// when the marker already exists (another consumer completed the same event meanwhile), only
+/// acknowledges. So a redelivered or replayed
 /// event is acknowledged, not redone, and its follow-up events are published exactly once.
 public final class DoneMarkers {
   public let connection: RedisConnection

@@ -86,7 +86,7 @@ final class GroupBatchProcessor {
     var waited = false
     while true {
       guard gate.acquire(shouldStop: shouldStop) else { return HandlerResult(completed: [], notReady: [delivery]) }
-      if waited, let done = doneMarkers, let key = delivery.envelope.map({ EventKey(type: $0.type, id: $0.id) }) {
+      if waited, let done = doneMarkers, let key = delivery.envelope?.key {
         // Completed elsewhere while it waited: the permit goes back unused.
         let isDone: Bool
         do { isDone = try done.isDone(type: key.type, eventID: key.id) } catch {
@@ -120,7 +120,7 @@ final class GroupBatchProcessor {
     for d in deliveries {
       if let e = d.envelope, try done.isDone(type: e.type, eventID: e.id) {
         finished.append(.done(d))
-        done.onAlreadyDone?(EventKey(type: e.type, id: e.id), "was already done; acknowledged without handling it again")
+        done.onAlreadyDone?(e.key, "was already done; acknowledged without handling it again")
       } else {
         rest.append(d)
       }

@@ -165,23 +165,18 @@ public struct NDJSONImport {
   /// - Returns: false when the deadline passed first.
   private func reconnect(_ publisher: Publisher, after error: BusError, until deadline: Int64) throws(BusError) -> Bool {
     notice("\(error.message); retrying until it is back (at most \(retryFor!) s)")
-    var delay = 0.1
-    while EventTime.now().milliseconds < deadline {
-      sleepSeconds(min(delay, Double(deadline - EventTime.now().milliseconds) / 1000))
-      delay = min(delay * 2, 2)
-      do throws(RedisError) {
-        try publisher.connection.reconnect()
-      } catch {
-        continue
-      }
-      do throws(BusError) {
+    let left = Double(deadline - EventTime.now().milliseconds) / 1000
+    guard left > 0 else { return false }
+    do {
+      try retryingWhileUnavailable(for: left, notice: { _ in }) { () throws(BusError) in
+        // Whatever stops the reconnection (refused, not up yet) is worth another try.
+        do throws(RedisError) { try publisher.connection.reconnect() } catch { throw BusError(.unavailable, error.message) }
         try publisher.resendUnconfirmed()
-        notice("reconnected to \(publisher.connection.url); resent what Redis had not confirmed")
-        return true
-      } catch  where error.isConnectionLoss {
-        continue
       }
+    } catch  where error.isConnectionLoss {
+      return false
     }
-    return false
+    notice("reconnected to \(publisher.connection.url); resent what Redis had not confirmed")
+    return true
   }
 }

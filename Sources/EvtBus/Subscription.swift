@@ -32,7 +32,7 @@ public enum Subscription {
     let processor = GroupBatchProcessor(
       consumer: consumer, handler: handler, retry: retry, deadLetters: deadLetters, doneMarkers: doneMarkers,
       maxDeliveries: maxDeliveries, contracts: contracts, keeper: keeper, shouldStop: shouldStop)
-    var elsewhere: [SubscriptionOutcome.PendingCount] = []
+    var elsewhere: [GroupConsumer.PendingElsewhere] = []
     let end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
       (max, block) throws(BusError) in
       processor.waitForGate()
@@ -46,7 +46,7 @@ public enum Subscription {
       // waitPending, waited for until its entries are reclaimed.
       let held = try consumer.pendingElsewhere()
       let busy = held.filter { $0.idle < consumer.livenessMilliseconds }
-      elsewhere = held.filter { $0.idle >= consumer.livenessMilliseconds }.map { .init(consumer: $0.consumer, count: $0.count) }
+      elsewhere = held.filter { $0.idle >= consumer.livenessMilliseconds }
       guard !busy.isEmpty || (!elsewhere.isEmpty && limits.waitPending) else { return true }
       sleepSeconds(0.2, unless: shouldStop)
       return false

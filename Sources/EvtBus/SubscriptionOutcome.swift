@@ -23,12 +23,7 @@ public struct SubscriptionOutcome: Sendable, Equatable {
   /// With `untilEmpty` in a group: entries that consumers which look dead (no read or claim
   /// for a while) still held when it ended, by consumer; they are reclaimed after the
   /// claim-idle time.
-  public var pendingElsewhere: [PendingCount] = []
-
-  public struct PendingCount: Sendable, Equatable {
-    public var consumer: String
-    public var count: Int
-  }
+  public var pendingElsewhere: [GroupConsumer.PendingElsewhere] = []
 
   public init(end: SubscriptionEnd, handled: Int, failed: Int, deadLettered: Int = 0) {
     self.end = end

@@ -134,15 +134,13 @@ struct Subscribe: ParsableCommand {
       throw CommandExit(code: EvtExit.timeout)
     }
     if outcome.end == .stopped {
-      var left = outcome.failed
       if outcome.givenBack > 0 {
         Terminal.note(
           "stopped; \(outcome.givenBack) fetched event\(outcome.givenBack == 1 ? " was" : "s were") not printed and stay\(outcome.givenBack == 1 ? "s" : "") pending for the group"
         )
       }
-      if left > 0 {
-        Terminal.note("stopped; \(left) event\(left == 1 ? "" : "s") left pending for redelivery")
-        left = 0
+      if outcome.failed > 0 {
+        Terminal.note("stopped; \(outcome.failed) event\(outcome.failed == 1 ? "" : "s") left pending for redelivery")
       }
       if outcome.deadLettered == 0 { return }
     }

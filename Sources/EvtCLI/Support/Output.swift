@@ -184,7 +184,7 @@ enum Readable {
 
 /// Says which consumers still hold events when a drain ends.
 enum PendingElsewhere {
-  static func describe(_ counts: [SubscriptionOutcome.PendingCount]) -> String {
+  static func describe(_ counts: [GroupConsumer.PendingElsewhere]) -> String {
     let total = counts.reduce(0) { $0 + $1.count }
     let who = counts.prefix(5).map { "\($0.consumer): \($0.count)" }.joined(separator: ", ")
     return
