@@ -123,7 +123,7 @@ public final class DeadLetterQueue {
   /// handed to that group's handler, or a handler that fails everything would fail its own
   /// announcements forever.
   public static func isOwnFailure(_ envelope: Envelope, group: String) -> Bool {
-    envelope.type == failedType && envelope.data["group"]?.stringValue == group
+    envelope.hasType(failedType) && envelope.data["group"]?.stringValue == group
   }
 
   /// An entry's fields as a JSON object of strings (for entries that are not envelopes).

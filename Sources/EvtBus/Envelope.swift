@@ -15,15 +15,67 @@ public struct Envelope: Sendable, Equatable {
   public static let defaultMaxSize = 1 << 20
 
   public let raw: [UInt8]
-  public let id: String
-  public let type: String
-  public let version: String
-  public let timestamp: String
-  public let headers: [(key: String, value: String)]
+  /// Where the members are in ``raw``: an envelope is decoded into offsets over the bytes it
+  /// came in, and its members are read from them only when asked for.
+  let layout: Layout
+
+  struct Layout: Sendable {
+    /// The contents (inside the quotes) of the string members.
+    var id: Text
+    var type: Text
+    var version: Text
+    var timestamp: Text
+    /// The `data` value's JSON text.
+    var data: Range<Int>
+    /// The `headers` object's JSON text; `nil` when absent or null.
+    var headers: Range<Int>?
+    /// Whether ``raw`` has no insignificant white space.
+    var minified: Bool
+    /// The timestamp, microseconds since 1970.
+    var microseconds: Int64
+  }
+
+  /// A string member's contents; `escaped` when they hold a backslash escape.
+  struct Text: Sendable {
+    var range: Range<Int>
+    var escaped: Bool
+  }
 
   public static func == (a: Envelope, b: Envelope) -> Bool { a.raw == b.raw }
 
   public var rawString: String { String(decoding: raw, as: UTF8.self) }
+
+  public var id: String { string(layout.id) }
+  public var type: String { string(layout.type) }
+  public var version: String { string(layout.version) }
+  public var timestamp: String { string(layout.timestamp) }
+
+  /// When the event was published (from ``timestamp``).
+  public var time: EventTime { EventTime(milliseconds: Self.floorDiv(layout.microseconds, 1000)) }
+  /// ``timestamp`` in microseconds since 1970 (envelopes written by `evt bench` carry them).
+  public var timeMicroseconds: Int64 { layout.microseconds }
+
+  /// The envelope as one line of JSON: ``raw`` itself, which is minified unless another tool
+  /// wrote it with white space (then a minified copy).
+  public var line: [UInt8] {
+    layout.minified ? raw : ((try? JSON.minify(raw, maxDepth: JSON.envelopeMaxDepth)) ?? raw)
+  }
+
+  /// Whether the event's type is `type` (compared in place).
+  public func hasType(_ type: String) -> Bool {
+    guard !layout.type.escaped else { return self.type == type }
+    var t = type
+    return t.withUTF8 { want in
+      raw.withUnsafeBufferPointer { buf in
+        want.count == layout.type.range.count && want.elementsEqual(UnsafeBufferPointer(rebasing: buf[layout.type.range]))
+      }
+    }
+  }
+
+  public var headers: [(key: String, value: String)] {
+    guard let range = layout.headers, case .object(let members)? = try? JSON.parse(Array(raw[range]), maxDepth: 1) else { return [] }
+    return members.map { ($0.key, $0.value.stringValue ?? "") }
+  }
 
   public func header(_ name: String) -> String? { headers.first { $0.key == name }?.value }
 
@@ -33,16 +85,26 @@ public struct Envelope: Sendable, Equatable {
 
   /// The `data` member, parsed from ``raw``.
   public var data: JSONValue {
-    ((try? JSON.objectView(raw, maxDepth: JSON.envelopeMaxDepth)) ?? nil)?.value("data") ?? .null
+    (try? JSON.parse(Array(raw[layout.data]), maxDepth: JSON.envelopeMaxDepth)) ?? .null
   }
 
-  private init(raw: [UInt8], id: String, type: String, version: String, timestamp: String, headers: [(key: String, value: String)]) {
+  /// The `data` member's JSON text (minified when ``raw`` is).
+  public var dataText: ArraySlice<UInt8> { raw[layout.data] }
+
+  private func string(_ text: Text) -> String {
+    raw.withUnsafeBufferPointer { buf in
+      if !text.escaped { return String(decoding: UnsafeBufferPointer(rebasing: buf[text.range]), as: UTF8.self) }
+      // The literal with its quotes, unescaped by the parser.
+      let literal = Array(buf[(text.range.lowerBound - 1)..<(text.range.upperBound + 1)])
+      return (try? JSON.parse(literal, maxDepth: 1))?.stringValue ?? ""
+    }
+  }
+
+  private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+
+  init(raw: [UInt8], layout: Layout) {
     self.raw = raw
-    self.id = id
-    self.type = type
-    self.version = version
-    self.timestamp = timestamp
-    self.headers = headers
+    self.layout = layout
   }
 
   /// Builds a new envelope.
@@ -56,17 +118,16 @@ public struct Envelope: Sendable, Equatable {
     type: String, data: [UInt8], headers: [(key: String, value: String)] = [], id: String? = nil,
     timestamp: String? = nil, maxSize: Int = defaultMaxSize
   ) throws(EnvelopeError) -> Envelope {
-    try EventType.validate(type)
-    let id = id ?? EventID.generate()
-    try EventID.validate(id)
-    try validateHeaders(headers)
-    let minified: [UInt8]
-    do {
-      minified = try JSON.minify(data)
-    } catch {
-      throw EnvelopeError("data is not valid JSON: \(error)")
+    try data.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> Envelope in
+      let minified: Bool
+      do { minified = try JSON.validate(buf) } catch { throw EnvelopeError("data is not valid JSON: \(error)") }
+      if minified { return try create(type: type, compactData: buf, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize) }
+      let compact: [UInt8]
+      do { compact = try JSON.minify(buf) } catch { throw EnvelopeError("data is not valid JSON: \(error)") }
+      return try compact.withUnsafeBufferPointer { (c) throws(EnvelopeError) in
+        try create(type: type, compactData: c, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
+      }
     }
-    return try assemble(type: type, data: minified, headers: headers, id: id, timestamp: timestamp ?? EventTime.now().iso, maxSize: maxSize)
   }
 
   /// Builds a new envelope from already-parsed data.
@@ -74,20 +135,30 @@ public struct Envelope: Sendable, Equatable {
     type: String, data: JSONValue, headers: [(key: String, value: String)] = [], id: String? = nil,
     timestamp: String? = nil, maxSize: Int = defaultMaxSize
   ) throws(EnvelopeError) -> Envelope {
-    try create(type: type, compactData: data.serialized, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
+    let compact = data.serialized
+    return try compact.withUnsafeBufferPointer { (buf) throws(EnvelopeError) in
+      try create(type: type, compactData: buf, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
+    }
   }
 
   /// Builds a new envelope from data that is already valid, minified JSON (no second parse).
   static func create(
-    type: String, compactData data: [UInt8], headers: [(key: String, value: String)], id: String?, timestamp: String?,
-    maxSize: Int
+    type: String, compactData data: UnsafeBufferPointer<UInt8>, headers: [(key: String, value: String)], id: String?,
+    timestamp: String?, maxSize: Int
   ) throws(EnvelopeError) -> Envelope {
     try EventType.validate(type)
-    let id = id ?? EventID.generate()
-    try EventID.validate(id)
+    if let id { try EventID.validate(id) }
     try validateHeaders(headers)
-    return try assemble(
-      type: type, data: data, headers: headers, id: id, timestamp: timestamp ?? EventTime.now().iso, maxSize: maxSize)
+    return try assemble(type: type, data: data, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
+  }
+
+  /// ``create(type:compactData:headers:id:timestamp:maxSize:)`` for data in an array.
+  static func create(
+    type: String, compactData data: [UInt8], headers: [(key: String, value: String)], id: String?, timestamp: String?, maxSize: Int
+  ) throws(EnvelopeError) -> Envelope {
+    try data.withUnsafeBufferPointer { (buf) throws(EnvelopeError) in
+      try create(type: type, compactData: buf, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
+    }
   }
 
   private static func validateHeaders(_ headers: [(key: String, value: String)]) throws(EnvelopeError) {
@@ -97,23 +168,54 @@ public struct Envelope: Sendable, Equatable {
     }
   }
 
+  /// Writes the envelope into one buffer, noting where each member is as it goes. A `nil` id
+  /// is a new UUID written in place; a `nil` timestamp is now.
   private static func assemble(
-    type: String, data: [UInt8], headers: [(key: String, value: String)], id: String, timestamp: String, maxSize: Int
+    type: String, data: UnsafeBufferPointer<UInt8>, headers: [(key: String, value: String)], id: String?, timestamp: String?,
+    maxSize: Int
   ) throws(EnvelopeError) -> Envelope {
     var out: [UInt8] = []
-    out.reserveCapacity(data.count + 160)
+    out.reserveCapacity(data.count + 144 + (id?.utf8.count ?? 36) + headers.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
+    func text(_ write: (inout [UInt8]) -> Void) -> Text {
+      let start = out.count
+      write(&out)
+      return Text(range: (start + 1)..<(out.count - 1), escaped: out[(start + 1)..<(out.count - 1)].contains(0x5C))
+    }
     out.append(contentsOf: #"{"id":"#.utf8)
-    JSON.writeString(id, to: &out)
+    let idText: Text
+    if let id {
+      idText = text { JSON.writeString(id, to: &$0) }
+    } else {
+      idText = text { o in
+        o.append(UInt8(ascii: "\""))
+        EventID.generate(into: &o)
+        o.append(UInt8(ascii: "\""))
+      }
+    }
     out.append(contentsOf: #","type":"#.utf8)
-    JSON.writeString(type, to: &out)
-    out.append(contentsOf: #","version":""#.utf8)
-    out.append(contentsOf: version.utf8)
-    out.append(contentsOf: #"","timestamp":"#.utf8)
-    JSON.writeString(timestamp, to: &out)
+    let typeText = text { JSON.writeString(type, to: &$0) }
+    out.append(contentsOf: #","version":"#.utf8)
+    let versionText = text { JSON.writeString(version, to: &$0) }
+    out.append(contentsOf: #","timestamp":"#.utf8)
+    let now = EventTime.now()
+    let timestampText = text { JSON.writeString(timestamp ?? now.iso, to: &$0) }
+    let micros: Int64
+    if timestamp == nil {
+      micros = now.milliseconds * 1000
+    } else {
+      guard let us = out.withUnsafeBufferPointer({ EventTime.microseconds(iso: UnsafeBufferPointer(rebasing: $0[timestampText.range])) })
+      else { throw EnvelopeError("envelope timestamp \(JSON.quoted(timestamp!)) is not an ISO-8601 time") }
+      micros = us
+    }
     out.append(contentsOf: #","data":"#.utf8)
+    let dataStart = out.count
     out.append(contentsOf: data)
+    let dataRange = dataStart..<out.count
+    var headersRange: Range<Int>?
     if !headers.isEmpty {
-      out.append(contentsOf: #","headers":{"#.utf8)
+      out.append(contentsOf: #","headers":"#.utf8)
+      let start = out.count
+      out.append(UInt8(ascii: "{"))
       for (i, h) in headers.enumerated() {
         if i > 0 { out.append(UInt8(ascii: ",")) }
         JSON.writeString(h.key, to: &out)
@@ -121,10 +223,14 @@ public struct Envelope: Sendable, Equatable {
         JSON.writeString(h.value, to: &out)
       }
       out.append(UInt8(ascii: "}"))
+      headersRange = start..<out.count
     }
     out.append(UInt8(ascii: "}"))
     try checkSize(out.count, maxSize)
-    return Envelope(raw: out, id: id, type: type, version: version, timestamp: timestamp, headers: headers)
+    let layout = Layout(
+      id: idText, type: typeText, version: versionText, timestamp: timestampText, data: dataRange, headers: headersRange,
+      minified: true, microseconds: micros)
+    return Envelope(raw: out, layout: layout)
   }
 
   private static func checkSize(_ size: Int, _ maxSize: Int) throws(EnvelopeError) {
@@ -133,62 +239,181 @@ public struct Envelope: Sendable, Equatable {
     }
   }
 
-  /// Reads an envelope from its JSON text, keeping `raw` exactly as given.
+  /// Reads an envelope from its JSON text, keeping `raw` exactly as given: one pass over the
+  /// bytes (strict JSON, depth limit, names given twice refused), the members found as offsets.
   /// - Throws: ``EnvelopeError`` naming the first member that is missing or of the wrong kind.
   public static func decode(_ raw: [UInt8], maxSize: Int = Int.max) throws(EnvelopeError) -> Envelope {
     try checkSize(raw.count, maxSize)
-    return try decode(try objectView(raw, what: "an envelope"), raw: raw)
+    let layout = try raw.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> Layout in
+      try JSON.scanObject(buf, maxDepth: JSON.envelopeMaxDepth) { (members, more, minified) throws(EnvelopeError) -> Layout in
+        guard let members else { throw EnvelopeError("an envelope must be a JSON object") }
+        return try Self.layout(of: Members(buf, members, more), minified: minified)
+      }
+    }
+    return Envelope(raw: raw, layout: layout)
   }
 
-  /// Parses `bytes` as a JSON object, with messages fit for events.
-  static func objectView(_ bytes: [UInt8], what: String) throws(EnvelopeError) -> JSONObjectView {
-    let view: JSONObjectView?
-    do { view = try JSON.objectView(bytes, maxDepth: JSON.envelopeMaxDepth) } catch { throw EnvelopeError("not valid JSON: \(error)") }
-    guard let view else { throw EnvelopeError("\(what) must be a JSON object") }
-    return view
+  /// The top-level members of a scanned object, found by name in place.
+  struct Members {
+    let input: UnsafeBufferPointer<UInt8>
+    let members: UnsafeBufferPointer<JSON.RawMember>
+    /// More members than were recorded (never a valid envelope or draft).
+    let more: Bool
+
+    init(_ input: UnsafeBufferPointer<UInt8>, _ members: UnsafeBufferPointer<JSON.RawMember>, _ more: Bool) {
+      self.input = input
+      self.members = members
+      self.more = more
+    }
+
+    /// A member's name; names written with escapes are unescaped (rare: allocates).
+    func name(_ m: JSON.RawMember) -> String {
+      let bytes = UnsafeBufferPointer(rebasing: input[m.name])
+      guard bytes.contains(0x5C) else { return String(decoding: bytes, as: UTF8.self) }
+      let literal = Array(input[(m.name.lowerBound - 1)..<(m.name.upperBound + 1)])
+      return (try? JSON.parse(literal, maxDepth: 1))?.stringValue ?? ""
+    }
+
+    func named(_ name: StaticString) -> JSON.RawMember? {
+      members.first { index(of: $0, in: CollectionOfOne(name)) == 0 }
+    }
+
+    /// Which of `names` the member has (`nil`: none), compared in place.
+    func index(of m: JSON.RawMember, in names: some Collection<StaticString>) -> Int? {
+      let count = m.name.count
+      let base = input.baseAddress! + m.name.lowerBound
+      for (i, name) in names.enumerated() where name.utf8CodeUnitCount == count && memcmp(base, name.utf8Start, count) == 0 {
+        return i
+      }
+      guard UnsafeBufferPointer(start: base, count: count).contains(0x5C) else { return nil }
+      let text = self.name(m)  // written with escapes (rare)
+      return names.firstIndex { $0.description == text }.map { names.distance(from: names.startIndex, to: $0) }
+    }
+
+    /// Throws unless every member is one of `allowed`.
+    func checkOnly(_ allowed: [StaticString], _ message: (String) -> String) throws(EnvelopeError) {
+      for m in members {
+        let bytes = UnsafeBufferPointer(rebasing: input[m.name])
+        let known = allowed.contains { a in
+          a.utf8CodeUnitCount == bytes.count && bytes.elementsEqual(UnsafeBufferPointer(start: a.utf8Start, count: a.utf8CodeUnitCount))
+        }
+        if !known, !allowed.contains(where: { $0.description == name(m) }) { throw EnvelopeError(message(name(m))) }
+      }
+      if more { throw EnvelopeError(message("…")) }
+    }
+
+    func first(_ m: JSON.RawMember) -> UInt8 { input[m.value.lowerBound] }
+
+    /// A string member's contents, or nil when the member is not a string.
+    func text(_ m: JSON.RawMember) -> Text? {
+      guard first(m) == UInt8(ascii: "\"") else { return nil }
+      let range = (m.value.lowerBound + 1)..<(m.value.upperBound - 1)
+      return Text(range: range, escaped: UnsafeBufferPointer(rebasing: input[range]).contains(0x5C))
+    }
+
+    /// The text's characters, in place when it has no escapes.
+    func withText<R>(_ t: Text, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+      if !t.escaped { return body(UnsafeBufferPointer(rebasing: input[t.range])) }
+      let literal = Array(input[(t.range.lowerBound - 1)..<(t.range.upperBound + 1)])
+      var s = (try? JSON.parse(literal, maxDepth: 1))?.stringValue ?? ""
+      return s.withUTF8(body)
+    }
+
+    func string(_ t: Text) -> String { withText(t) { String(decoding: $0, as: UTF8.self) } }
+
+    /// "a string", "an object", … of a member's value, for messages.
+    func kind(_ m: JSON.RawMember) -> String {
+      switch first(m) {
+      case UInt8(ascii: "\""): return "a string"
+      case UInt8(ascii: "{"): return "an object"
+      case UInt8(ascii: "["): return "an array"
+      case UInt8(ascii: "n"): return "null"
+      case UInt8(ascii: "t"), UInt8(ascii: "f"): return "a boolean"
+      default: return "a number"
+      }
+    }
   }
 
-  /// Whether an object is a full envelope (has a version or timestamp) rather than a
-  /// `{"type","data","headers"}` draft.
-  static func isFullEnvelope(_ view: JSONObjectView) -> Bool {
-    view.raw("version") != nil || view.raw("timestamp") != nil
-  }
+  /// The names of an envelope's members, in ``Layout`` order.
+  private static let memberNames: [StaticString] = ["id", "type", "version", "timestamp", "data", "headers"]
 
-  static func decode(_ view: JSONObjectView, raw: [UInt8]) throws(EnvelopeError) -> Envelope {
-    // (A member given twice never gets here: the JSON parser refuses it.)
-    for m in view.members {
-      switch m.key {
-      case "id", "type", "version", "timestamp", "data", "headers": continue
+  static func layout(of members: Members, minified: Bool) throws(EnvelopeError) -> Layout {
+    // One pass over the members, each name compared in place. (A member given twice never
+    // gets here: the JSON parser refuses it.)
+    var found: (JSON.RawMember?, JSON.RawMember?, JSON.RawMember?, JSON.RawMember?, JSON.RawMember?, JSON.RawMember?)
+    for m in members.members {
+      switch members.index(of: m, in: memberNames) {
+      case 0: found.0 = m
+      case 1: found.1 = m
+      case 2: found.2 = m
+      case 3: found.3 = m
+      case 4: found.4 = m
+      case 5: found.5 = m
       default:
         throw EnvelopeError(
-          "unknown envelope member \(JSON.quoted(m.key)) (expected id, type, version, timestamp, data, headers)")
+          "unknown envelope member \(JSON.quoted(members.name(m))) (expected id, type, version, timestamp, data, headers)")
       }
     }
-    func string(_ key: String) throws(EnvelopeError) -> String {
-      guard let v = view.value(key) else { throw EnvelopeError("the envelope has no \(JSON.quoted(key))") }
-      guard let s = v.stringValue else {
-        throw EnvelopeError("envelope member \(JSON.quoted(key)) must be a string, not \(v.kindDescription)")
+    if members.more { throw EnvelopeError("unknown envelope member (expected only id, type, version, timestamp, data, headers)") }
+    func string(_ m: JSON.RawMember?, _ key: String) throws(EnvelopeError) -> Text {
+      guard let m else { throw EnvelopeError("the envelope has no \(JSON.quoted(key))") }
+      guard let t = members.text(m) else {
+        throw EnvelopeError("envelope member \(JSON.quoted(key)) must be a string, not \(members.kind(m))")
       }
-      return s
+      return t
     }
-    let id = try string("id")
-    try EventID.validate(id)
-    let type = try string("type")
-    try EventType.validate(type)
-    let version = try string("version")
-    guard version.hasPrefix("1.") else {
-      throw EnvelopeError("unsupported envelope version \(JSON.quoted(version)) (expected 1.x)")
+    let id = try string(found.0, "id")
+    if !members.withText(id, EventID.isValid) { try EventID.validate(members.string(id)) }
+    let type = try string(found.1, "type")
+    if !members.withText(type, EventType.isValid) { try EventType.validate(members.string(type)) }
+    let version = try string(found.2, "version")
+    guard members.withText(version, { $0.count >= 2 && $0[0] == UInt8(ascii: "1") && $0[1] == UInt8(ascii: ".") }) else {
+      throw EnvelopeError("unsupported envelope version \(JSON.quoted(members.string(version))) (expected 1.x)")
     }
-    let timestamp = try string("timestamp")
-    guard EventTime(iso: timestamp) != nil else {
-      throw EnvelopeError("envelope timestamp \(JSON.quoted(timestamp)) is not an ISO-8601 time")
+    let timestamp = try string(found.3, "timestamp")
+    guard let micros = members.withText(timestamp, EventTime.microseconds(iso:)) else {
+      throw EnvelopeError("envelope timestamp \(JSON.quoted(members.string(timestamp))) is not an ISO-8601 time")
     }
-    guard view.raw("data") != nil else { throw EnvelopeError("the envelope has no \"data\"") }
-    let headers = try parseHeaders(view.value("headers"))
-    return Envelope(raw: raw, id: id, type: type, version: version, timestamp: timestamp, headers: headers)
+    guard let data = found.4 else { throw EnvelopeError("the envelope has no \"data\"") }
+    let headers = try checkHeaders(found.5, in: members)
+    return Layout(
+      id: id, type: type, version: version, timestamp: timestamp, data: data.value, headers: headers, minified: minified,
+      microseconds: micros)
   }
 
-  /// Validates a `headers` member: an object of string values.
+  /// Checks a `headers` member (an object of strings with valid names, or null) in place and
+  /// returns its range (`nil` when absent or null).
+  static func checkHeaders(_ member: JSON.RawMember?, in members: Members) throws(EnvelopeError) -> Range<Int>? {
+    guard let member, members.first(member) != UInt8(ascii: "n") else { return nil }
+    guard members.first(member) == UInt8(ascii: "{") else {
+      throw EnvelopeError("headers must be an object of strings, not \(members.kind(member))")
+    }
+    var problem: EnvelopeError?
+    JSON.forEachMember(of: member.value, in: members.input) { name, value in
+      let m = JSON.RawMember(name: name, value: value, depth: 0)
+      guard members.text(m) != nil else {
+        problem = EnvelopeError("header \(JSON.quoted(members.name(m))) must be a string, not \(members.kind(m))")
+        return false
+      }
+      let nameBytes = UnsafeBufferPointer(rebasing: members.input[name])
+      if nameBytes.contains(0x5C) || !isValidHeaderName(nameBytes) {
+        do throws(EnvelopeError) { try validateHeaderName(members.name(m)) } catch {
+          problem = error
+          return false
+        }
+      }
+      return true
+    }
+    if let problem { throw problem }
+    return member.value
+  }
+
+  /// Header names: 1 to 128 printable ASCII characters without spaces or `=`.
+  static func isValidHeaderName(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    !b.isEmpty && b.count <= 128 && b.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "=") }
+  }
+
+  /// Validates a `headers` value given as a tree (drafts): an object of strings.
   static func parseHeaders(_ value: JSONValue?) throws(EnvelopeError) -> [(key: String, value: String)] {
     guard let value, value != .null else { return [] }
     guard case .object(let members) = value else {
@@ -206,7 +431,8 @@ public struct Envelope: Sendable, Equatable {
   }
 
   static func validateHeaderName(_ name: String) throws(EnvelopeError) {
-    guard !name.isEmpty, name.utf8.count <= 128, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "=") }) else {
+    var copy = name
+    guard copy.withUTF8(isValidHeaderName) else {
       throw EnvelopeError("invalid header name \(JSON.quoted(name)): use 1 to 128 printable ASCII characters without spaces or '='")
     }
   }

@@ -7,25 +7,36 @@ public enum EventID {
 
   /// A new random (version 4) UUID, lowercase.
   public static func generate() -> String {
-    var bytes = RandomPool.bytes(16)
-    bytes[6] = (bytes[6] & 0x0F) | 0x40
-    bytes[8] = (bytes[8] & 0x3F) | 0x80
-    let hex = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
     out.reserveCapacity(36)
-    for (i, b) in bytes.enumerated() {
-      if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-      out.append(hex[Int(b >> 4)])
-      out.append(hex[Int(b & 15)])
-    }
+    generate(into: &out)
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Appends a new random UUID's 36 characters to `out`.
+  static func generate(into out: inout [UInt8]) {
+    RandomPool.withBytes(16) { bytes in
+      let hex: StaticString = "0123456789abcdef"
+      for i in 0..<16 {
+        var b = bytes[i]
+        if i == 6 { b = (b & 0x0F) | 0x40 }
+        if i == 8 { b = (b & 0x3F) | 0x80 }
+        if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+        out.append(hex.utf8Start[Int(b >> 4)])
+        out.append(hex.utf8Start[Int(b & 15)])
+      }
+    }
+  }
+
+  /// Whether `id` is 1 to 200 printable ASCII characters without spaces.
+  static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    !b.isEmpty && b.count <= maxLength && b.allSatisfy { $0 > 0x20 && $0 < 0x7F }
   }
 
   /// Ids are 1 to 200 printable ASCII characters without spaces.
   public static func validate(_ id: String) throws(EnvelopeError) {
     var copy = id
-    let ok = copy.withUTF8 { b in !b.isEmpty && b.count <= maxLength && b.allSatisfy { $0 > 0x20 && $0 < 0x7F } }
-    guard ok else {
+    guard copy.withUTF8(isValid) else {
       throw EnvelopeError("invalid event id \(JSON.quoted(id)): use 1 to \(maxLength) printable ASCII characters without spaces")
     }
   }
@@ -37,14 +48,19 @@ enum RandomPool {
   private static let state = Locked<(pool: [UInt8], used: Int)>(([], 0))
 
   static func bytes(_ n: Int) -> [UInt8] {
+    withBytes(n) { Array($0) }
+  }
+
+  /// Calls `body` with `n` (at most 4096) fresh random bytes, without copying them.
+  static func withBytes<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
     state.withLock { s in
       if s.used + n > s.pool.count {
-        s.pool = [UInt8](repeating: 0, count: 4096)
+        if s.pool.isEmpty { s.pool = [UInt8](repeating: 0, count: 4096) }
         if !fill(&s.pool) { fallback(&s.pool) }
         s.used = 0
       }
       defer { s.used += n }
-      return Array(s.pool[s.used..<s.used + n])
+      return s.pool.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[s.used..<s.used + n])) }
     }
   }
 

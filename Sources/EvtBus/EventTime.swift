@@ -20,6 +20,24 @@ public struct EventTime: Sendable, Comparable, Hashable {
     return EventTime(milliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
   }
 
+  /// Microseconds since 1970 on the wall clock, for timings finer than a millisecond.
+  public static func nowMicroseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+  }
+
+  /// `2026-11-27T10:00:00.000123Z`: ISO-8601 in UTC with microseconds (the envelope format
+  /// with three more digits, which every reader accepts), for `us` microseconds since 1970.
+  public static func isoMicroseconds(_ us: Int64) -> String {
+    let ms = us >= 0 ? us / 1000 : (us - 999) / 1000
+    var text = EventTime(milliseconds: ms).iso
+    let extra = Int(us - ms * 1000)
+    text.removeLast()  // "Z"
+    text += String(extra / 100) + String(extra / 10 % 10) + String(extra % 10) + "Z"
+    return text
+  }
+
   /// `2026-11-27T10:00:00.000Z`: ISO-8601 in UTC with milliseconds, the envelope format.
   public var iso: String {
     // Consecutive events mostly share a millisecond: format each millisecond once.
@@ -66,7 +84,15 @@ public struct EventTime: Sendable, Comparable, Hashable {
   /// Parses ISO-8601: `YYYY-MM-DD`, optionally followed by `THH:MM[:SS[.fff…]]` and `Z` or
   /// `±HH:MM` (a time without zone is taken as UTC). Returns `nil` for anything else.
   public init?(iso text: String) {
-    let b = Array(text.utf8)
+    var copy = text
+    guard let us = copy.withUTF8(Self.microseconds(iso:)) else { return nil }
+    self.milliseconds = us >= 0 ? us / 1000 : (us - 999) / 1000
+  }
+
+  /// Microseconds since 1970 of an ISO-8601 time (see ``init(iso:)``; digits after the sixth
+  /// fractional one are ignored), read in place; `nil` when it is not one.
+  static func microseconds(iso b: UnsafeBufferPointer<UInt8>) -> Int64? {
+    if let us = canonicalMicroseconds(b) { return us }
     var i = 0
     func number(_ width: Int) -> Int? {
       guard i + width <= b.count else { return nil }
@@ -79,59 +105,87 @@ public struct EventTime: Sendable, Comparable, Hashable {
       i += width
       return v
     }
-    func expect(_ c: Character) -> Bool {
-      guard i < b.count, b[i] == c.asciiValue! else { return false }
+    func expect(_ c: UInt8) -> Bool {
+      guard i < b.count, b[i] == c else { return false }
       i += 1
       return true
     }
-    guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
+    guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")), let day = number(2),
       (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day)
     else { return nil }
-    var hour = 0
-    var minute = 0
-    var second = 0
-    var millis = 0
+    var seconds = 0
+    var micros = 0
     var offsetMinutes = 0
     if i < b.count {
-      guard expect("T") || expect("t") || expect(" ") else { return nil }
-      guard let h = number(2), expect(":"), let m = number(2), h < 24, m < 60 else { return nil }
-      hour = h
-      minute = m
-      if expect(":") {
+      guard expect(UInt8(ascii: "T")) || expect(UInt8(ascii: "t")) || expect(UInt8(ascii: " ")) else { return nil }
+      guard let h = number(2), expect(UInt8(ascii: ":")), let m = number(2), h < 24, m < 60 else { return nil }
+      seconds = h * 3600 + m * 60
+      if expect(UInt8(ascii: ":")) {
         guard let s = number(2), s <= 60 else { return nil }
-        second = s
-        if expect(".") || expect(",") {
+        seconds += s
+        if expect(UInt8(ascii: ".")) || expect(UInt8(ascii: ",")) {
           var digits = 0
-          var frac = 0
           while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
-            if digits < 3 { frac = frac * 10 + Int(b[i] - 0x30) }
+            if digits < 6 { micros = micros * 10 + Int(b[i] - 0x30) }
             digits += 1
             i += 1
           }
           guard digits > 0 else { return nil }
-          if digits < 3 { for _ in digits..<3 { frac *= 10 } }
-          millis = frac
+          for _ in min(digits, 6)..<6 { micros *= 10 }
         }
       }
-      if expect("Z") || expect("z") {
+      if expect(UInt8(ascii: "Z")) || expect(UInt8(ascii: "z")) {
       } else if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
         let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
         i += 1
         guard let oh = number(2) else { return nil }
-        _ = expect(":")
+        _ = expect(UInt8(ascii: ":"))
         guard let om = number(2), oh < 24, om < 60 else { return nil }
         offsetMinutes = sign * (oh * 60 + om)
       }
       guard i == b.count else { return nil }
     }
-    var t = tm()
-    t.tm_year = Int32(year - 1900)
-    t.tm_mon = Int32(month - 1)
-    t.tm_mday = Int32(day)
-    t.tm_hour = Int32(hour)
-    t.tm_min = Int32(minute)
-    t.tm_sec = Int32(second)
-    let seconds = Int64(timegm(&t)) - Int64(offsetMinutes * 60)
-    self.milliseconds = seconds * 1000 + Int64(millis)
+    let days = Int64(Self.daysSince1970(year: year, month: month, day: day))
+    return (days * 86_400 + Int64(seconds) - Int64(offsetMinutes * 60)) * 1_000_000 + Int64(micros)
+  }
+
+  /// The envelope's own form, `YYYY-MM-DDTHH:MM:SS.mmmZ` (or with 6 fraction digits), read
+  /// without the general parser; `nil` for anything else (which the general parser then reads
+  /// or refuses).
+  private static func canonicalMicroseconds(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+    guard b.count == 24 || b.count == 27, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+      b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "."), b[b.count - 1] == UInt8(ascii: "Z")
+    else { return nil }
+    var bad = false
+    func d(_ k: Int) -> Int {
+      let v = Int(b[k]) &- 0x30
+      if v < 0 || v > 9 { bad = true }
+      return v
+    }
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3)
+    let month = d(5) * 10 + d(6)
+    let day = d(8) * 10 + d(9)
+    let hour = d(11) * 10 + d(12)
+    let minute = d(14) * 10 + d(15)
+    let second = d(17) * 10 + d(18)
+    var fraction = 0
+    for k in 20..<(b.count - 1) { fraction = fraction * 10 + d(k) }
+    if b.count == 24 { fraction *= 1000 }
+    guard !bad, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60, second <= 60
+    else { return nil }
+    let days = Int64(daysSince1970(year: year, month: month, day: day))
+    return (days * 86_400 + Int64(hour * 3600 + minute * 60 + second)) * 1_000_000 + Int64(fraction)
+  }
+
+  /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's
+  /// days_from_civil): what timegm computes, without its call.
+  static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let mp = (month + 9) % 12
+    let doy = (153 * mp + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
   }
 }

@@ -129,8 +129,7 @@ public enum JSON {
   /// a member twice are refused (readers disagree on which one counts).
   public static func parse(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> JSONValue {
     try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> JSONValue in
-      var p = Parser(input: buf, minify: false, tree: true, maxDepth: maxDepth)
-      return try p.document()
+      try Parser.run(buf, minify: false, tree: true, maxDepth: maxDepth) { (p) throws(JSONError) in try p.document() }
     }
   }
 
@@ -142,9 +141,78 @@ public enum JSON {
   /// and number is kept byte for byte as written.
   public static func minify(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> [UInt8] {
     try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> [UInt8] in
-      var p = Parser(input: buf, minify: true, tree: false, maxDepth: maxDepth)
+      try minify(buf, maxDepth: maxDepth)
+    }
+  }
+
+  static func minify(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = maxDepth) throws(JSONError) -> [UInt8] {
+    try Parser.run(buf, minify: true, tree: false, maxDepth: maxDepth) { (p) throws(JSONError) in
       _ = try p.document()
       return p.out
+    }
+  }
+
+  /// Validates one JSON text in place (no copy, no tree); returns whether it is already
+  /// minified (no insignificant white space).
+  static func validate(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = maxDepth) throws(JSONError) -> Bool {
+    try Parser.run(buf, minify: false, tree: false, maxDepth: maxDepth) { (p) throws(JSONError) -> Bool in
+      _ = try p.document()
+      return !p.sawSpace
+    }
+  }
+
+  /// Calls `body` with the name (inside the quotes) and value ranges of each member of the
+  /// object at `range` of `input`, which must be valid JSON (checked before), until it returns
+  /// false.
+  static func forEachMember(
+    of range: Range<Int>, in input: UnsafeBufferPointer<UInt8>, _ body: (_ name: Range<Int>, _ value: Range<Int>) -> Bool
+  ) {
+    var i = range.lowerBound + 1
+    func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+    func space() { while i < range.upperBound, isSpace(input[i]) { i += 1 } }
+    func skipString() {
+      i += 1
+      while input[i] != UInt8(ascii: "\"") { i += input[i] == UInt8(ascii: "\\") ? 2 : 1 }
+      i += 1
+    }
+    func skipValue() {
+      switch input[i] {
+      case UInt8(ascii: "\""): skipString()
+      case UInt8(ascii: "{"), UInt8(ascii: "["):
+        var depth = 0
+        repeat {
+          switch input[i] {
+          case UInt8(ascii: "\""):
+            skipString()
+            continue
+          case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+          case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+          default: break
+          }
+          i += 1
+        } while depth > 0
+      default:
+        while i < range.upperBound, !isSpace(input[i]), input[i] != UInt8(ascii: ","), input[i] != UInt8(ascii: "}"),
+          input[i] != UInt8(ascii: "]")
+        {
+          i += 1
+        }
+      }
+    }
+    while true {
+      space()
+      guard i < range.upperBound - 1, input[i] == UInt8(ascii: "\"") else { return }
+      let nameStart = i
+      skipString()
+      let name = (nameStart + 1)..<(i - 1)
+      space()
+      i += 1  // ':'
+      space()
+      let valueStart = i
+      skipValue()
+      guard body(name, valueStart..<i) else { return }
+      space()
+      if i < range.upperBound, input[i] == UInt8(ascii: ",") { i += 1 } else { return }
     }
   }
 
@@ -183,12 +251,49 @@ public enum JSON {
   /// members without building a tree of their values. `nil` when the text is not an object.
   public static func objectView(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> JSONObjectView? {
     try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> JSONObjectView? in
-      var p = Parser(input: buf, minify: true, tree: false, maxDepth: maxDepth)
-      p.recordMembers = true
-      _ = try p.document()
-      guard p.out.first == UInt8(ascii: "{") else { return nil }
-      return JSONObjectView(minified: p.out, members: p.members)
+      try Parser.run(buf, minify: true, tree: false, maxDepth: maxDepth) { (p) throws(JSONError) -> JSONObjectView? in
+        p.recordMembers = true
+        _ = try p.document()
+        guard p.out.first == UInt8(ascii: "{") else { return nil }
+        return JSONObjectView(minified: p.out, members: p.members)
+      }
     }
+  }
+
+  /// One top-level member of an object checked by ``scanObject(_:maxDepth:_:)``: where its
+  /// name (inside the quotes) and its value are in the input.
+  struct RawMember {
+    var name: Range<Int>
+    var value: Range<Int>
+    /// How deep the value nests: 0 for a scalar, 1 for `[]` or `{}`, …
+    var depth: Int
+  }
+
+  /// The most top-level members ``scanObject(_:maxDepth:_:)`` reports; an envelope has six.
+  static let maxScannedMembers = 8
+
+  /// Validates one JSON text in place — no copy, no tree, no heap allocation for ordinary
+  /// input — and, when it is an object, hands `body` its first ``maxScannedMembers``
+  /// top-level members as ranges of `input` (`more` tells whether there were others) and
+  /// whether the text is already minified (no insignificant white space anywhere). `body` gets
+  /// `nil` members when the text is not an object.
+  static func scanObject<R>(
+    _ input: UnsafeBufferPointer<UInt8>, maxDepth: Int,
+    _ body: (_ members: UnsafeBufferPointer<RawMember>?, _ more: Bool, _ minified: Bool) throws(EnvelopeError) -> R
+  ) throws(EnvelopeError) -> R {
+    let result: Result<R, EnvelopeError> = withUnsafeTemporaryAllocation(of: RawMember.self, capacity: maxScannedMembers) { slots in
+      var p = Parser(input: input, minify: false, tree: false, maxDepth: maxDepth)
+      p.rawMembers = slots
+      do {
+        try p.withNameStack { (p) throws(JSONError) in _ = try p.document() }
+      } catch {
+        return .failure(EnvelopeError("not valid JSON: \(error)"))
+      }
+      let first = input.first { !(0x20 == $0 || 0x09 == $0 || 0x0A == $0 || 0x0D == $0) }
+      let members = first == UInt8(ascii: "{") ? UnsafeBufferPointer(rebasing: slots[..<p.rawMemberCount]) : nil
+      do throws(EnvelopeError) { return .success(try body(members, p.rawMembersOverflowed, !p.sawSpace)) } catch { return .failure(error) }
+    }
+    return try result.get()
   }
 
   public static func quoted(_ s: String) -> String {
@@ -215,8 +320,17 @@ private struct Parser {
   /// The deepest nesting reached so far (for the depth of recorded members).
   var deepest = 0
   /// The member names of the objects being parsed, as ranges of `input`, one stack for all
-  /// levels: compared in place, so checking for a name given twice copies nothing.
-  var names: [Range<Int>] = []
+  /// levels (stack memory, see ``withNameStack(_:)``): compared in place, so checking for a
+  /// name given twice copies nothing. An object that finds it full uses a set instead.
+  var names = UnsafeMutableBufferPointer<Range<Int>>(start: nil, count: 0)
+  var nameCount = 0
+  static let nameStackCapacity = 256
+  /// Where ``JSON/scanObject(_:maxDepth:_:)`` wants the top-level members.
+  var rawMembers = UnsafeMutableBufferPointer<JSON.RawMember>(start: nil, count: 0)
+  var rawMemberCount = 0
+  var rawMembersOverflowed = false
+  /// Whether any insignificant white space was skipped.
+  var sawSpace = false
   /// Set by ``string(decode:)``: whether the last string held an escape.
   var lastStringEscaped = false
 
@@ -226,6 +340,25 @@ private struct Parser {
     self.tree = tree
     self.maxDepth = maxDepth
     if minify { out.reserveCapacity(input.count) }
+  }
+
+  /// Makes a parser over `input` with its name stack and runs `body` with it.
+  static func run<R>(
+    _ input: UnsafeBufferPointer<UInt8>, minify: Bool, tree: Bool, maxDepth: Int, _ body: (inout Parser) throws(JSONError) -> R
+  ) throws(JSONError) -> R {
+    var p = Parser(input: input, minify: minify, tree: tree, maxDepth: maxDepth)
+    return try p.withNameStack(body)
+  }
+
+  /// Runs `body` with a name stack in stack memory (no heap allocation per parse).
+  mutating func withNameStack<R>(_ body: (inout Parser) throws(JSONError) -> R) throws(JSONError) -> R {
+    let result: Result<R, JSONError> = withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: Self.nameStackCapacity) {
+      stack in
+      names = stack
+      defer { names = UnsafeMutableBufferPointer(start: nil, count: 0) }
+      do throws(JSONError) { return .success(try body(&self)) } catch { return .failure(error) }
+    }
+    return try result.get()
   }
 
   mutating func document() throws(JSONError) -> JSONValue {
@@ -248,7 +381,9 @@ private struct Parser {
   mutating func skipSpace() {
     while i < input.count {
       switch input[i] {
-      case 0x20, 0x09, 0x0A, 0x0D: i += 1
+      case 0x20, 0x09, 0x0A, 0x0D:
+        i += 1
+        sawSpace = true
       default: return
       }
     }
@@ -297,8 +432,8 @@ private struct Parser {
     i += 1
     emit(UInt8(ascii: "{"))
     var members: [JSONValue.Member] = []
-    let firstName = names.count
-    defer { names.removeSubrange(firstName..<names.count) }
+    let firstName = nameCount
+    defer { nameCount = firstName }
     var seen: Set<[UInt8]>?  // for large objects, and names written with escapes
     skipSpace()
     if i < input.count && input[i] == UInt8(ascii: "}") {
@@ -318,17 +453,27 @@ private struct Parser {
       let key = try string(decode: tree || record)
       try checkUnique(
         name: (keyStart + 1)..<(i - 1), decoded: tree || record ? key : nil, firstName: firstName, seen: &seen, at: keyStart)
+      let nameEnd = i
       skipSpace()
       guard i < input.count, input[i] == UInt8(ascii: ":") else { throw error("expected ':' after member name") }
       i += 1
       emit(UInt8(ascii: ":"))
       skipSpace()
       let start = out.count
+      let valueStart = i
       let deepestBefore = deepest
       deepest = depth
       let v = try value()
       if tree { members.append(.init(key, v)) }
       if record { self.members.append(.init(key: key, range: start..<out.count, depth: deepest - depth)) }
+      if depth == 1 && rawMembers.count > 0 {
+        if rawMemberCount < rawMembers.count {
+          rawMembers[rawMemberCount] = JSON.RawMember(name: (keyStart + 1)..<(nameEnd - 1), value: valueStart..<i, depth: deepest - depth)
+          rawMemberCount += 1
+        } else {
+          rawMembersOverflowed = true
+        }
+      }
       deepest = max(deepest, deepestBefore)
       skipSpace()
       guard i < input.count else { throw error("unexpected end of input inside an object") }
@@ -352,9 +497,9 @@ private struct Parser {
   mutating func checkUnique(name raw: Range<Int>, decoded: String?, firstName: Int, seen: inout Set<[UInt8]>?, at keyStart: Int)
     throws(JSONError)
   {
-    let count = names.count - firstName
-    if seen == nil && (lastStringEscaped || count >= 32) {
-      seen = Set(names[firstName...].map { Array(input[$0]) })
+    let count = nameCount - firstName
+    if seen == nil && (lastStringEscaped || count >= 32 || nameCount == names.count) {
+      seen = Set(names[firstName..<nameCount].map { Array(input[$0]) })
     }
     var duplicate = false
     if seen != nil {
@@ -367,11 +512,13 @@ private struct Parser {
       duplicate = !seen!.insert(name).inserted
     } else {
       let base = input.baseAddress!
-      for r in names[firstName...] where r.count == raw.count && memcmp(base + r.lowerBound, base + raw.lowerBound, raw.count) == 0 {
+      for r in names[firstName..<nameCount]
+      where r.count == raw.count && memcmp(base + r.lowerBound, base + raw.lowerBound, raw.count) == 0 {
         duplicate = true
         break
       }
-      names.append(raw)
+      names[nameCount] = raw
+      nameCount += 1
     }
     if duplicate {
       i = keyStart
@@ -463,14 +610,14 @@ private struct Parser {
         i += 1
         guard i < input.count else { throw error("unterminated escape") }
         switch input[i] {
-        case UInt8(ascii: "\""): decoded.append(0x22)
-        case UInt8(ascii: "\\"): decoded.append(0x5C)
-        case UInt8(ascii: "/"): decoded.append(0x2F)
-        case UInt8(ascii: "b"): decoded.append(0x08)
-        case UInt8(ascii: "f"): decoded.append(0x0C)
-        case UInt8(ascii: "n"): decoded.append(0x0A)
-        case UInt8(ascii: "r"): decoded.append(0x0D)
-        case UInt8(ascii: "t"): decoded.append(0x09)
+        case UInt8(ascii: "\""): if tree { decoded.append(0x22) }
+        case UInt8(ascii: "\\"): if tree { decoded.append(0x5C) }
+        case UInt8(ascii: "/"): if tree { decoded.append(0x2F) }
+        case UInt8(ascii: "b"): if tree { decoded.append(0x08) }
+        case UInt8(ascii: "f"): if tree { decoded.append(0x0C) }
+        case UInt8(ascii: "n"): if tree { decoded.append(0x0A) }
+        case UInt8(ascii: "r"): if tree { decoded.append(0x0D) }
+        case UInt8(ascii: "t"): if tree { decoded.append(0x09) }
         case UInt8(ascii: "u"):
           var scalar = try hex4()
           if (0xD800..<0xDC00).contains(scalar) {
@@ -495,7 +642,7 @@ private struct Parser {
       }
       i += 1
     }
-    if sawHigh, String(validating: UnsafeBufferPointer(rebasing: input[start + 1..<i]), as: UTF8.self) == nil {
+    if sawHigh, !UTF8Check.isValid(UnsafeBufferPointer(rebasing: input[start + 1..<i])) {
       throw error("invalid UTF-8 inside a string")
     }
     if tree { decoded.append(contentsOf: UnsafeBufferPointer(rebasing: input[plainStart..<i])) }
@@ -521,5 +668,41 @@ private struct Parser {
     }
     i += 4
     return v
+  }
+}
+
+/// UTF-8 validation in place (RFC 3629: no overlong forms, no surrogates, nothing above
+/// U+10FFFF), without making a String.
+enum UTF8Check {
+  static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    var i = 0
+    let n = b.count
+    while i < n {
+      let c = b[i]
+      if c < 0x80 {
+        i += 1
+        continue
+      }
+      func cont(_ k: Int) -> Bool { i + k < n && b[i + k] & 0xC0 == 0x80 }
+      switch c {
+      case 0xC2...0xDF:
+        guard cont(1) else { return false }
+        i += 2
+      case 0xE0...0xEF:
+        guard cont(1), cont(2) else { return false }
+        let c1 = b[i + 1]
+        if c == 0xE0 && c1 < 0xA0 { return false }  // overlong
+        if c == 0xED && c1 >= 0xA0 { return false }  // surrogate
+        i += 3
+      case 0xF0...0xF4:
+        guard cont(1), cont(2), cont(3) else { return false }
+        let c1 = b[i + 1]
+        if c == 0xF0 && c1 < 0x90 { return false }  // overlong
+        if c == 0xF4 && c1 >= 0x90 { return false }  // above U+10FFFF
+        i += 4
+      default: return false
+      }
+    }
+    return true
   }
 }

@@ -16,29 +16,52 @@ public struct NDJSONDecoder: Sendable {
     if line.count > maxSize {
       throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes")
     }
-    let view = try Envelope.objectView(line, what: "a line")
-    if Envelope.isFullEnvelope(view) {
-      return try Envelope.decode(view, raw: line)
+    return try line.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> Envelope in
+      try JSON.scanObject(buf, maxDepth: JSON.envelopeMaxDepth) { (found, more, minified) throws(EnvelopeError) -> Envelope in
+        guard let found else { throw EnvelopeError("a line must be a JSON object") }
+        let members = Envelope.Members(buf, found, more)
+        if members.named("version") != nil || members.named("timestamp") != nil {
+          return try Envelope(raw: line, layout: Envelope.layout(of: members, minified: minified))
+        }
+        return try draft(members, minified: minified)
+      }
     }
-    for m in view.members where !["type", "data", "headers", "id"].contains(m.key) {
-      throw EnvelopeError("unknown member \(JSON.quoted(m.key)) (expected type, data, headers, id — or a full envelope)")
+  }
+
+  /// A `{"type","data","headers","id"}` line: a new envelope around its data.
+  private func draft(_ members: Envelope.Members, minified: Bool) throws(EnvelopeError) -> Envelope {
+    try members.checkOnly(["type", "data", "headers", "id"]) {
+      "unknown member \(JSON.quoted($0)) (expected type, data, headers, id — or a full envelope)"
     }
-    guard let typeValue = view.value("type") else { throw EnvelopeError("the object has no \"type\"") }
-    guard let type = typeValue.stringValue else {
-      throw EnvelopeError("\"type\" must be a string, not \(typeValue.kindDescription)")
+    guard let typeMember = members.named("type") else { throw EnvelopeError("the object has no \"type\"") }
+    guard let typeText = members.text(typeMember) else {
+      throw EnvelopeError("\"type\" must be a string, not \(members.kind(typeMember))")
     }
-    guard let data = view.raw("data") else { throw EnvelopeError("the object has no \"data\"") }
+    guard let data = members.named("data") else { throw EnvelopeError("the object has no \"data\"") }
     var id: String?
-    if let idValue = view.value("id") {
-      guard let s = idValue.stringValue else { throw EnvelopeError("\"id\" must be a string, not \(idValue.kindDescription)") }
-      id = s
+    if let idMember = members.named("id") {
+      guard let t = members.text(idMember) else { throw EnvelopeError("\"id\" must be a string, not \(members.kind(idMember))") }
+      id = members.string(t)
     }
-    let headers = try Envelope.parseHeaders(view.value("headers"))
+    var headers: [(key: String, value: String)] = []
+    if let h = members.named("headers"), members.first(h) != UInt8(ascii: "n") {
+      _ = try Envelope.checkHeaders(h, in: members)
+      headers = try Envelope.parseHeaders(try? JSON.parse(Array(members.input[h.value]), maxDepth: 1))
+    }
     // The line may nest deeper than data may (a full envelope can carry data at the limit):
     // check the data's own depth as publish does.
-    if let depth = view.depth("data"), depth > JSON.maxDepth {
+    if data.depth > JSON.maxDepth {
       throw EnvelopeError("data is not valid JSON: nested deeper than \(JSON.maxDepth) levels")
     }
-    return try Envelope.create(type: type, compactData: Array(data), headers: headers, id: id, timestamp: nil, maxSize: maxSize)
+    let type = members.string(typeText)
+    let dataBytes = UnsafeBufferPointer(rebasing: members.input[data.value])
+    if minified {
+      return try Envelope.create(type: type, compactData: dataBytes, headers: headers, id: id, timestamp: nil, maxSize: maxSize)
+    }
+    let compact: [UInt8]
+    do { compact = try JSON.minify(dataBytes, maxDepth: JSON.maxDepth) } catch { throw EnvelopeError("data is not valid JSON: \(error)") }
+    return try compact.withUnsafeBufferPointer { (c) throws(EnvelopeError) in
+      try Envelope.create(type: type, compactData: c, headers: headers, id: id, timestamp: nil, maxSize: maxSize)
+    }
   }
 }

@@ -23,7 +23,21 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     precondition((try? JSON.parse(minified)) == (try? JSON.parse(bytes)), "minify changed the value")
   }
   _ = try? JSON.objectView(bytes, maxDepth: JSON.envelopeMaxDepth)
-  if let envelope = try? Envelope.decode(bytes) {
+  let envelope = try? Envelope.decode(bytes)
+  let asEnvelope = try? JSON.parse(bytes, maxDepth: JSON.envelopeMaxDepth)
+  let reference = referenceEnvelope(asEnvelope)
+  precondition((envelope != nil) == (reference != nil), "the in-place envelope decoder and the tree disagree")
+  if let envelope, let reference {
+    precondition(
+      envelope.id == reference.id && envelope.type == reference.type && envelope.version == reference.version
+        && envelope.timestamp == reference.timestamp && envelope.data == reference.data
+        && envelope.headers.map(\.key) == reference.headers.map(\.key)
+        && envelope.headers.map(\.value) == reference.headers.map(\.value),
+      "the in-place envelope decoder reads other members than the tree")
+    precondition((try? JSON.parse(envelope.line, maxDepth: JSON.envelopeMaxDepth)) == asEnvelope, "the envelope's line is another value")
+    precondition(!envelope.line.contains(0x0A), "the envelope's line has a line break")
+  }
+  if let envelope {
     precondition(envelope.raw == bytes, "decode changed the bytes")
     precondition((try? Envelope.decode(envelope.raw)) == envelope, "decode is not stable")
     _ = envelope.data
@@ -33,6 +47,33 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     precondition((try? Envelope.decode(line.raw)) != nil, "an accepted NDJSON line must decode as an envelope")
   }
   return 0
+}
+
+/// What an envelope is, said with the tree parser: the members the in-place decoder must find.
+func referenceEnvelope(_ value: JSONValue?) -> (
+  id: String, type: String, version: String, timestamp: String, data: JSONValue, headers: [(key: String, value: String)]
+)? {
+  guard case .object(let members)? = value,
+    members.allSatisfy({ ["id", "type", "version", "timestamp", "data", "headers"].contains($0.key) }),
+    let id = value?["id"]?.stringValue, (try? EventID.validate(id)) != nil,
+    let type = value?["type"]?.stringValue, EventType.isValid(type),
+    let version = value?["version"]?.stringValue, version.hasPrefix("1."),
+    let timestamp = value?["timestamp"]?.stringValue, EventTime(iso: timestamp) != nil,
+    let data = value?["data"]
+  else { return nil }
+  var headers: [(key: String, value: String)] = []
+  switch value?["headers"] {
+  case nil, .null?: break
+  case .object(let items)?:
+    for h in items {
+      guard let text = h.value.stringValue, !h.key.isEmpty, h.key.utf8.count <= 128,
+        h.key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "=") })
+      else { return nil }
+      headers.append((h.key, text))
+    }
+  default: return nil
+  }
+  return (id, type, version, timestamp, data, headers)
 }
 
 #if FUZZING
