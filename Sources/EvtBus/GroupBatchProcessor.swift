@@ -56,6 +56,9 @@ final class GroupBatchProcessor {
     try complete(result.completed)
     for (delivery, failure) in result.failures { try settle(delivery, failure) }
     leftPending += result.notReady.count  // stopping while they waited: they stay pending
+    if result.failures.isEmpty && result.notReady.isEmpty && result.completed.count == valid.count {
+      return HandlerResult(succeeded: batch.map(\.entry))  // the usual case: every one dealt with
+    }
     // Stream ids are unique per stream only: an entry is known by both.
     func key(_ e: StreamEntry) -> String { "\(e.stream) \(e.id)" }
     var dealtWith = Set(result.completed.map { key($0.entry) })
@@ -144,7 +147,7 @@ final class GroupBatchProcessor {
         done.onAlreadyDone?(key, "was completed by another consumer meanwhile; its follow-up events were not published again")
       }
     }
-    try consumer.ack(plain)
+    consumer.ackWithNextRead(plain)
     handled += completions.count
   }
 
@@ -181,7 +184,7 @@ final class GroupBatchProcessor {
         valid.append(d)
       }
     }
-    try consumer.ack(own)
+    consumer.ackWithNextRead(own)
     return valid
   }
 

@@ -218,6 +218,7 @@ public final class GroupConsumer {
       guard now - lastScanEnded >= Int64(Swift.max(idleMs / 2, 100)) else { return nil }
       for key in streamKeys { claimCursors[key] = "0-0" }
     }
+    try flushAcks()
     var out: [Delivery] = []
     for key in streamKeys where claimCursors[key] != nil && out.count < max {
       let reply = try wrap { () throws(RedisError) in
@@ -340,6 +341,7 @@ public final class GroupConsumer {
   // MARK: - Reading
 
   private func readOwnPending(_ pendingKeys: [String], max: Int) throws(BusError) -> [Delivery] {
+    try flushAcks()
     var command: RedisCommand = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max), "STREAMS"]
     for key in pendingKeys { command.append(key) }
     for key in pendingKeys { command.append(history[key]!.description) }
@@ -374,6 +376,8 @@ public final class GroupConsumer {
     return try StreamReply.deliveryCounts(reply, stream: key)
   }
 
+  /// Reads new entries. Acknowledgements waiting for the next read (``ackWithNextRead(_:)``)
+  /// go out in the same write, before the XREADGROUP: one round trip per batch.
   private func readNew(_ keysToRead: [String], max: Int, blockMilliseconds: Int?) throws(BusError) -> [Delivery] {
     var command: RedisCommand = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max)]
     if let ms = blockMilliseconds {
@@ -383,25 +387,68 @@ public final class GroupConsumer {
     command.append("STREAMS")
     for key in keysToRead { command.append(key) }
     for _ in keysToRead { command.append(">") }
-    let timeout = connection.commandTimeout + Double(blockMilliseconds ?? 0) / 1000
-    let reply: RedisReply
-    do {
-      reply = try connection.command(command, timeout: timeout)
-    } catch let error where error.serverMessage?.hasPrefix("NOGROUP") == true {
+    let acks = deferredAckCommands()
+    let read = try connection.readStreams(command, keys: keys, blockMilliseconds: blockMilliseconds, after: acks)
+    deferredAcks.removeAll(keepingCapacity: true)
+    for failure in read.earlierErrors {
+      // A group Redis lost meanwhile cannot be acknowledged in: its entries come again.
+      if let failure, !failure.hasPrefix("NOGROUP") { throw BusError(connection.error(forReply: failure, command: "XACK")) }
+    }
+    if let readError = read.error {
+      guard readError.serverMessage?.hasPrefix("NOGROUP") == true else { throw BusError(readError) }
       // The stream or the group was deleted under us: join again and let the caller retry.
       for key in keysToRead { joined.remove(key) }
       streamKeys.removeAll { keysToRead.contains($0) }
       try refresh()
       return []
-    } catch {
-      throw BusError(error)
     }
-    return mergedDeliveries(try StreamEntry.streams(reply, keys: keys).map { Delivery(entry: $0, deliveryCount: 1) })
+    let deliveries = read.entries.map { Delivery(entry: $0, deliveryCount: 1) }
+    return keysToRead.count == 1 ? deliveries : mergedDeliveries(deliveries)
+  }
+
+  // MARK: - Acknowledging
+
+  /// Handled entries whose XACK goes out with the next read, per stream in first-seen order.
+  private var deferredAcks: [(stream: String, ids: [StreamID])] = []
+
+  /// Acknowledges handled entries with the next read (in its round trip) or at
+  /// ``flushAcks()``, whichever comes first. Until then they stay pending: after a crash they
+  /// are delivered again (at-least-once), never lost.
+  public func ackWithNextRead(_ entries: [StreamEntry]) {
+    for e in entries {
+      if let i = deferredAcks.lastIndex(where: { $0.stream == e.stream }) {
+        deferredAcks[i].ids.append(e.id)
+      } else {
+        deferredAcks.append((e.stream, [e.id]))
+      }
+    }
+  }
+
+  /// Sends the acknowledgements ``ackWithNextRead(_:)`` kept, and waits for them.
+  public func flushAcks() throws(BusError) {
+    guard !deferredAcks.isEmpty else { return }
+    let commands = deferredAckCommands()
+    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+    deferredAcks.removeAll(keepingCapacity: true)
+    for reply in replies {
+      // A group Redis lost meanwhile cannot be acknowledged in: its entries come again.
+      if reply.errorMessage?.hasPrefix("NOGROUP") == true { continue }
+      try checked(reply, "XACK", connection)
+    }
+  }
+
+  private func deferredAckCommands() -> [RedisCommand] {
+    deferredAcks.map { stream, ids in
+      var c: RedisCommand = ["XACK", stream, group]
+      for id in ids { c.append(id) }
+      return c
+    }
   }
 
   /// Blocks until any selected stream gets a new entry or `ms` passes (a plain XREAD, which
   /// delivers nothing to the group).
   private func waitForActivity(_ ms: Int) throws(BusError) {
+    try flushAcks()
     var command: RedisCommand = ["XREAD", "COUNT", "1", "BLOCK", String(Swift.max(ms, 1)), "STREAMS"]
     for key in streamKeys { command.append(key) }
     for _ in streamKeys { command.append("$") }

@@ -7,9 +7,24 @@ public struct StreamEntry: Sendable, Equatable {
   /// The type named by the stream key (the envelope's own type is in ``event``).
   public let type: String
   public let id: StreamID
+  private let storage: Storage
+
+  /// An entry with the one field evt writes is kept as just its value (one array per entry).
+  private enum Storage: Sendable {
+    case deleted
+    case event([UInt8])
+    case fields([(name: String, value: [UInt8])])
+  }
+
   /// The entry's fields, or `nil` when the entry was deleted from the stream but is still
   /// pending in a consumer group.
-  public let fields: [(name: String, value: [UInt8])]?
+  public var fields: [(name: String, value: [UInt8])]? {
+    switch storage {
+    case .deleted: return nil
+    case .event(let value): return [(EventWriter.field, value)]
+    case .fields(let f): return f
+    }
+  }
 
   public static func == (a: StreamEntry, b: StreamEntry) -> Bool {
     a.stream == b.stream && a.id == b.id
@@ -17,12 +32,13 @@ public struct StreamEntry: Sendable, Equatable {
 
   /// The envelope bytes exactly as published (the `event` field), if the entry has one.
   public var event: [UInt8]? {
-    fields?.first { $0.name == EventWriter.field }?.value
+    switch storage {
+    case .deleted: return nil
+    case .event(let value): return value
+    case .fields(let f): return f.first { $0.name == EventWriter.field }?.value
+    }
   }
 
-  /// Decodes one `[id, [field, value, …]]` element of an XRANGE/XREAD reply (`[id, nil]`
-  /// for an entry deleted while pending).
-  /// - Throws: ``BusError`` `.server` for any other shape: never skipped silently.
   init(_ reply: RedisReply, stream: String, type: String) throws(BusError) {
     guard let parts = reply.array, parts.count == 2, let idText = parts[0].string, let id = StreamID(idText) else {
       throw StreamReply.unexpected("a stream entry of \(stream)", reply)
@@ -31,7 +47,7 @@ public struct StreamEntry: Sendable, Equatable {
     self.type = type
     self.id = id
     if parts[1].isNull {
-      self.fields = nil
+      self.storage = .deleted
       return
     }
     guard let flat = parts[1].array, flat.count % 2 == 0 else { throw StreamReply.unexpected("the fields of \(stream) \(id)", reply) }
@@ -45,8 +61,37 @@ public struct StreamEntry: Sendable, Equatable {
       fields.append((name, value))
       i += 2
     }
-    self.fields = fields
+    self.storage = fields.count == 1 && fields[0].name == EventWriter.field ? .event(fields[0].value) : .fields(fields)
   }
+
+  /// Decodes one `[id, [field, value, …]]` element of an XRANGE/XREAD reply in place (`[id,
+  /// nil]` for an entry deleted while pending): one copy, of the envelope's bytes.
+  /// - Throws: ``BusError`` `.server` for any other shape: never skipped silently.
+  init(_ raw: RawReply, stream: String, type: String) throws(BusError) {
+    guard raw.count == 2, let idReply = raw[0], idReply.isString, let id = StreamID.parse(idReply.bytes), let body = raw[1] else {
+      throw StreamReply.unexpected("a stream entry of \(stream)", raw.reply)
+    }
+    if body.isNull {
+      self.init(stream: stream, type: type, id: id, storage: .deleted)
+      return
+    }
+    let n = body.count
+    guard body.kind == .array, n % 2 == 0 else { throw StreamReply.unexpected("the fields of \(stream) \(id)", raw.reply) }
+    if n == 2, let name = body[0], let value = body[1], name.isString, value.isString, name.bytes.elementsEqual(Self.fieldBytes) {
+      self.init(stream: stream, type: type, id: id, storage: .event(Array(value.bytes)))
+      return
+    }
+    try self.init(raw.reply, stream: stream, type: type)
+  }
+
+  private init(stream: String, type: String, id: StreamID, storage: Storage) {
+    self.stream = stream
+    self.type = type
+    self.id = id
+    self.storage = storage
+  }
+
+  private static let fieldBytes = Array(EventWriter.field.utf8)
 
   /// Decodes the entries of an XRANGE/XREVRANGE reply.
   static func list(_ reply: RedisReply, stream: String, type: String) throws(BusError) -> [StreamEntry] {
@@ -67,6 +112,24 @@ public struct StreamEntry: Sendable, Equatable {
       out.append(contentsOf: try list(pair[1], stream: key, type: keys.type(ofStream: key) ?? key))
     }
     return out
+  }
+
+  /// Decodes an XREAD/XREADGROUP reply in place, appending to `out`.
+  static func streams(_ raw: RawReply, keys: Keys, into out: inout [StreamEntry]) throws(BusError) {
+    if raw.isNull { return }
+    guard raw.kind == .array else { throw StreamReply.unexpected("a stream read", raw.reply) }
+    for s in 0..<raw.count {
+      guard let pair = raw[s], pair.count == 2, let name = pair[0], name.isString, let entries = pair[1], entries.kind == .array else {
+        throw StreamReply.unexpected("a stream read", raw.reply)
+      }
+      let key = String(decoding: name.bytes, as: UTF8.self)
+      let type = keys.type(ofStream: key) ?? key
+      out.reserveCapacity(out.count + entries.count)
+      for i in 0..<entries.count {
+        guard let item = entries[i] else { throw StreamReply.unexpected("a stream read", raw.reply) }
+        out.append(try StreamEntry(item, stream: key, type: type))
+      }
+    }
   }
 }
 

@@ -1,3 +1,5 @@
+import EvtRedis
+
 /// A Redis stream entry id `<milliseconds>-<sequence>`, ordered as Redis orders them.
 public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible {
   public var milliseconds: UInt64
@@ -12,11 +14,17 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
   /// Parses `123-4` or `123` (sequence 0).
   public init?(_ text: String) {
-    // Read in place: ids come with every entry Redis returns.
+    var copy = text
+    guard let id = copy.withUTF8(Self.parse) else { return nil }
+    self = id
+  }
+
+  /// Parses an id from bytes, in place: ids come with every entry Redis returns.
+  public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> StreamID? {
     var parts: (UInt64, UInt64) = (0, 0)
     var field = 0
     var digits = 0
-    for b in text.utf8 {
+    for b in bytes {
       if b == UInt8(ascii: "-") {
         guard field == 0, digits > 0 else { return nil }
         field = 1
@@ -31,7 +39,7 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
       digits += 1
     }
     guard digits > 0 else { return nil }
-    self.init(milliseconds: parts.0, sequence: parts.1)
+    return StreamID(milliseconds: parts.0, sequence: parts.1)
   }
 
   public var description: String { "\(milliseconds)-\(sequence)" }
@@ -41,5 +49,29 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
   public static func < (a: StreamID, b: StreamID) -> Bool {
     (a.milliseconds, a.sequence) < (b.milliseconds, b.sequence)
+  }
+}
+
+extension RedisCommand {
+  /// Appends a stream id as Redis writes it (`<ms>-<seq>`), without making a String.
+  mutating func append(_ id: StreamID) {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 41) { buf in
+      var n = 0
+      func digits(_ v: UInt64) {
+        let start = n
+        var v = v
+        repeat {
+          buf[n] = UInt8(ascii: "0") + UInt8(v % 10)
+          n += 1
+          v /= 10
+        } while v > 0
+        buf[start..<n].reverse()
+      }
+      digits(id.milliseconds)
+      buf[n] = UInt8(ascii: "-")
+      n += 1
+      digits(id.sequence)
+      append(bytes: UnsafeBufferPointer(rebasing: buf[..<n]))
+    }
   }
 }

@@ -126,9 +126,9 @@ public final class StreamWatcher {
     command.append("STREAMS")
     for key in streamKeys { command.append(key) }
     for key in streamKeys { command.append(cursors[key]!.description) }
-    let timeout = connection.commandTimeout + Double(blockMilliseconds) / 1000
-    let reply = try wrap { () throws(RedisError) in try connection.command(command, timeout: timeout) }
-    var found = try StreamEntry.streams(reply, keys: keys)
+    let read = try connection.readStreams(command, keys: keys, blockMilliseconds: blockMilliseconds > 0 ? blockMilliseconds : nil)
+    if let error = read.error { throw BusError(error) }
+    var found = read.entries
     if !found.isEmpty && selection.hasPatterns {
       // A type may have appeared while we waited; its first events can be older than what
       // just arrived, so read them now to keep the batch in time order.

@@ -33,28 +33,37 @@ public enum Subscription {
       consumer: consumer, handler: handler, retry: retry, deadLetters: deadLetters, doneMarkers: doneMarkers,
       maxDeliveries: maxDeliveries, contracts: contracts, keeper: keeper, shouldStop: shouldStop)
     var elsewhere: [GroupConsumer.PendingElsewhere] = []
-    let end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
-      (max, block) throws(BusError) in
-      processor.waitForGate()
-      if shouldStop() { return [] }
-      return try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)
-    } handle: { (batch) throws(BusError) in
-      try processor.process(batch)
-    } drained: { () throws(BusError) -> Bool in
-      // Empty for this consumer; is anything still held by another one? A live consumer
-      // (busy with its batch) is waited for; one that looks dead is reported — or, with
-      // waitPending, waited for until its entries are reclaimed.
-      let held = try consumer.pendingElsewhere()
-      let busy = held.filter { $0.idle < consumer.livenessMilliseconds }
-      elsewhere = held.filter { $0.idle >= consumer.livenessMilliseconds }
-      guard !busy.isEmpty || (!elsewhere.isEmpty && limits.waitPending) else { return true }
-      sleepSeconds(0.2, unless: shouldStop)
-      return false
-    }.end
+    // Acknowledgements ride with the next read; what is left goes out when the loop ends.
+    let end: SubscriptionOutcome
+    do { end = try groupLoop() } catch {
+      try? consumer.flushAcks()
+      throw error
+    }
+    try consumer.flushAcks()
+    func groupLoop() throws(BusError) -> SubscriptionOutcome {
+      try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
+        (max, block) throws(BusError) in
+        processor.waitForGate()
+        if shouldStop() { return [] }
+        return try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)
+      } handle: { (batch) throws(BusError) in
+        try processor.process(batch)
+      } drained: { () throws(BusError) -> Bool in
+        // Empty for this consumer; is anything still held by another one? A live consumer
+        // (busy with its batch) is waited for; one that looks dead is reported — or, with
+        // waitPending, waited for until its entries are reclaimed.
+        let held = try consumer.pendingElsewhere()
+        let busy = held.filter { $0.idle < consumer.livenessMilliseconds }
+        elsewhere = held.filter { $0.idle >= consumer.livenessMilliseconds }
+        guard !busy.isEmpty || (!elsewhere.isEmpty && limits.waitPending) else { return true }
+        sleepSeconds(0.2, unless: shouldStop)
+        return false
+      }
+    }
     var outcome = SubscriptionOutcome(
-      end: end, handled: processor.handled, failed: processor.leftPending, deadLettered: processor.deadLettered)
+      end: end.end, handled: processor.handled, failed: processor.leftPending, deadLettered: processor.deadLettered)
     outcome.givenBack = processor.givenBack
-    if end == .finished && limits.untilEmpty { outcome.pendingElsewhere = elsewhere }
+    if end.end == .finished && limits.untilEmpty { outcome.pendingElsewhere = elsewhere }
     return outcome
   }
 

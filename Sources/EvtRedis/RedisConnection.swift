@@ -179,6 +179,31 @@ public final class RedisConnection {
     return RedisReply(raw.assumingMemoryBound(to: redisReply.self))
   }
 
+  /// Reads the next reply and lends it to `body` in place (no copy; see ``RawReply``). An
+  /// error reply is lent like any other.
+  public func withReply<R, E: Error>(_ body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
+    guard let ctx = context else { throw brokenError() }
+    var raw: UnsafeMutableRawPointer?
+    guard redisGetReply(ctx, &raw) == REDIS_OK, let raw else { throw fail(ctx, during: "read") }
+    outstanding -= 1
+    defer { freeReplyObject(raw) }
+    do throws(E) { return .success(try body(RawReply(pointer: raw.assumingMemoryBound(to: redisReply.self)))) } catch {
+      return .failure(error)
+    }
+  }
+
+  /// Sets the timeout of the reads that follow (``withReply(_:)``, ``readReply()``) until
+  /// ``restoreTimeout()``: for blocking reads sent with ``append(_:)``.
+  public func useTimeout(_ seconds: Double) throws(RedisError) { try setTimeout(seconds) }
+
+  /// Back to ``commandTimeout`` after ``useTimeout(_:)``.
+  public func restoreTimeout() throws(RedisError) { try setTimeout(commandTimeout) }
+
+  /// The error an error reply stands for, as ``command(_:)`` throws it.
+  public func error(forReply message: String, command: String, key: String? = nil) -> RedisError {
+    Self.replyError(message, command: command, url: url, key: key)
+  }
+
   // MARK: - Internals
 
   private func roundTrip(_ command: RedisCommand) throws(RedisError) -> RedisReply {

@@ -104,3 +104,50 @@ extension RedisReply {
     }
   }
 }
+
+/// A reply as hiredis parsed it, read in place: no copy of its strings, no Swift array per
+/// element. Valid only inside the closure it is lent to (``RedisConnection/withReply(_:_:)``);
+/// take what must outlive it as values (``bytes``, ``reply``).
+public struct RawReply {
+  let pointer: UnsafePointer<redisReply>
+
+  public enum Kind { case null, status, error, integer, string, array }
+
+  public var kind: Kind {
+    switch pointer.pointee.type {
+    case REDIS_REPLY_STRING: return .string
+    case REDIS_REPLY_STATUS: return .status
+    case REDIS_REPLY_ERROR: return .error
+    case REDIS_REPLY_INTEGER: return .integer
+    case REDIS_REPLY_ARRAY: return .array
+    default: return .null
+    }
+  }
+
+  public var isNull: Bool { kind == .null }
+  public var isString: Bool { kind == .string }
+
+  /// The bytes of a string, status or error reply (empty for others).
+  public var bytes: UnsafeBufferPointer<UInt8> {
+    let r = pointer.pointee
+    guard let str = r.str, r.len > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+    return UnsafeBufferPointer(start: UnsafeRawPointer(str).assumingMemoryBound(to: UInt8.self), count: r.len)
+  }
+
+  /// The number of elements of an array reply (0 for others).
+  public var count: Int { kind == .array ? pointer.pointee.elements : 0 }
+
+  /// Element `i` of an array reply (a null element for a missing one).
+  public subscript(i: Int) -> RawReply? {
+    guard kind == .array, i >= 0, i < pointer.pointee.elements, let child = pointer.pointee.element[i] else { return nil }
+    return RawReply(pointer: UnsafePointer(child))
+  }
+
+  public var integer: Int? { kind == .integer ? Int(pointer.pointee.integer) : nil }
+
+  /// The error text when this is an error reply.
+  public var errorMessage: String? { kind == .error ? String(decoding: bytes, as: UTF8.self) : nil }
+
+  /// The reply converted to an owned ``RedisReply`` (copies everything).
+  public var reply: RedisReply { RedisReply(pointer) }
+}
