@@ -49,6 +49,42 @@ public struct EventSchema: Sendable, Equatable {
       Field(name, [.string], required: required, allowed: allowed, format: format, maxBytes: maxBytes)
     }
 
+    /// Whether a value's JSON text (valid, checked before) meets this field, decided in place;
+    /// false also when a string holds escapes (the tree decides then).
+    func accepts(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
+      guard let first = v.first else { return false }
+      if first == UInt8(ascii: "n") { return nullable }
+      let matches = types.contains { t in
+        switch t {
+        case .string: return first == UInt8(ascii: "\"")
+        case .number: return first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39)
+        case .integer:
+          return (first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39))
+            && !v.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        case .boolean: return first == UInt8(ascii: "t") || first == UInt8(ascii: "f")
+        case .array: return first == UInt8(ascii: "[")
+        case .object: return first == UInt8(ascii: "{")
+        }
+      }
+      guard matches else { return false }
+      guard first == UInt8(ascii: "\"") else { return true }
+      let text = UnsafeBufferPointer(rebasing: v[1..<(v.count - 1)])
+      if text.contains(0x5C) { return false }
+      if !allowed.isEmpty && !allowed.contains(where: { $0.utf8.elementsEqual(text) }) { return false }
+      if let maxBytes, text.count > maxBytes { return false }
+      switch format {
+      case nil: return true
+      case .email?: return EmailAddress.isValid(bytes: text)
+      case .text?:
+        var decoder = UTF8()
+        var iterator = text.makeIterator()
+        while case .scalarValue(let scalar) = decoder.decode(&iterator) {
+          if Printable.isUnsafe(scalar) { return false }
+        }
+        return true
+      }
+    }
+
     /// The constraints beyond the type, in words (`email address, at most 254 bytes`).
     public var constraints: [String] {
       var out: [String] = []
@@ -83,6 +119,33 @@ public struct EventSchema: Sendable, Equatable {
   public init(type: String, fields: [Field]) {
     self.type = type
     self.fields = fields
+  }
+
+  /// Whether `data` (valid JSON text, checked before) certainly conforms, decided in place.
+  /// False when it does not — or when deciding needs the tree (names or strings written with
+  /// escapes): ``violation(of:)`` then says what is wrong, if anything.
+  func conforms(_ data: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard data.first == UInt8(ascii: "{"), fields.count <= 64 else { return false }
+    var found: UInt64 = 0
+    var ok = true
+    JSON.forEachMember(of: 0..<data.count, in: data) { nameRange, valueRange in
+      let name = UnsafeBufferPointer(rebasing: data[nameRange])
+      if name.contains(0x5C) {
+        ok = false
+        return false
+      }
+      for (i, field) in fields.enumerated() where field.name.utf8.elementsEqual(name) {
+        found |= 1 << UInt64(i)
+        if !field.accepts(UnsafeBufferPointer(rebasing: data[valueRange])) {
+          ok = false
+          return false
+        }
+      }
+      return true
+    }
+    guard ok else { return false }
+    for (i, field) in fields.enumerated() where field.required && found & (1 << UInt64(i)) == 0 { return false }
+    return true
   }
 
   /// The first way `data` breaks this schema, as one sentence naming the field; `nil` when it
@@ -145,10 +208,13 @@ public struct EventContracts: Sendable {
 
   public subscript(type: String) -> EventSchema? { schemas[type] }
 
-  /// The first violation of the contract of `envelope`'s type, or `nil`.
+  /// The first violation of the contract of `envelope`'s type, or `nil`. Data that conforms
+  /// is checked in place, without parsing it into a tree (only a violation is explained from
+  /// the tree).
   public func violation(of envelope: Envelope) -> String? {
     guard let schema = schemas[envelope.type] else { return nil }
-    return schema.violation(of: envelope.data)
+    let conforms = envelope.raw.withUnsafeBufferPointer { schema.conforms(UnsafeBufferPointer(rebasing: $0[envelope.layout.data])) }
+    return conforms ? nil : schema.violation(of: envelope.data)
   }
 
   /// Throws when `envelope` breaks its type's contract.
