@@ -14,6 +14,8 @@ public final class LineReader {
   private var eof = false
   /// Lines longer than this are cut off and reported as too long instead of filling memory.
   public let maxLineLength: Int
+  /// Input is read in blocks this large.
+  static let block = 1 << 20
   /// 1-based number of the line last returned.
   public private(set) var lineNumber = 0
 
@@ -57,14 +59,14 @@ public final class LineReader {
         start = 0
       }
       let old = buffer.count
-      buffer.append(contentsOf: repeatElement(0, count: 1 << 16))
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, 1 << 16) }
+      buffer.append(contentsOf: repeatElement(0, count: Self.block))
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, Self.block) }
       if n < 0 {
-        buffer.removeLast(1 << 16)
+        buffer.removeLast(Self.block)
         if errno == EINTR { continue }
         throw BusError(.badData, "cannot read standard input: \(errnoText())")
       }
-      buffer.removeLast((1 << 16) - n)
+      buffer.removeLast(Self.block - n)
       if n == 0 { eof = true }
     }
   }
@@ -84,6 +86,15 @@ public struct NDJSONImport {
   public var retryFor: Double?
   /// Told once when the connection is lost and retried, and when it is back.
   public var notice: (String) -> Void = { _ in }
+  /// Told every few thousand lines, and at the end, how far the import is.
+  public var progress: ((Progress) -> Void)?
+
+  /// How far an import is: lines read, events Redis confirmed, lines refused.
+  public struct Progress: Sendable, Equatable {
+    public var lines: Int
+    public var published: Int
+    public var failed: Int
+  }
 
   public init(decoder: NDJSONDecoder, skipInvalid: Bool, retryFor: Double? = nil) {
     self.decoder = decoder
@@ -123,6 +134,7 @@ public struct NDJSONImport {
         if reading { try readLines(lines, into: publisher, summary: &summary, report: report) }
         reading = false
         summary.published = try publisher.finish()
+        progress?(Progress(lines: lines.lineNumber, published: summary.published, failed: summary.invalid.count))
         return summary
       } catch  where error.isConnectionLoss {
         guard let deadline, try reconnect(publisher, after: error, until: deadline) else {
@@ -158,6 +170,9 @@ public struct NDJSONImport {
         return
       }
       try publisher.enqueue(write, line: lines.lineNumber)
+      if let progress, lines.lineNumber % 4096 == 0 {
+        progress(Progress(lines: lines.lineNumber, published: publisher.acknowledged, failed: summary.invalid.count))
+      }
     }
   }
 

@@ -33,8 +33,12 @@ public final class Publisher {
   public private(set) var acknowledged = 0
   /// The input line of the last event Redis acknowledged (0: none).
   public private(set) var lastAcknowledgedLine = 0
-  /// Commands kept in flight while the next batch is prepared.
-  public var batchSize = 1000
+  /// Most commands kept in flight on the socket (sent, their replies not read yet). When the
+  /// window is full, a quarter of it is read back and refilled: the socket never runs dry
+  /// while a batch is awaited (not send-a-batch, wait-for-the-batch).
+  public var window = 1024 {
+    didSet { window = max(1, window) }
+  }
 
   /// - Parameter contracts: the contracts every event published is checked against.
   public init(connection: RedisConnection, keys: Keys, contracts: EventContracts = .bus) {
@@ -51,7 +55,7 @@ public final class Publisher {
 
   /// Publishes an event already prepared (its contract checked) in one round trip.
   public func publish(_ write: EventWriter.Write) throws(BusError) -> StreamID {
-    try enqueue(write)
+    for command in queue(write, line: 0) { try wrap { () throws(RedisError) in try connection.append(command) } }
     var id: StreamID?
     while outstandingHead < outstanding.count {
       let isXAdd = outstanding[outstandingHead].envelope != nil
@@ -77,9 +81,10 @@ public final class Publisher {
   /// - Parameter line: where the event came from (an input line), for ``unconfirmedLines``.
   public func enqueue(_ write: EventWriter.Write, line: Int = 0) throws(BusError) {
     for command in queue(write, line: line) { try wrap { () throws(RedisError) in try connection.append(command) } }
-    if outstanding.count - outstandingHead >= 2 * batchSize {
+    if outstanding.count - outstandingHead >= window {
       try wrap { () throws(RedisError) in try connection.flush() }
-      while outstanding.count - outstandingHead > batchSize { _ = try next() }
+      let keep = window - max(1, window / 4)
+      while outstanding.count - outstandingHead > keep { _ = try next() }
     }
   }
 

@@ -17,3 +17,11 @@ func sleepMilliseconds(_ ms: Int) {
   var left = timespec()
   while nanosleep(&remaining, &left) != 0 { remaining = left }
 }
+
+/// Sleeps `us` microseconds (through signals).
+public func sleepMicroseconds(_ us: Int64) {
+  guard us > 0 else { return }
+  var remaining = timespec(tv_sec: Int(us / 1_000_000), tv_nsec: Int(us % 1_000_000) * 1000)
+  var left = timespec()
+  while nanosleep(&remaining, &left) != 0 { remaining = left }
+}

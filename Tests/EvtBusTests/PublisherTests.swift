@@ -30,7 +30,7 @@ struct PublisherTests {
     try withRedis { server in
       let keys = try Keys(namespace: uniqueNamespace())
       let publisher = Publisher(connection: try server.connect(), keys: keys)
-      publisher.batchSize = 7
+      publisher.window = 7
       var sent: [Envelope] = []
       for i in 0..<250 {
         let e = try Envelope.create(type: i % 2 == 0 ? "a.even" : "a.odd", data: Array("\(i)".utf8))

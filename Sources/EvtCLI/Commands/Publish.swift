@@ -6,6 +6,7 @@ import EvtServices
 struct Publish: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "publish",
+    _superCommandName: "evt",
     abstract: "Publish an event, or many as NDJSON from standard input.",
     discussion: """
       Prints the published envelope as one JSON line (only its id with --quiet). Input is checked before anything is sent: a bad type name, invalid JSON, an oversize event or data that breaks its type's contract (see 'evt schema') is refused with exit code 65 and nothing is written to Redis.
@@ -108,6 +109,11 @@ struct Publish: ParsableCommand {
     let publisher = Publisher(connection: redis!, keys: try connection.keys(), contracts: ServiceTypes.contracts)
     var importer = NDJSONImport(decoder: NDJSONDecoder(maxSize: limit), skipInvalid: skipInvalid, retryFor: retry?.seconds)
     importer.notice = { Terminal.note($0) }
+    let meter = Terminal.isTerminal(2) && !quiet ? ProgressLine() : nil
+    importer.progress = meter.map { meter in
+      { p in meter.show("\(p.lines) lines (\(meter.rate(p.lines))/s), \(p.published) sent, \(p.failed) failed") }
+    }
+    defer { meter?.end() }
     let summary = try importer.run(LineReader(fd: 0, maxLineLength: limit), into: publisher) { line, reason in
       Terminal.error("line \(line): \(reason)")
     }

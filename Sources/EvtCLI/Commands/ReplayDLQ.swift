@@ -8,6 +8,7 @@ import EvtBus
 struct ReplayDLQ: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "replay-dlq",
+    _superCommandName: "evt",
     abstract: "List, replay or purge dead letters.",
     discussion: """
       Replaying sends each selected dead letter back to the group that failed it (NS:replay:GROUP, read by that group's consumers beside their type streams); other groups that handled the event never see it again. Each entry leaves the dead letters in the same step that re-queues it. The replayed envelope keeps its id and gains a replayedAt header.
@@ -91,7 +92,7 @@ struct ReplayDLQ: ParsableCommand {
 
     var replayed = 0
     var skipped = 0
-    let progress = Terminal.isTerminal(2) && letters.count > 100
+    let progress = Terminal.isTerminal(2) && letters.count > 100 ? ProgressLine() : nil
     for (i, d) in letters.enumerated() {
       do throws(BusError) {
         if try store.replay(d) { replayed += 1 }
@@ -100,11 +101,9 @@ struct ReplayDLQ: ParsableCommand {
         Terminal.note(error.message)
         skipped += 1
       }
-      if progress && (i % 100 == 0 || i == letters.count - 1) {
-        Terminal.writeAll(2, Array("\revt: replayed \(i + 1)/\(letters.count)".utf8))
-      }
+      progress?.show("replayed \(i + 1)/\(letters.count)", force: i == letters.count - 1)
     }
-    if progress { Terminal.writeAll(2, [0x0A]) }
+    progress?.end()
     Terminal.note("replayed \(replayed) dead letter\(replayed == 1 ? "" : "s")" + (skipped > 0 ? "; \(skipped) could not be replayed" : ""))
   }
 

@@ -49,6 +49,34 @@ enum Terminal {
   }
 }
 
+/// A progress line on standard error, redrawn in place (`\r`) at most five times a second;
+/// for terminals only.
+final class ProgressLine {
+  private let started = EventTime.nowMicroseconds()
+  private var lastShown: Int64 = 0
+  private var shown = false
+
+  /// Redraws the line, unless it was redrawn less than 200 ms ago (`force`: always).
+  func show(_ text: String, force: Bool = false) {
+    let now = EventTime.nowMicroseconds()
+    guard force || now - lastShown >= 200_000 else { return }
+    lastShown = now
+    shown = true
+    Terminal.writeAll(2, Array("\revt: \(Printable.escaped(text))\u{1B}[K".utf8))
+  }
+
+  /// `n` per second since the line was made, rounded.
+  func rate(_ n: Int) -> Int {
+    let seconds = Double(EventTime.nowMicroseconds() - started) / 1_000_000
+    return seconds > 0 ? Int((Double(n) / seconds).rounded()) : 0
+  }
+
+  /// Ends the line (a newline), when it was shown.
+  func end() {
+    if shown { Terminal.writeAll(2, [0x0A]) }
+  }
+}
+
 /// How events are printed.
 enum EventFormat: Equatable {
   /// The envelope exactly as stored, one per line.
@@ -142,7 +170,7 @@ final class OutputBuffer {
   func event(_ entry: StreamEntry, _ format: EventFormat, envelope: Envelope? = nil) throws(BusError) {
     switch format {
     case .json:
-      try line(envelope?.raw ?? Self.json(entry))
+      try line(envelope?.line ?? Self.json(entry))
     case .readable(let color):
       try line(Array(Readable.line(entry, color: color).utf8))
     }
@@ -152,7 +180,7 @@ final class OutputBuffer {
   /// an envelope (written by another tool, or garbage) — a JSON object saying so, with the
   /// entry's fields as strings. Always exactly one valid JSON value.
   static func json(_ entry: StreamEntry) -> [UInt8] {
-    if let raw = entry.event, (try? Envelope.decode(raw)) != nil { return raw }
+    if let raw = entry.event, let envelope = try? Envelope.decode(raw) { return envelope.line }
     var fields: [JSONValue.Member] = []
     for f in entry.fields ?? [] { fields.append(.init(f.name, .string(String(decoding: f.value, as: UTF8.self)))) }
     return JSONValue.object([
