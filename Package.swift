@@ -9,7 +9,8 @@ let package = Package(
     .library(name: "EvtBus", targets: ["EvtBus"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
   ],
   targets: [
     // The C API of hiredis 0.14 (Debian's libhiredis-dev). Only EvtRedis imports it.
@@ -34,12 +35,15 @@ let package = Package(
       providers: [.apt(["libcurl4-openssl-dev"])]
     ),
     // The user service and the email service, built on EvtBus like any user's service.
-    .target(name: "EvtServices", dependencies: ["EvtBus", "EvtRedis", "CCurl"]),
+    .target(
+      name: "EvtServices", dependencies: ["EvtBus", "EvtRedis", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+    // `evt bench`: publishers and subscribers on threads, latency in an HdrHistogram.
+    .target(name: "EvtBench", dependencies: ["EvtBus", "EvtRedis", .product(name: "Histogram", package: "hdrhistogram-swift")]),
     // One thin file per subcommand.
     .target(
       name: "EvtCLI",
       dependencies: [
-        "EvtBus", "EvtRedis", "EvtServices", "EvtProcess",
+        "EvtBus", "EvtRedis", "EvtServices", "EvtProcess", "EvtBench",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -53,6 +57,7 @@ let package = Package(
     .testTarget(name: "EvtRedisTests", dependencies: ["EvtRedis", "CHiredis", "EvtTestSupport"]),
     .testTarget(name: "EvtBusTests", dependencies: ["EvtBus", "EvtRedis", "EvtTestSupport"]),
     .testTarget(name: "EvtServicesTests", dependencies: ["EvtServices", "EvtBus", "EvtRedis", "EvtTestSupport"]),
+    .testTarget(name: "EvtBenchTests", dependencies: ["EvtBench", "EvtBus", "EvtRedis", "EvtTestSupport"]),
     .testTarget(name: "EvtProcessTests", dependencies: ["EvtProcess", "EvtBus", "EvtRedis", "EvtTestSupport"]),
   ]
 )

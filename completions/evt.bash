@@ -173,13 +173,13 @@ _evt() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|help)
+    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|help)
         # Offer subcommand argument completions
         "_evt_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker schema help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker schema bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -541,6 +541,51 @@ _evt_schema() {
     repeating_options=()
     non_repeating_options=()
     __evt_offer_flags_options 1
+}
+
+_evt_bench() {
+    repeating_flags=()
+    non_repeating_flags=(--group --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --publishers --subscribers --size --count --rate --pipeline)
+    __evt_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--publishers')
+        return
+        ;;
+    '--subscribers')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--pipeline')
+        return
+        ;;
+    esac
 }
 
 _evt_help() {

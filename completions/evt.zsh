@@ -59,13 +59,14 @@ _evt() {
             'get-user:Print a user of the user service as JSON.'
             'run-email-worker:Run the email service: welcome mails and order confirmations.'
             'schema:Show the event contracts that publish and consumer groups enforce.'
+            'bench:Measure publish and consume rates and end-to-end latency against this Redis.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|help)
+        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|help)
             "_evt_${words[1]}" && ret=0
             ;;
         esac
@@ -280,6 +281,30 @@ _evt_schema() {
         '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
         '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
         ':type:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_bench() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\] or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--publishers[Publishing threads (1 to 64).]:n:'
+        '--subscribers[Subscribing threads (0 to 64).]:n:'
+        '--group[Subscribers share one consumer group (each event to one of them); otherwise each follows the stream live.]'
+        '--size[Bytes of data per event, like 128 or 1k (up to 1m).]:size:'
+        '--count[Events to publish in all (1 to 100000000).]:n:'
+        '--rate[Events per second over all publishers (default\: as fast as they go).]:n:'
+        '--pipeline[XADDs each publisher keeps in flight (1 to 10000; 1\: a round trip per event).]:n:'
+        '--json[Print the result as one JSON object (the default when output is not a terminal).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -43,7 +43,7 @@ final class EmailHandler: DeliveryHandler {
 
   /// Sends the mail for one event.
   private func outcome(_ delivery: Delivery) throws(BusError) -> Outcome {
-    let started = EventTime.now().milliseconds
+    let started = EventTime.nowMicroseconds()
     guard let event = delivery.envelope else { return .failed(HandlerFailure("not an envelope", permanent: true)) }
     let message: MailComposer.OutgoingMail
     switch try composer.compose(event) {
@@ -56,8 +56,9 @@ final class EmailHandler: DeliveryHandler {
       return failure(error, sending: message.mail)
     }
     breaker.succeeded()
-    let elapsed = EventTime.now().milliseconds - started
-    timings.record(milliseconds: elapsed)
+    let elapsedMicroseconds = EventTime.nowMicroseconds() - started
+    timings.record(microseconds: elapsedMicroseconds)
+    let elapsed = elapsedMicroseconds / 1000
     log?("sent \(message.kind) mail to \(message.mail.to.email) for \(event.type) \(event.id) in \(elapsed) ms")
     return .done(.done(delivery, publishing: [try sentEvent(message, cause: event, elapsed: elapsed)]))
   }

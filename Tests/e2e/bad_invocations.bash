@@ -157,6 +157,22 @@ bad 64 -- replay-dlq --group 'a:b' --list
 bad 64 -- replay-dlq --purge
 bad 64 -- pending --json --pretty
 bad 64 -- pending extra
+# bench
+bad 64 -- bench --count 0
+bad 64 -- bench --count 100000001
+bad 64 -- bench --count 99999999999999999999
+bad 64 -- bench --publishers 0
+bad 64 -- bench --publishers 65
+bad 64 -- bench --subscribers -1
+bad 64 -- bench --rate 0
+bad 64 -- bench --rate -5
+bad 64 -- bench --pipeline 0
+bad 64 -- bench --pipeline 10001
+bad 64 -- bench --size 2m
+bad 64 -- bench --size 0
+bad 64 -- bench --size 1x
+bad 64 -- bench extra
+bad 64 -- bench --namespace 'a:b'
 # create-user and get-user
 bad 64 -- create-user
 bad 64 -- create-user --name Ada

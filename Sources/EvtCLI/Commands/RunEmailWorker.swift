@@ -131,9 +131,8 @@ struct RunEmailWorker: ParsableCommand {
     if outcome.givenBack > 0 { summary += ", \(outcome.givenBack) fetched but given back to the group" }
     if !outcome.pendingElsewhere.isEmpty { summary += "; " + PendingElsewhere.describe(outcome.pendingElsewhere) }
     if let t = worker.timings.summary {
-      let mean = (t.meanMilliseconds * 10).rounded() / 10
       summary +=
-        "; \(t.count) mail\(t.count == 1 ? "" : "s") sent, processing time mean \(mean) ms, p95 ≤ \(t.p95Milliseconds) ms, max \(t.maxMilliseconds) ms"
+        "; \(t.count) mail\(t.count == 1 ? "" : "s") sent, processing time mean \(t.meanMilliseconds) ms, p50 \(t.p50Milliseconds) ms, p95 \(t.p95Milliseconds) ms, p99 \(t.p99Milliseconds) ms, max \(t.maxMilliseconds) ms"
     }
     Terminal.log(summary)
     // Like subscribe: a drain that could not handle everything is a failure for scripts.
