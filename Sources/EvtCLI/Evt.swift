@@ -42,8 +42,16 @@ public struct Evt: ParsableCommand {
       Terminal.error("argument \(bad) is not valid UTF-8 (see 'evt --help')")
       Glibc.exit(EvtExit.usage)
     }
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    // A command line that starts with a subcommand is parsed by that subcommand alone (each
+    // names evt as its super command, so help and usage read the same): ArgumentParser then
+    // builds neither the whole command tree nor the completion-script parser, about a
+    // millisecond of every one-shot command's start. Completion scripts go through the root.
+    let direct = arguments.first.flatMap { name in configuration.subcommands.first { $0._commandName == name } }
+      .flatMap { arguments.contains { $0.hasPrefix("--generate-completion") } ? nil : $0 }
+    let parser = direct ?? Evt.self
     do {
-      var command = try parseAsRoot()
+      var command = try direct.map { try $0.parseAsRoot(Array(arguments.dropFirst())) } ?? parseAsRoot()
       try command.run()
       Glibc.exit(0)
     } catch let e as CommandExit {
@@ -53,12 +61,11 @@ public struct Evt: ParsableCommand {
       if e.kind != .outputClosed { Terminal.error(e.message) }
       Glibc.exit(EvtExit.code(for: e.kind))
     } catch {
-      let code = exitCode(for: error)
-      if code == .success { exit(withError: error) }  // --help, --version, completions
-      let arguments = Array(CommandLine.arguments.dropFirst())
+      let code = parser.exitCode(for: error)
+      if code == .success { parser.exit(withError: error) }  // --help, --version, completions
       let known = configuration.subcommands.map { $0._commandName }
       let sub = arguments.first { !$0.hasPrefix("-") }
-      var message = self.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid arguments"
+      var message = parser.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid arguments"
       if let sub, !known.contains(sub), arguments.first == sub {
         message = "unknown command \(JSON.quoted(sub))"
         if let close = Arguments.closest(sub, among: known) { message += "; did you mean '\(close)'?" }

@@ -5,6 +5,7 @@ import EvtBus
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
+    _superCommandName: "evt",
     abstract: "Measure publish and consume rates and end-to-end latency against this Redis.",
     discussion: """
       Publishers and subscribers run on threads of their own, each with its own connection, in a private namespace (<namespace>-bench-<pid>-<n>) that is deleted afterwards. Latency is measured from the envelope's timestamp (taken with microseconds just before the XADD) to the subscriber's handler holding the decoded event, in an HdrHistogram. On a terminal a progress line runs and the result is a table; otherwise (or with --json) it is one JSON object.

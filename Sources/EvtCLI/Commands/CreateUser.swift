@@ -5,6 +5,7 @@ import EvtServices
 struct CreateUser: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "create-user",
+    _superCommandName: "evt",
     abstract: "Create a user and publish its user.created event, atomically.",
     discussion: """
       The name is trimmed and must not be empty (at most 200 characters); the email address must be valid, and unique without regard to letter case. The user (a new UUID id, name, email, createdAt) is stored in NS:user:<id> with the index NS:user-email:<address>, and user.created (data: userId, email, name) is published in the same Lua script: never one without the other. Prints the user as JSON.

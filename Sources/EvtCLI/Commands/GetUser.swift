@@ -5,6 +5,7 @@ import EvtServices
 struct GetUser: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "get-user",
+    _superCommandName: "evt",
     abstract: "Print a user of the user service as JSON.",
     discussion: """
       Looks the user up by id, or by email address (in any letter case) when the argument contains '@'. Exit code 66 when there is no such user.

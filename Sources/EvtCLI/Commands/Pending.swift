@@ -4,6 +4,7 @@ import EvtBus
 struct Pending: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "pending",
+    _superCommandName: "evt",
     abstract: "Show what each consumer group has delivered but not acknowledged.",
     discussion: """
       For each group and consumer: the number of pending entries, how long the oldest has waited since it was last delivered, and the highest delivery count among them (a high count hints at a poison message). Consumers with nothing pending are listed too. Nothing is changed.

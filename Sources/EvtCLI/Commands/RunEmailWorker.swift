@@ -6,6 +6,7 @@ import EvtServices
 struct RunEmailWorker: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run-email-worker",
+    _superCommandName: "evt",
     abstract: "Run the email service: welcome mails and order confirmations.",
     discussion: """
       Consumes user.created and order.placed in a consumer group (email-worker by default): a welcome mail for each new user, an order confirmation to the stored address of the order's user, and an email.sent event (userId, type, recipient, orderId, messageId, processingMs) with the cause's correlation id and its id as causation id. An order for an unknown user is dead-lettered at once; replay it with 'evt replay-dlq --group email-worker' once the user exists.

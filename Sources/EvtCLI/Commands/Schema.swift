@@ -5,6 +5,7 @@ import EvtServices
 struct Schema: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "schema",
+    _superCommandName: "evt",
     abstract: "Show the event contracts that publish and consumer groups enforce.",
     discussion: """
       Without arguments, lists every type that has a contract, one line each (--json: one JSON object per type). With TYPE, shows that type's fields. Types without a contract are free-form. Exit code 66 for a type without one.

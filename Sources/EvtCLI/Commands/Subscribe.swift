@@ -10,6 +10,7 @@ import EvtServices
 struct Subscribe: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "subscribe",
+    _superCommandName: "evt",
     abstract: "Receive events: live, or durably as a member of a consumer group.",
     discussion: """
       Without --group every subscriber sees every new event (nothing is acknowledged). With --group, subscribers with the same group share the work and each event is acknowledged only after it was handled: printed, or its --exec command exited 0. A failed event stays pending. The group is created on first use at the start of the retained history (--start latest to skip it).

@@ -5,6 +5,7 @@ import EvtProcess
 struct Tail: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "tail",
+    _superCommandName: "evt",
     abstract: "Print the latest events, and with -f new ones as they arrive.",
     discussion: """
       Shows the last N events of the given types (all types by default; globs like 'user.*' are matched against every type ever published), merged in time order. Nothing is acknowledged or changed: tail only reads.
