@@ -244,13 +244,24 @@ public struct Envelope: Sendable, Equatable {
   /// - Throws: ``EnvelopeError`` naming the first member that is missing or of the wrong kind.
   public static func decode(_ raw: [UInt8], maxSize: Int = Int.max) throws(EnvelopeError) -> Envelope {
     try checkSize(raw.count, maxSize)
-    let layout = try raw.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> Layout in
-      try JSON.scanObject(buf, maxDepth: JSON.envelopeMaxDepth) { (members, more, minified) throws(EnvelopeError) -> Layout in
-        guard let members else { throw EnvelopeError("an envelope must be a JSON object") }
-        return try Self.layout(of: Members(buf, members, more), minified: minified)
+    return try decode(raw, checking: nil).envelope
+  }
+
+  /// Reads an envelope as ``decode(_:maxSize:)`` does and, in the same pass over its bytes,
+  /// checks its data against `contracts`.
+  /// - Returns: the envelope, and how it breaks its type's contract (`nil`: it does not).
+  public static func decode(_ raw: [UInt8], checking contracts: EventContracts?) throws(EnvelopeError) -> (
+    envelope: Envelope, violation: String?
+  ) {
+    try raw.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> (envelope: Envelope, violation: String?) in
+      try JSON.scanObject(buf, maxDepth: JSON.envelopeMaxDepth) {
+        (scanned) throws(EnvelopeError) -> (envelope: Envelope, violation: String?) in
+        guard let scanned else { throw EnvelopeError("an envelope must be a JSON object") }
+        let envelope = Envelope(
+          raw: raw, layout: try Self.layout(of: Members(buf, scanned.members, scanned.more), minified: scanned.minified))
+        return (envelope, contracts?.violation(of: envelope, dataMembers: scanned.dataMembers, in: buf))
       }
     }
-    return Envelope(raw: raw, layout: layout)
   }
 
   /// The top-level members of a scanned object, found by name in place.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The shape an event type's `data` must have: its fields, their JSON types, which are required.
 ///
 /// A schema only constrains the fields it names; other fields are allowed (so producers can add
@@ -49,6 +53,13 @@ public struct EventSchema: Sendable, Equatable {
       Field(name, [.string], required: required, allowed: allowed, format: format, maxBytes: maxBytes)
     }
 
+    /// Whether the field is named `name` (bytes compared in place).
+    func hasName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+      let n = self.name.utf8
+      guard n.count == name.count else { return false }
+      return n.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 } ?? n.elementsEqual(name)
+    }
+
     /// Whether a value's JSON text (valid, checked before) meets this field, decided in place;
     /// false also when a string holds escapes (the tree decides then).
     func accepts(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -76,6 +87,8 @@ public struct EventSchema: Sendable, Equatable {
       case nil: return true
       case .email?: return EmailAddress.isValid(bytes: text)
       case .text?:
+        // ASCII (the usual case) needs only the control characters looked for.
+        if !text.contains(where: { $0 >= 0x7F || $0 < 0x20 }) { return true }
         var decoder = UTF8()
         var iterator = text.makeIterator()
         while case .scalarValue(let scalar) = decoder.decode(&iterator) {
@@ -125,25 +138,27 @@ public struct EventSchema: Sendable, Equatable {
   /// False when it does not — or when deciding needs the tree (names or strings written with
   /// escapes): ``violation(of:)`` then says what is wrong, if anything.
   func conforms(_ data: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard data.first == UInt8(ascii: "{"), fields.count <= 64 else { return false }
-    var found: UInt64 = 0
-    var ok = true
-    JSON.forEachMember(of: 0..<data.count, in: data) { nameRange, valueRange in
-      let name = UnsafeBufferPointer(rebasing: data[nameRange])
-      if name.contains(0x5C) {
-        ok = false
-        return false
-      }
-      for (i, field) in fields.enumerated() where field.name.utf8.elementsEqual(name) {
-        found |= 1 << UInt64(i)
-        if !field.accepts(UnsafeBufferPointer(rebasing: data[valueRange])) {
-          ok = false
-          return false
-        }
-      }
+    guard data.first == UInt8(ascii: "{") else { return false }
+    var members: [JSON.RawMember] = []
+    JSON.forEachMember(of: 0..<data.count, in: data) { name, value in
+      members.append(JSON.RawMember(name: name, value: value, depth: 0))
       return true
     }
-    guard ok else { return false }
+    return members.withUnsafeBufferPointer { conforms($0, in: data) }
+  }
+
+  /// ``conforms(_:)`` for an object whose members were found already, as ranges of `input`.
+  func conforms(_ members: UnsafeBufferPointer<JSON.RawMember>, in input: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard fields.count <= 64 else { return false }
+    var found: UInt64 = 0
+    for m in members {
+      let name = UnsafeBufferPointer(rebasing: input[m.name])
+      if name.contains(0x5C) { return false }
+      for (i, field) in fields.enumerated() where field.hasName(name) {
+        found |= 1 << UInt64(i)
+        if !field.accepts(UnsafeBufferPointer(rebasing: input[m.value])) { return false }
+      }
+    }
     for (i, field) in fields.enumerated() where field.required && found & (1 << UInt64(i)) == 0 { return false }
     return true
   }
@@ -212,8 +227,15 @@ public struct EventContracts: Sendable {
   /// is checked in place, without parsing it into a tree (only a violation is explained from
   /// the tree).
   public func violation(of envelope: Envelope) -> String? {
+    envelope.raw.withUnsafeBufferPointer { violation(of: envelope, dataMembers: nil, in: $0) }
+  }
+
+  /// ``violation(of:)`` with the data object's members found already (by the scan that
+  /// decoded `envelope` from `raw`); `nil` members: they are looked up.
+  func violation(of envelope: Envelope, dataMembers: UnsafeBufferPointer<JSON.RawMember>?, in raw: UnsafeBufferPointer<UInt8>) -> String? {
     guard let schema = schemas[envelope.type] else { return nil }
-    let conforms = envelope.raw.withUnsafeBufferPointer { schema.conforms(UnsafeBufferPointer(rebasing: $0[envelope.layout.data])) }
+    let data = UnsafeBufferPointer(rebasing: raw[envelope.layout.data])
+    let conforms = dataMembers.map { schema.conforms($0, in: raw) } ?? schema.conforms(data)
     return conforms ? nil : schema.violation(of: envelope.data)
   }
 

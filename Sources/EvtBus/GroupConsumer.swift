@@ -150,6 +150,7 @@ public final class GroupConsumer {
 
   /// Forgets every stream joined, so the next ``refresh()`` creates the group again.
   private func rejoin() {
+    stopReadingAhead(givingBack: false)
     joined.removeAll()
     streamKeys.removeAll()
     history.removeAll()
@@ -189,6 +190,7 @@ public final class GroupConsumer {
   /// After a reconnect: this consumer's own pending entries (read but not acknowledged before
   /// the connection broke) are read again first, and the reclaim scan starts over.
   public func afterReconnect() {
+    stopReadingAhead(givingBack: false)  // what it brought is pending for this consumer: read again below
     for key in streamKeys { history[key] = .zero }
     claimCursors.removeAll()
   }
@@ -377,8 +379,34 @@ public final class GroupConsumer {
   }
 
   /// Reads new entries. Acknowledgements waiting for the next read (``ackWithNextRead(_:)``)
-  /// go out in the same write, before the XREADGROUP: one round trip per batch.
+  /// go out in the same write, before the XREADGROUP: one round trip per batch. With
+  /// ``readAhead``, while a backlog lasts the next batch is already on its way (see there).
   private func readNew(_ keysToRead: [String], max: Int, blockMilliseconds: Int?) throws(BusError) -> [Delivery] {
+    let read: RedisConnection.StreamRead
+    if let sent = ahead {
+      read = try receiveAhead(sent, keysToRead, max: max)
+    } else {
+      let command = readCommand(keysToRead, max: max, blockMilliseconds: blockMilliseconds)
+      read = try connection.readStreams(command, keys: keys, blockMilliseconds: blockMilliseconds, after: deferredAckCommands())
+      deferredAcks.removeAll(keepingCapacity: true)
+      lastBatchFull = read.entries.count >= max
+      if lastBatchFull && read.error == nil { try sendAhead(keysToRead, max: max) }
+    }
+    try checkAckReplies(read.earlierErrors)
+    if let readError = read.error {
+      guard readError.serverMessage?.hasPrefix("NOGROUP") == true else { throw BusError(readError) }
+      // The stream or the group was deleted under us: join again and let the caller retry.
+      stopReadingAhead(givingBack: false)
+      for key in keysToRead { joined.remove(key) }
+      streamKeys.removeAll { keysToRead.contains($0) }
+      try refresh()
+      return []
+    }
+    let deliveries = read.entries.map { Delivery(entry: $0, deliveryCount: 1) }
+    return keysToRead.count == 1 ? deliveries : mergedDeliveries(deliveries)
+  }
+
+  private func readCommand(_ keysToRead: [String], max: Int, blockMilliseconds: Int?) -> RedisCommand {
     var command: RedisCommand = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max)]
     if let ms = blockMilliseconds {
       command.append("BLOCK")
@@ -387,23 +415,94 @@ public final class GroupConsumer {
     command.append("STREAMS")
     for key in keysToRead { command.append(key) }
     for _ in keysToRead { command.append(">") }
-    let acks = deferredAckCommands()
-    let read = try connection.readStreams(command, keys: keys, blockMilliseconds: blockMilliseconds, after: acks)
-    deferredAcks.removeAll(keepingCapacity: true)
-    for failure in read.earlierErrors {
-      // A group Redis lost meanwhile cannot be acknowledged in: its entries come again.
-      if let failure, !failure.hasPrefix("NOGROUP") { throw BusError(connection.error(forReply: failure, command: "XACK")) }
+    return command
+  }
+
+  // MARK: - Reading ahead
+
+  /// Reads the next batch while this one is handled, as long as batches come full (a
+  /// backlog): Redis prepares batch N+1 while evt works on batch N. Off by default; for fast
+  /// handlers only (the entries read ahead are pending for this consumer before the handler
+  /// sees them, and the claim keeper does not touch them, so it is used only while
+  /// ``claimIdleMilliseconds`` is at least ``readAheadMinimumClaimIdle``). The read ahead
+  /// never blocks, and what it brought when the subscription stops goes back to the group.
+  public var readAhead = false
+  /// Shortest claim-idle time with which entries are read ahead: 10 seconds.
+  public static let readAheadMinimumClaimIdle = 10_000
+  /// The connection reads ahead are sent on (made on first use): nothing else uses it, so
+  /// its replies never interleave with other commands'.
+  private var reader: RedisConnection?
+  /// The read in flight on ``reader``: its stream keys and count.
+  private var ahead: (keys: [String], max: Int)?
+  /// Whether the batch last returned was full.
+  private var lastBatchFull = false
+
+  private func sendAhead(_ keysToRead: [String], max: Int) throws(BusError) {
+    guard readAhead, (claimIdleMilliseconds ?? Int.max) >= Self.readAheadMinimumClaimIdle else { return }
+    do throws(RedisError) {
+      if reader == nil || reader!.isBroken {
+        reader = try RedisConnection(
+          url: connection.url, connectTimeout: connection.connectTimeout, commandTimeout: connection.commandTimeout)
+      }
+      try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
+      try reader!.flush()
+    } catch {
+      reader?.close()
+      throw BusError(error)
     }
-    if let readError = read.error {
-      guard readError.serverMessage?.hasPrefix("NOGROUP") == true else { throw BusError(readError) }
-      // The stream or the group was deleted under us: join again and let the caller retry.
-      for key in keysToRead { joined.remove(key) }
-      streamKeys.removeAll { keysToRead.contains($0) }
-      try refresh()
-      return []
+    ahead = (keysToRead, max)
+  }
+
+  /// Takes the batch read ahead. While batches come full, the next read ahead goes out first
+  /// (with the acknowledgements waiting), so one is always on its way.
+  private func receiveAhead(_ sent: (keys: [String], max: Int), _ keysToRead: [String], max: Int) throws(BusError)
+    -> RedisConnection.StreamRead
+  {
+    ahead = nil
+    let chain = lastBatchFull && sent.keys == keysToRead && sent.max == max
+    var read = RedisConnection.StreamRead()
+    let decoded: Result<RedisError?, BusError>
+    do throws(RedisError) {
+      let acks = deferredAckCommands()
+      for c in acks { try reader!.append(c) }
+      if chain { try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil)) }
+      try reader!.flush()
+      decoded = try reader!.withReply { (raw) throws(BusError) -> RedisError? in
+        if let e = raw.errorMessage { return connection.error(forReply: e, command: "XREADGROUP", key: sent.keys.first) }
+        try StreamEntry.streams(raw, keys: keys, into: &read.entries)
+        return nil
+      }
+      for _ in acks { read.earlierErrors.append(try reader!.withReply { (raw) -> String? in raw.errorMessage }.get()) }
+      deferredAcks.removeAll(keepingCapacity: true)
+    } catch {
+      reader?.close()
+      throw BusError(error)
     }
-    let deliveries = read.entries.map { Delivery(entry: $0, deliveryCount: 1) }
-    return keysToRead.count == 1 ? deliveries : mergedDeliveries(deliveries)
+    read.error = try decoded.get()
+    lastBatchFull = read.entries.count >= sent.max
+    if chain { ahead = (keysToRead, max) }
+    return read
+  }
+
+  /// Ends reading ahead: a read still in flight is received and its entries are given back
+  /// to the group (`givingBack`), and the reader is closed. Connection problems are not
+  /// reported (the entries then stay pending and come back like any unacknowledged ones).
+  /// - Returns: how many entries were given back.
+  @discardableResult
+  public func stopReadingAhead(givingBack: Bool = true) -> Int {
+    defer {
+      reader?.close()
+      reader = nil
+      ahead = nil
+      lastBatchFull = false
+    }
+    guard ahead != nil, let reader, !reader.isBroken else { return 0 }
+    var entries: [StreamEntry] = []
+    let received = try? reader.withReply { (raw) throws(BusError) in
+      try StreamEntry.streams(raw, keys: keys, into: &entries)
+    }
+    guard givingBack, case .success? = received, !entries.isEmpty, (try? giveBack(entries)) != nil else { return 0 }
+    return entries.count
   }
 
   // MARK: - Acknowledging
@@ -430,10 +529,13 @@ public final class GroupConsumer {
     let commands = deferredAckCommands()
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     deferredAcks.removeAll(keepingCapacity: true)
-    for reply in replies {
-      // A group Redis lost meanwhile cannot be acknowledged in: its entries come again.
-      if reply.errorMessage?.hasPrefix("NOGROUP") == true { continue }
-      try checked(reply, "XACK", connection)
+    try checkAckReplies(replies.map(\.errorMessage))
+  }
+
+  private func checkAckReplies(_ errors: [String?]) throws(BusError) {
+    for case let failure? in errors where !failure.hasPrefix("NOGROUP") {
+      // (A group Redis lost meanwhile cannot be acknowledged in: its entries come again.)
+      throw BusError(connection.error(forReply: failure, command: "XACK"))
     }
   }
 

@@ -129,7 +129,7 @@ public enum JSON {
   /// a member twice are refused (readers disagree on which one counts).
   public static func parse(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> JSONValue {
     try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> JSONValue in
-      try Parser.run(buf, minify: false, tree: true, maxDepth: maxDepth) { (p) throws(JSONError) in try p.document() }
+      try Parser.run(buf, minify: false, tree: true, maxDepth: maxDepth) { (p) throws(JSONError) in try p.document()! }
     }
   }
 
@@ -172,7 +172,11 @@ public enum JSON {
     func space() { while i < range.upperBound, isSpace(input[i]) { i += 1 } }
     func skipString() {
       i += 1
-      while input[i] != UInt8(ascii: "\"") { i += input[i] == UInt8(ascii: "\\") ? 2 : 1 }
+      while true {
+        let b = input[i]
+        if b == UInt8(ascii: "\"") { break }
+        i += b == UInt8(ascii: "\\") ? 2 : 1
+      }
       i += 1
     }
     func skipValue() {
@@ -272,26 +276,45 @@ public enum JSON {
   /// The most top-level members ``scanObject(_:maxDepth:_:)`` reports; an envelope has six.
   static let maxScannedMembers = 8
 
+  /// What ``scanObject(_:maxDepth:_:)`` found, as ranges of its input (valid only inside
+  /// its closure).
+  struct ScannedObject {
+    /// The first ``maxScannedMembers`` top-level members; `more` when there were others.
+    var members: UnsafeBufferPointer<RawMember>
+    var more: Bool
+    /// No insignificant white space anywhere.
+    var minified: Bool
+    /// The members of the top-level `data` member when it is an object (`nil` otherwise, or
+    /// when it has more than ``maxScannedMembers`` * 2: then they must be walked).
+    var dataMembers: UnsafeBufferPointer<RawMember>?
+  }
+
   /// Validates one JSON text in place — no copy, no tree, no heap allocation for ordinary
-  /// input — and, when it is an object, hands `body` its first ``maxScannedMembers``
-  /// top-level members as ranges of `input` (`more` tells whether there were others) and
-  /// whether the text is already minified (no insignificant white space anywhere). `body` gets
-  /// `nil` members when the text is not an object.
+  /// input — and, when it is an object, hands `body` its top-level members and those of its
+  /// `data` member (see ``ScannedObject``); `nil` when the text is not an object. One pass
+  /// gives an envelope's members and what its contract check needs.
   static func scanObject<R>(
-    _ input: UnsafeBufferPointer<UInt8>, maxDepth: Int,
-    _ body: (_ members: UnsafeBufferPointer<RawMember>?, _ more: Bool, _ minified: Bool) throws(EnvelopeError) -> R
+    _ input: UnsafeBufferPointer<UInt8>, maxDepth: Int, _ body: (ScannedObject?) throws(EnvelopeError) -> R
   ) throws(EnvelopeError) -> R {
-    let result: Result<R, EnvelopeError> = withUnsafeTemporaryAllocation(of: RawMember.self, capacity: maxScannedMembers) { slots in
+    let capacity = maxScannedMembers * 3
+    let result: Result<R, EnvelopeError> = withUnsafeTemporaryAllocation(of: RawMember.self, capacity: capacity) { slots in
       var p = Parser(input: input, minify: false, tree: false, maxDepth: maxDepth)
-      p.rawMembers = slots
+      p.rawMembers = UnsafeMutableBufferPointer(rebasing: slots[..<maxScannedMembers])
+      p.dataMembers = UnsafeMutableBufferPointer(rebasing: slots[maxScannedMembers...])
       do {
         try p.withNameStack { (p) throws(JSONError) in _ = try p.document() }
       } catch {
         return .failure(EnvelopeError("not valid JSON: \(error)"))
       }
       let first = input.first { !(0x20 == $0 || 0x09 == $0 || 0x0A == $0 || 0x0D == $0) }
-      let members = first == UInt8(ascii: "{") ? UnsafeBufferPointer(rebasing: slots[..<p.rawMemberCount]) : nil
-      do throws(EnvelopeError) { return .success(try body(members, p.rawMembersOverflowed, !p.sawSpace)) } catch { return .failure(error) }
+      var scanned: ScannedObject?
+      if first == UInt8(ascii: "{") {
+        let data = p.dataIsObject && !p.dataMembersOverflowed ? UnsafeBufferPointer(rebasing: p.dataMembers[..<p.dataMemberCount]) : nil
+        scanned = ScannedObject(
+          members: UnsafeBufferPointer(rebasing: slots[..<p.rawMemberCount]), more: p.rawMembersOverflowed, minified: !p.sawSpace,
+          dataMembers: data)
+      }
+      do throws(EnvelopeError) { return .success(try body(scanned)) } catch { return .failure(error) }
     }
     return try result.get()
   }
@@ -329,6 +352,12 @@ private struct Parser {
   var rawMembers = UnsafeMutableBufferPointer<JSON.RawMember>(start: nil, count: 0)
   var rawMemberCount = 0
   var rawMembersOverflowed = false
+  /// Where it wants the members of the top-level `data` object, and where that value starts.
+  var dataMembers = UnsafeMutableBufferPointer<JSON.RawMember>(start: nil, count: 0)
+  var dataMemberCount = 0
+  var dataMembersOverflowed = false
+  var dataValueStart = -1
+  var dataIsObject = false
   /// Whether any insignificant white space was skipped.
   var sawSpace = false
   /// Set by ``string(decode:)``: whether the last string held an escape.
@@ -341,6 +370,8 @@ private struct Parser {
     self.maxDepth = maxDepth
     if minify { out.reserveCapacity(input.count) }
   }
+
+  static let dataName: StaticString = "data"
 
   /// Makes a parser over `input` with its name stack and runs `body` with it.
   static func run<R>(
@@ -361,7 +392,9 @@ private struct Parser {
     return try result.get()
   }
 
-  mutating func document() throws(JSONError) -> JSONValue {
+  /// The document's value when building a tree; `nil` otherwise (validating or minifying
+  /// never builds a value, so nothing is counted or freed per value).
+  mutating func document() throws(JSONError) -> JSONValue? {
     skipSpace()
     guard i < input.count else { throw error("empty input: expected a JSON value") }
     let v = try value()
@@ -395,15 +428,23 @@ private struct Parser {
     if minify { out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i])) }
   }
 
-  mutating func value() throws(JSONError) -> JSONValue {
+  mutating func value() throws(JSONError) -> JSONValue? {
     guard i < input.count else { throw error("unexpected end of input: expected a value") }
     switch input[i] {
     case UInt8(ascii: "{"): return try object()
     case UInt8(ascii: "["): return try array()
-    case UInt8(ascii: "\""): return .string(try string())
-    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-    case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "\""):
+      let s = try string()
+      return tree ? .string(s) : nil
+    case UInt8(ascii: "t"):
+      try literal("true")
+      return tree ? .bool(true) : nil
+    case UInt8(ascii: "f"):
+      try literal("false")
+      return tree ? .bool(false) : nil
+    case UInt8(ascii: "n"):
+      try literal("null")
+      return tree ? .null : nil
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
     default: throw error("unexpected \(describe(input[i])): expected a value")
     }
@@ -426,9 +467,11 @@ private struct Parser {
     if depth > deepest { deepest = depth }
   }
 
-  mutating func object() throws(JSONError) -> JSONValue {
+  mutating func object() throws(JSONError) -> JSONValue? {
     try enter()
     defer { depth -= 1 }
+    let recordData = depth == 2 && i == dataValueStart && dataMembers.count > 0
+    if recordData { dataIsObject = true }
     i += 1
     emit(UInt8(ascii: "{"))
     var members: [JSONValue.Member] = []
@@ -439,7 +482,7 @@ private struct Parser {
     if i < input.count && input[i] == UInt8(ascii: "}") {
       i += 1
       emit(UInt8(ascii: "}"))
-      return .object(members)
+      return tree ? .object(members) : nil
     }
     while true {
       skipSpace()
@@ -461,11 +504,24 @@ private struct Parser {
       skipSpace()
       let start = out.count
       let valueStart = i
+      if depth == 1 && rawMembers.count > 0 && nameEnd - keyStart == 6
+        && memcmp(input.baseAddress! + keyStart + 1, Self.dataName.utf8Start, 4) == 0
+      {
+        dataValueStart = valueStart
+      }
       let deepestBefore = deepest
       deepest = depth
       let v = try value()
-      if tree { members.append(.init(key, v)) }
+      if tree { members.append(.init(key, v!)) }
       if record { self.members.append(.init(key: key, range: start..<out.count, depth: deepest - depth)) }
+      if recordData {
+        if dataMemberCount < dataMembers.count {
+          dataMembers[dataMemberCount] = JSON.RawMember(name: (keyStart + 1)..<(nameEnd - 1), value: valueStart..<i, depth: deepest - depth)
+          dataMemberCount += 1
+        } else {
+          dataMembersOverflowed = true
+        }
+      }
       if depth == 1 && rawMembers.count > 0 {
         if rawMemberCount < rawMembers.count {
           rawMembers[rawMemberCount] = JSON.RawMember(name: (keyStart + 1)..<(nameEnd - 1), value: valueStart..<i, depth: deepest - depth)
@@ -485,7 +541,7 @@ private struct Parser {
       if input[i] == UInt8(ascii: "}") {
         i += 1
         emit(UInt8(ascii: "}"))
-        return .object(members)
+        return tree ? .object(members) : nil
       }
       throw error("unexpected \(describe(input[i])): expected ',' or '}'")
     }
@@ -527,7 +583,7 @@ private struct Parser {
     }
   }
 
-  mutating func array() throws(JSONError) -> JSONValue {
+  mutating func array() throws(JSONError) -> JSONValue? {
     try enter()
     defer { depth -= 1 }
     i += 1
@@ -537,12 +593,12 @@ private struct Parser {
     if i < input.count && input[i] == UInt8(ascii: "]") {
       i += 1
       emit(UInt8(ascii: "]"))
-      return .array(items)
+      return tree ? .array(items) : nil
     }
     while true {
       skipSpace()
       let v = try value()
-      if tree { items.append(v) }
+      if tree { items.append(v!) }
       skipSpace()
       guard i < input.count else { throw error("unexpected end of input inside an array") }
       if input[i] == UInt8(ascii: ",") {
@@ -553,13 +609,13 @@ private struct Parser {
       if input[i] == UInt8(ascii: "]") {
         i += 1
         emit(UInt8(ascii: "]"))
-        return .array(items)
+        return tree ? .array(items) : nil
       }
       throw error("unexpected \(describe(input[i])): expected ',' or ']'")
     }
   }
 
-  mutating func number() throws(JSONError) -> JSONValue {
+  mutating func number() throws(JSONError) -> JSONValue? {
     let start = i
     func digit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     if input[i] == UInt8(ascii: "-") { i += 1 }
@@ -582,7 +638,7 @@ private struct Parser {
       while i < input.count && digit(input[i]) { i += 1 }
     }
     emit(from: start)
-    return tree ? .number(String(decoding: UnsafeBufferPointer(rebasing: input[start..<i]), as: UTF8.self)) : .null
+    return tree ? .number(String(decoding: UnsafeBufferPointer(rebasing: input[start..<i]), as: UTF8.self)) : nil
   }
 
   /// Parses a string literal at `i` (which is a quote). Returns the decoded text when building
@@ -596,6 +652,17 @@ private struct Parser {
     var sawHigh = false
     lastStringEscaped = false
     while true {
+      // The usual run of plain ASCII, eight bytes at a time: no quote, backslash, control
+      // character or byte above 0x7F among them.
+      while i + 8 <= input.count {
+        let word = UnsafeRawPointer(input.baseAddress! + i).loadUnaligned(as: UInt64.self)
+        let special = Self.specialBytes(UInt64(littleEndian: word))
+        if special != 0 {
+          i += special.trailingZeroBitCount / 8  // the first special byte (the lowest flag is exact)
+          break
+        }
+        i += 8
+      }
       guard i < input.count else {
         i = start
         throw error("unterminated string")
@@ -649,6 +716,19 @@ private struct Parser {
     i += 1
     emit(from: start)
     return tree ? String(decoding: decoded, as: UTF8.self) : ""
+  }
+
+  /// The high bit of each byte of `w` (little-endian) that may be a quote, a backslash, below
+  /// 0x20 or above 0x7F (SWAR). The lowest bit set is exact; bits above it may be borrows.
+  @inline(__always)
+  static func specialBytes(_ w: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & high }
+    let quote = zeroByte(w ^ (ones &* 0x22))
+    let backslash = zeroByte(w ^ (ones &* 0x5C))
+    let control = (w &- ones &* 0x20) & ~w & high
+    return quote | backslash | control | (w & high)
   }
 
   /// Reads the 4 hex digits after `\u` (with `i` on the `u`), leaving `i` on the last digit.

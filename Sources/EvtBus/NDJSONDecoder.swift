@@ -17,13 +17,13 @@ public struct NDJSONDecoder: Sendable {
       throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes")
     }
     return try line.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> Envelope in
-      try JSON.scanObject(buf, maxDepth: JSON.envelopeMaxDepth) { (found, more, minified) throws(EnvelopeError) -> Envelope in
-        guard let found else { throw EnvelopeError("a line must be a JSON object") }
-        let members = Envelope.Members(buf, found, more)
+      try JSON.scanObject(buf, maxDepth: JSON.envelopeMaxDepth) { (scanned) throws(EnvelopeError) -> Envelope in
+        guard let scanned else { throw EnvelopeError("a line must be a JSON object") }
+        let members = Envelope.Members(buf, scanned.members, scanned.more)
         if members.named("version") != nil || members.named("timestamp") != nil {
-          return try Envelope(raw: line, layout: Envelope.layout(of: members, minified: minified))
+          return try Envelope(raw: line, layout: Envelope.layout(of: members, minified: scanned.minified))
         }
-        return try draft(members, minified: minified)
+        return try draft(members, minified: scanned.minified)
       }
     }
   }

@@ -36,9 +36,11 @@ public enum Subscription {
     // Acknowledgements ride with the next read; what is left goes out when the loop ends.
     let end: SubscriptionOutcome
     do { end = try groupLoop() } catch {
+      consumer.stopReadingAhead()
       try? consumer.flushAcks()
       throw error
     }
+    let givenBackAhead = consumer.stopReadingAhead()
     try consumer.flushAcks()
     func groupLoop() throws(BusError) -> SubscriptionOutcome {
       try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
@@ -62,7 +64,7 @@ public enum Subscription {
     }
     var outcome = SubscriptionOutcome(
       end: end.end, handled: processor.handled, failed: processor.leftPending, deadLettered: processor.deadLettered)
-    outcome.givenBack = processor.givenBack
+    outcome.givenBack = processor.givenBack + givenBackAhead
     if end.end == .finished && limits.untilEmpty { outcome.pendingElsewhere = elsewhere }
     return outcome
   }
@@ -75,10 +77,8 @@ public enum Subscription {
       return .failure(HandlerFailure("malformed entry: no \"\(EventWriter.field)\" field (fields: \(fields))", permanent: true))
     }
     do {
-      let envelope = try Envelope.decode(raw)
-      if let violation = contracts.violation(of: envelope) {
-        return .failure(HandlerFailure("breaks its contract: \(violation)", permanent: true))
-      }
+      let (envelope, violation) = try Envelope.decode(raw, checking: contracts)
+      if let violation { return .failure(HandlerFailure("breaks its contract: \(violation)", permanent: true)) }
       return .success(envelope)
     } catch {
       return .failure(HandlerFailure("malformed entry: \(error.message)", permanent: true))

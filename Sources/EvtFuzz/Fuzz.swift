@@ -38,6 +38,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     precondition(!envelope.line.contains(0x0A), "the envelope's line has a line break")
   }
   if let envelope {
+    // The contract check done in the decoding pass agrees with the one over the tree.
+    let checked = try? Envelope.decode(bytes, checking: fuzzContracts)
+    let inPlace = checked?.violation
+    let overTree = fuzzContracts[envelope.type].flatMap { $0.violation(of: envelope.data) }
+    precondition(checked != nil && inPlace == overTree, "the in-place contract check disagrees with the tree")
     precondition(envelope.raw == bytes, "decode changed the bytes")
     precondition((try? Envelope.decode(envelope.raw)) == envelope, "decode is not stable")
     _ = envelope.data
@@ -48,6 +53,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   }
   return 0
 }
+
+/// Contracts with every kind of constraint, for the types the corpus uses most.
+let fuzzContracts = EventContracts(
+  ["a.b", "user.created", "order.placed"].map { type in
+    EventSchema(
+      type: type,
+      fields: [
+        .string("userId", required: false, format: .text, maxBytes: 8), .string("email", required: false, format: .email),
+        .string("kind", required: false, allowed: ["x", "y"]), EventSchema.Field("n", [.integer], required: false, nullable: true),
+        EventSchema.Field("total", [.number, .string], required: false), EventSchema.Field("items", [.array], required: false),
+        EventSchema.Field("flag", [.boolean, .object], required: false),
+      ])
+  })
 
 /// What an envelope is, said with the tree parser: the members the in-place decoder must find.
 func referenceEnvelope(_ value: JSONValue?) -> (

@@ -115,6 +115,8 @@ struct Subscribe: ParsableCommand {
         connection: redis, keys: keys, group: group, consumer: consumer ?? GroupConsumer.defaultName(),
         selection: selection, start: groupStart(start ?? "beginning")!)
       member.claimIdleMilliseconds = recovery.claimIdleMilliseconds
+      // Printing is fast: the next batch may be read while this one is printed.
+      member.readAhead = exec == nil
       outcome = try Subscription.run(
         group: member, limits: limits, handler: handler,
         retry: recovery.retry, deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group),
