@@ -26,7 +26,9 @@ let package = Package(
     .target(name: "EvtBus", dependencies: ["EvtRedis"]),
     // Process plumbing a program embedding EvtBus does not want: signal handling, exiting,
     // running handlers through /bin/sh.
-    .target(name: "EvtProcess", dependencies: ["EvtBus"]),
+    .target(name: "EvtProcess", dependencies: ["EvtBus", "CMalloc"]),
+    // glibc's mallopt (headers only; part of libc).
+    .systemLibrary(name: "CMalloc"),
     // libcurl (Debian's libcurl4-openssl-dev), for the SMTP mailer. Only EvtServices imports it.
     // Headers only: libcurl itself is opened with dlopen by the SMTP mailer, so no other
     // command loads it.

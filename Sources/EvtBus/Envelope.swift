@@ -25,20 +25,51 @@ public struct Envelope: Sendable, Equatable {
     var type: Text
     var version: Text
     var timestamp: Text
-    /// The `data` value's JSON text.
-    var data: Range<Int>
-    /// The `headers` object's JSON text; `nil` when absent or null.
-    var headers: Range<Int>?
+    /// Offsets kept as 32-bit numbers (an envelope is at most 512 MiB): a delivery that carries
+    /// its envelope stays small to copy.
+    private let dataStart: Int32
+    private let dataEnd: Int32
+    private let headersStart: Int32
+    private let headersEnd: Int32
     /// Whether ``raw`` has no insignificant white space.
     var minified: Bool
     /// The timestamp, microseconds since 1970.
     var microseconds: Int64
+
+    init(
+      id: Text, type: Text, version: Text, timestamp: Text, data: Range<Int>, headers: Range<Int>?, minified: Bool, microseconds: Int64
+    ) {
+      self.id = id
+      self.type = type
+      self.version = version
+      self.timestamp = timestamp
+      dataStart = Int32(data.lowerBound)
+      dataEnd = Int32(data.upperBound)
+      headersStart = Int32(headers?.lowerBound ?? -1)
+      headersEnd = Int32(headers?.upperBound ?? -1)
+      self.minified = minified
+      self.microseconds = microseconds
+    }
+
+    /// The `data` value's JSON text.
+    var data: Range<Int> { Int(dataStart)..<Int(dataEnd) }
+    /// The `headers` object's JSON text; `nil` when absent or null.
+    var headers: Range<Int>? { headersStart < 0 ? nil : Int(headersStart)..<Int(headersEnd) }
   }
 
   /// A string member's contents; `escaped` when they hold a backslash escape.
   struct Text: Sendable {
-    var range: Range<Int>
-    var escaped: Bool
+    private let start: Int32
+    private let end: Int32
+    let escaped: Bool
+
+    init(range: Range<Int>, escaped: Bool) {
+      start = Int32(range.lowerBound)
+      end = Int32(range.upperBound)
+      self.escaped = escaped
+    }
+
+    var range: Range<Int> { Int(start)..<Int(end) }
   }
 
   public static func == (a: Envelope, b: Envelope) -> Bool { a.raw == b.raw }
@@ -233,8 +264,12 @@ public struct Envelope: Sendable, Equatable {
     return Envelope(raw: out, layout: layout)
   }
 
+  /// No envelope is larger than this (2 GiB: offsets are kept in 32 bits; Redis's own limit
+  /// on a string is 512 MiB by default).
+  static let largest = Int(Int32.max)
+
   private static func checkSize(_ size: Int, _ maxSize: Int) throws(EnvelopeError) {
-    if size > maxSize {
+    if size > min(maxSize, largest) {
       throw EnvelopeError("the event is \(size) bytes, over the limit of \(maxSize) bytes")
     }
   }
@@ -253,7 +288,8 @@ public struct Envelope: Sendable, Equatable {
   public static func decode(_ raw: [UInt8], checking contracts: EventContracts?) throws(EnvelopeError) -> (
     envelope: Envelope, violation: String?
   ) {
-    try raw.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> (envelope: Envelope, violation: String?) in
+    try checkSize(raw.count, largest)
+    return try raw.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> (envelope: Envelope, violation: String?) in
       try JSON.scanObject(buf, maxDepth: JSON.envelopeMaxDepth) {
         (scanned) throws(EnvelopeError) -> (envelope: Envelope, violation: String?) in
         guard let scanned else { throw EnvelopeError("an envelope must be a JSON object") }

@@ -44,10 +44,10 @@ final class GroupBatchProcessor {
     handler.gate?.waitWhileOpen(shouldStop: shouldStop)
   }
 
-  /// Returns every delivery of the batch that was dealt with (what `--count` counts). What
-  /// the handler did not get to because the subscription is stopping is given back to the
-  /// group.
-  func process(_ batch: [Delivery]) throws(BusError) -> HandlerResult {
+  /// Returns how many deliveries of the batch were dealt with (what `--count` counts); none
+  /// fails here (failures are retried or dead-lettered). What the handler did not get to
+  /// because the subscription is stopping is given back to the group.
+  func process(_ batch: [Delivery]) throws(BusError) -> (handled: Int, failed: Int) {
     keeper?.hold(batch.map(\.entry))
     defer { keeper?.release() }
     var valid = try triage(batch)
@@ -57,7 +57,7 @@ final class GroupBatchProcessor {
     for (delivery, failure) in result.failures { try settle(delivery, failure) }
     leftPending += result.notReady.count  // stopping while they waited: they stay pending
     if result.failures.isEmpty && result.notReady.isEmpty && result.completed.count == valid.count {
-      return HandlerResult(succeeded: batch.map(\.entry))  // the usual case: every one dealt with
+      return (batch.count, 0)  // the usual case: every one dealt with
     }
     // Stream ids are unique per stream only: an entry is known by both.
     func key(_ e: StreamEntry) -> String { "\(e.stream) \(e.id)" }
@@ -69,8 +69,7 @@ final class GroupBatchProcessor {
       try consumer.giveBack(untouched)
       givenBack += untouched.count
     }
-    let untouchedKeys = Set(untouched.map(key))
-    return HandlerResult(succeeded: batch.map(\.entry).filter { !untouchedKeys.contains(key($0)) })
+    return (batch.count - untouched.count, 0)
   }
 
   /// Hands deliveries to the handler: all at once, or — behind a gate — one at a time, each
@@ -154,36 +153,36 @@ final class GroupBatchProcessor {
   /// The deliveries worth handling; malformed entries and poison messages go to the dead
   /// letters at once.
   private func triage(_ batch: [Delivery]) throws(BusError) -> [Delivery] {
-    var valid: [Delivery] = []
+    // The batch is filled in place (its envelopes set); what cannot be handled is taken out.
+    var valid = batch
+    var dropped: [Int] = []
     var own: [StreamEntry] = []
     defer { handled += own.count }
-    for var d in batch {
+    for i in valid.indices {
       var failure: HandlerFailure?
-      switch Subscription.validate(d.entry, contracts: contracts) {
+      switch Subscription.validate(valid[i].entry, contracts: contracts) {
       case .success(let envelope):
         if DeadLetterQueue.isOwnFailure(envelope, group: consumer.group) {
           // This group's own dead letter announced: never fed back to it.
-          own.append(d.entry)
+          own.append(valid[i].entry)
+          dropped.append(i)
           continue
         }
-        d.envelope = envelope
+        valid[i].envelope = envelope
       case .failure(let problem): failure = problem
       }
-      guard let dlq = deadLetters else {
-        valid.append(d)
-        continue
-      }
-      if failure == nil, let limit = maxDeliveries, d.deliveryCount > limit {
+      guard let dlq = deadLetters else { continue }
+      if failure == nil, let limit = maxDeliveries, valid[i].deliveryCount > limit {
         // Delivered again and again without being acknowledged: it keeps killing workers.
-        failure = HandlerFailure("poison message: delivered \(d.deliveryCount) times (limit \(limit))", permanent: true)
+        failure = HandlerFailure("poison message: delivered \(valid[i].deliveryCount) times (limit \(limit))", permanent: true)
       }
       if let failure {
-        try dlq.bury(d, failure: failure, attempts: 0, consumer: consumer.consumer)
+        try dlq.bury(valid[i], failure: failure, attempts: 0, consumer: consumer.consumer)
         deadLettered += 1
-      } else {
-        valid.append(d)
+        dropped.append(i)
       }
     }
+    for i in dropped.reversed() { valid.remove(at: i) }
     consumer.ackWithNextRead(own)
     return valid
   }

@@ -515,7 +515,9 @@ public final class GroupConsumer {
   /// are delivered again (at-least-once), never lost.
   public func ackWithNextRead(_ entries: [StreamEntry]) {
     for e in entries {
-      if let i = deferredAcks.lastIndex(where: { $0.stream == e.stream }) {
+      if let last = deferredAcks.indices.last, deferredAcks[last].stream == e.stream {
+        deferredAcks[last].ids.append(e.id)  // the usual case: the stream of the one before
+      } else if let i = deferredAcks.firstIndex(where: { $0.stream == e.stream }) {
         deferredAcks[i].ids.append(e.id)
       } else {
         deferredAcks.append((e.stream, [e.id]))

@@ -13,7 +13,7 @@ public struct NDJSONDecoder: Sendable {
   }
 
   public func envelope(fromLine line: [UInt8]) throws(EnvelopeError) -> Envelope {
-    if line.count > maxSize {
+    if line.count > min(maxSize, Envelope.largest) {
       throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes")
     }
     return try line.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> Envelope in

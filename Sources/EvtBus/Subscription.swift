@@ -92,14 +92,15 @@ public enum Subscription {
     try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: {}) { (max, block) throws(BusError) in
       try watcher.poll(blockMilliseconds: block ?? 0, count: max).map { Delivery(entry: $0, deliveryCount: 1) }
     } handle: { (batch) throws(BusError) in
-      try handler.handle(batch, shouldStop: shouldStop)
+      let result = try handler.handle(batch, shouldStop: shouldStop)
+      return (result.completed.count, result.failed)
     }
   }
 
   private static func loop(
     limits: SubscriptionLimits, shouldStop: () -> Bool, reconnect: Reconnect?, afterReconnect: () -> Void,
     read: (Int, Int?) throws(BusError) -> [Delivery],
-    handle: ([Delivery]) throws(BusError) -> HandlerResult,
+    handle: ([Delivery]) throws(BusError) -> (handled: Int, failed: Int),
     drained: () throws(BusError) -> Bool = { true }
   ) throws(BusError) -> SubscriptionOutcome {
     var outcome = SubscriptionOutcome(end: .finished, handled: 0, failed: 0)
@@ -125,7 +126,7 @@ public enum Subscription {
         if let b = block { block = min(b, left) }
       }
       let batch: [Delivery]
-      let result: HandlerResult
+      let result: (handled: Int, failed: Int)
       do {
         batch = try read(max, block)
         if batch.isEmpty {
@@ -144,7 +145,7 @@ public enum Subscription {
         lastActivity = EventTime.now()
         continue
       }
-      outcome.handled += result.succeeded.count
+      outcome.handled += result.handled
       outcome.failed += result.failed
       lastActivity = EventTime.now()
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvtBus
+import EvtProcess
 import EvtRedis
 
 #if canImport(Glibc)
@@ -37,6 +38,7 @@ public struct Evt: ParsableCommand {
   /// closed standard output ends the command quietly with 141, like a tool killed by SIGPIPE.
   public static func main() -> Never {
     signal(SIGPIPE, SIG_IGN)
+    Heap.keepForBatches()
     Arguments.hidePasswords()
     if let bad = Arguments.firstInvalidUTF8() {
       Terminal.error("argument \(bad) is not valid UTF-8 (see 'evt --help')")

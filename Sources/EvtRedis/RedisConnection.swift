@@ -64,6 +64,9 @@ public final class RedisConnection {
       throw RedisError(kind, "cannot connect to \(url): \(reason) — is redis-server running there?")
     }
     context = ctx
+    // Keep the reply buffer between replies instead of freeing it whenever it empties (hiredis
+    // frees buffers over 16 KiB): a consumer reads a batch of about 100 KiB per round trip.
+    ctx.pointee.reader.pointee.maxbuf = 0
     try setTimeout(commandTimeout)
     if case .tcp = url.endpoint {
       // Detects a dead server on idle connections (a blocked XREAD can wait for a long time).
