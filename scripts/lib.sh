@@ -65,12 +65,34 @@ build_release() {
   echo "$EVT_ROOT/.build/release/evt"
 }
 
-# Prints N small NDJSON event drafts of type $2 (for the benchmarks).
+# Prints N NDJSON drafts of type $2 (default user.created) whose envelopes are about 250
+# bytes, as in the issues' measurements (the user.created contract holds for them).
 make_events() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$1" "${2:-user.created}" <<'PY'
 import sys
 n, t = int(sys.argv[1]), sys.argv[2]
 for i in range(n):
-    print('{"type":"%s","data":{"userId":"%d","email":"user%d@example.com"}}' % (t, i, i))
+    print('{"type":"%s","data":{"userId":"u-%08d","email":"user%08d@example.com","name":"Benchmark User %08d","plan":"standard"}}' % (t, i, i, i))
 PY
+}
+
+# Installs redis-py with hiredis from PyPI into .build/bench-venv (for the comparisons) and
+# prints the interpreter's path.
+bench_python() {
+  need_packages python3-venv
+  local venv="$EVT_ROOT/.build/bench-venv"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import redis, hiredis' 2>/dev/null; then
+    echo "==> installing redis-py and hiredis from PyPI into $venv" >&2
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install -q redis hiredis >&2
+  fi
+  echo "$venv/bin/python"
+}
+
+# Builds bench/floor.c (the C hiredis consumer the consume benchmark compares with) and
+# prints its path.
+build_floor() {
+  mkdir -p "$EVT_ROOT/.build"
+  cc -O2 -o "$EVT_ROOT/.build/bench-floor" "$EVT_ROOT/bench/floor.c" $(pkg-config --cflags --libs hiredis) >&2
+  echo "$EVT_ROOT/.build/bench-floor"
 }
