@@ -171,13 +171,14 @@ public final class GroupConsumer {
     }
     if let claimed = try reclaimIfDue(max: max), !claimed.isEmpty { return claimed }
     if streamKeys.count == 1 || !exact {
-      return try readNew(streamKeys, max: max, blockMilliseconds: blockMilliseconds)
+      // An exact limit (`--count`) never reads ahead: nothing beyond it is fetched.
+      return try readNew(streamKeys, max: max, blockMilliseconds: blockMilliseconds, mayReadAhead: !exact)
     }
     // Several streams and an exact limit: XREADGROUP's COUNT is per stream, so ask the streams
     // one by one without blocking, then wait for activity on any of them.
     for offset in 0..<streamKeys.count {
       let key = streamKeys[(rotation + offset) % streamKeys.count]
-      let got = try readNew([key], max: max, blockMilliseconds: nil)
+      let got = try readNew([key], max: max, blockMilliseconds: nil, mayReadAhead: false)
       if !got.isEmpty {
         rotation = (rotation + offset + 1) % streamKeys.count
         return got
@@ -381,16 +382,16 @@ public final class GroupConsumer {
   /// Reads new entries. Acknowledgements waiting for the next read (``ackWithNextRead(_:)``)
   /// go out in the same write, before the XREADGROUP: one round trip per batch. With
   /// ``readAhead``, while a backlog lasts the next batch is already on its way (see there).
-  private func readNew(_ keysToRead: [String], max: Int, blockMilliseconds: Int?) throws(BusError) -> [Delivery] {
+  private func readNew(_ keysToRead: [String], max: Int, blockMilliseconds: Int?, mayReadAhead: Bool) throws(BusError) -> [Delivery] {
     let read: RedisConnection.StreamRead
     if let sent = ahead {
-      read = try receiveAhead(sent, keysToRead, max: max)
+      read = try receiveAhead(sent, keysToRead, max: max, chaining: mayReadAhead)
     } else {
       let command = readCommand(keysToRead, max: max, blockMilliseconds: blockMilliseconds)
       read = try connection.readStreams(command, keys: keys, blockMilliseconds: blockMilliseconds, after: deferredAckCommands())
       deferredAcks.removeAll(keepingCapacity: true)
       lastBatchFull = read.entries.count >= max
-      if lastBatchFull && read.error == nil { try sendAhead(keysToRead, max: max) }
+      if lastBatchFull && mayReadAhead && read.error == nil { try sendAhead(keysToRead, max: max) }
     }
     try checkAckReplies(read.earlierErrors)
     if let readError = read.error {
@@ -455,11 +456,11 @@ public final class GroupConsumer {
 
   /// Takes the batch read ahead. While batches come full, the next read ahead goes out first
   /// (with the acknowledgements waiting), so one is always on its way.
-  private func receiveAhead(_ sent: (keys: [String], max: Int), _ keysToRead: [String], max: Int) throws(BusError)
+  private func receiveAhead(_ sent: (keys: [String], max: Int), _ keysToRead: [String], max: Int, chaining: Bool) throws(BusError)
     -> RedisConnection.StreamRead
   {
     ahead = nil
-    let chain = lastBatchFull && sent.keys == keysToRead && sent.max == max
+    let chain = chaining && lastBatchFull && sent.keys == keysToRead && sent.max == max
     var read = RedisConnection.StreamRead()
     let decoded: Result<RedisError?, BusError>
     do throws(RedisError) {

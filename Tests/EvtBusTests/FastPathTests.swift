@@ -108,6 +108,52 @@ struct FastPathTests {
     #expect(c.arguments == ["1795999029588-0", "0-18446744073709551615"])
   }
 
+  @Test("reading ahead: every event once, in order; stopping gives what was read ahead back to the group")
+  func readAhead() throws {
+    try withRedis { server in
+      let keys = try Keys(namespace: uniqueNamespace())
+      let c = try server.connect()
+      let sent = try publish(Publisher(connection: c, keys: keys), "a.b", 0..<2_345)
+      final class Collect: DeliveryHandler {
+        var ids: [String] = []
+        var stopAfter: Int?
+        func handle(_ batch: [Delivery], shouldStop: () -> Bool) throws(BusError) -> HandlerResult {
+          ids += batch.compactMap { $0.envelope?.id }
+          return HandlerResult(succeeded: batch.map(\.entry))
+        }
+      }
+      func consumer(_ group: String) throws -> GroupConsumer {
+        let g = try GroupConsumer(
+          connection: try server.connect(), keys: keys, group: group, consumer: "c1", selection: TypeSelection(["a.b"]))
+        g.readAhead = true
+        g.claimIdleMilliseconds = 60_000
+        return g
+      }
+      let all = Collect()
+      let outcome = try Subscription.run(
+        group: try consumer("g1"), limits: SubscriptionLimits(untilEmpty: true, batchSize: 100), handler: all
+      ) {
+        false
+      }
+      #expect(outcome.handled == 2_345 && all.ids == sent.map(\.id))
+      #expect(try pendingCount(c, keys.stream("a.b"), "g1") == 0)
+
+      // Stopped after the first batch: the batch read ahead goes back at once.
+      let some = Collect()
+      let stopping = try Subscription.run(group: try consumer("g2"), limits: SubscriptionLimits(batchSize: 100), handler: some) {
+        !some.ids.isEmpty
+      }
+      #expect(some.ids.count == 100 && stopping.givenBack == 100)
+      #expect(try pendingCount(c, keys.stream("a.b"), "g2") == 100)
+      let rest = Collect()
+      let other = try GroupConsumer(
+        connection: try server.connect(), keys: keys, group: "g2", consumer: "c2", selection: TypeSelection(["a.b"]))
+      other.claimIdleMilliseconds = 60_000
+      _ = try Subscription.run(group: other, limits: SubscriptionLimits(untilEmpty: true, batchSize: 100), handler: rest) { false }
+      #expect(Set(some.ids + rest.ids) == Set(sent.map(\.id)) && some.ids.count + rest.ids.count == 2_345)
+    }
+  }
+
   @Test("a group acknowledges each batch with the next read: one XACK per batch, nothing left pending")
   func acksRideWithReads() throws {
     try withRedis { server in
