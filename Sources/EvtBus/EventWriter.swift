@@ -47,6 +47,16 @@ public struct EventWriter: Sendable {
     Self.append(write.envelope.raw, to: write.stream)
   }
 
+  /// ``append(_:)`` written into `command` (emptied first), to reuse its storage.
+  public func append(_ write: Write, into command: inout RedisCommand) {
+    command.removeAll()
+    command.append("XADD")
+    command.append(write.stream)
+    command.append("*")
+    command.append(Self.field)
+    command.append(write.envelope.raw)
+  }
+
   /// `XADD <stream> * event <envelope>`: an envelope added to a stream that is not a type's
   /// own (a group's dead letters or replay stream).
   public static func append(_ envelope: [UInt8], to stream: String) -> RedisCommand {

@@ -23,9 +23,9 @@ public final class Publisher {
   }
   private var outstanding: [Outstanding] = []
   private var outstandingHead = 0
-  /// Per stream key, the newest stream id Redis confirmed to this publisher, as Redis wrote
-  /// it (parsed only when needed, after a lost connection).
-  private var confirmed: [String: RedisReply] = [:]
+  /// Per stream key, the newest stream id Redis confirmed to this publisher (read in place
+  /// from the reply): where a search for unconfirmed events starts after a lost connection.
+  private var confirmed: [String: StreamID] = [:]
   /// When this publisher was made (ms): where a search for unconfirmed events starts on
   /// streams without a confirmed id.
   private let started = EventTime.now().milliseconds
@@ -55,12 +55,12 @@ public final class Publisher {
 
   /// Publishes an event already prepared (its contract checked) in one round trip.
   public func publish(_ write: EventWriter.Write) throws(BusError) -> StreamID {
-    for command in queue(write, line: 0) { try wrap { () throws(RedisError) in try connection.append(command) } }
+    try send(write, line: 0)
     var id: StreamID?
     while outstandingHead < outstanding.count {
       let isXAdd = outstanding[outstandingHead].envelope != nil
-      let reply = try next()
-      if isXAdd { id = reply.string.flatMap(StreamID.init) }
+      let got = try next()
+      if isXAdd { id = got }
     }
     guard let id else { throw BusError(.server, "XADD returned no stream id") }
     return id
@@ -80,11 +80,11 @@ public final class Publisher {
   /// replies read while the next batch is prepared. Call ``finish()`` to wait for the rest.
   /// - Parameter line: where the event came from (an input line), for ``unconfirmedLines``.
   public func enqueue(_ write: EventWriter.Write, line: Int = 0) throws(BusError) {
-    for command in queue(write, line: line) { try wrap { () throws(RedisError) in try connection.append(command) } }
+    try send(write, line: line)
     if outstanding.count - outstandingHead >= window {
       try wrap { () throws(RedisError) in try connection.flush() }
       let keep = window - max(1, window / 4)
-      while outstanding.count - outstandingHead > keep { _ = try next() }
+      while outstanding.count - outstandingHead > keep { try next() }
     }
   }
 
@@ -92,7 +92,7 @@ public final class Publisher {
   /// acknowledged since this publisher was made.
   @discardableResult
   public func finish() throws(BusError) -> Int {
-    while outstandingHead < outstanding.count { _ = try next() }
+    while outstandingHead < outstanding.count { try next() }
     return acknowledged
   }
 
@@ -132,6 +132,21 @@ public final class Publisher {
     for c in commands { try wrap { () throws(RedisError) in try connection.append(c) } }
   }
 
+  /// One command reused for every XADD: no allocation per event.
+  private var scratch = RedisCommand()
+
+  /// Records what the replies to a write will answer and appends its commands to the
+  /// connection's output (``queue(_:line:)`` without making them one by one).
+  private func send(_ write: EventWriter.Write, line: Int) throws(BusError) {
+    if registered.insert(write.envelope.type).inserted {
+      outstanding.append(Outstanding(write: nil, line: line))
+      try wrap { () throws(RedisError) in try connection.append(writer.registration(write)) }
+    }
+    outstanding.append(Outstanding(write: write, line: line))
+    writer.append(write, into: &scratch)
+    try wrap { () throws(RedisError) in try connection.append(scratch) }
+  }
+
   /// Records what the replies to a write will answer, and returns its commands (the type's
   /// registration only the first time this publisher writes that type).
   private func queue(_ write: EventWriter.Write, line: Int) -> [RedisCommand] {
@@ -148,7 +163,7 @@ public final class Publisher {
   /// How many copies of each wanted envelope `key` holds after the last confirmed id.
   private func storedCopies(in key: String, of wanted: [[UInt8]: Int]) throws(BusError) -> [[UInt8]: Int] {
     var start =
-      confirmed[key].flatMap { $0.string }.flatMap(StreamID.init)?.exclusive
+      confirmed[key]?.exclusive
       ?? StreamID(milliseconds: UInt64(max(0, started - 300_000))).description
     var counts: [[UInt8]: Int] = [:]
     while true {
@@ -162,22 +177,28 @@ public final class Publisher {
     }
   }
 
-  private func next() throws(BusError) -> RedisReply {
-    let reply = try wrap { () throws(RedisError) in try connection.readReply() }
+  /// Reads the next reply (in place: no copy) and returns the stream id an XADD got (`nil`
+  /// for a SADD).
+  @discardableResult
+  private func next() throws(BusError) -> StreamID? {
+    let (failure, id) = try wrap { () throws(RedisError) in
+      try connection.withReply { (raw) -> (String?, StreamID?) in (raw.errorMessage, raw.isString ? StreamID.parse(raw.bytes) : nil) }.get()
+    }
     let answered = outstanding[outstandingHead]
     outstandingHead += 1
     if outstandingHead == outstanding.count {
       outstanding.removeAll(keepingCapacity: true)
       outstandingHead = 0
     }
-    if reply.errorMessage != nil {
-      try checked(reply, answered.write != nil ? "XADD" : "SADD", connection, key: answered.write?.stream ?? keys.types)
+    if let failure {
+      throw BusError(
+        connection.error(forReply: failure, command: answered.write != nil ? "XADD" : "SADD", key: answered.write?.stream ?? keys.types))
     }
-    if let write = answered.write {
-      acknowledged += 1
-      lastAcknowledgedLine = answered.line
-      confirmed[write.stream] = reply
-    }
-    return reply
+    guard let write = answered.write else { return nil }
+    guard let id else { throw BusError(.server, "XADD to \(write.stream) returned no stream id") }
+    acknowledged += 1
+    lastAcknowledgedLine = answered.line
+    confirmed[write.stream] = id
+    return id
   }
 }

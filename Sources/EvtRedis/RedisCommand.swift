@@ -31,6 +31,12 @@ public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
 
   @inlinable public mutating func append(_ argument: Int) { append(String(argument)) }
 
+  /// Empties the command, keeping its storage for the next one (a command reused per event).
+  public mutating func removeAll() {
+    buffer.removeAll(keepingCapacity: true)
+    lengths.removeAll(keepingCapacity: true)
+  }
+
   public var count: Int { lengths.count }
 
   /// The arguments, for messages and tests.
