@@ -114,6 +114,16 @@ public struct StreamEntry: Sendable, Equatable {
     return out
   }
 
+  /// Decodes an XRANGE/XREVRANGE reply in place, appending to `out`.
+  static func list(_ raw: RawReply, stream: String, type: String, into out: inout [StreamEntry]) throws(BusError) {
+    guard raw.kind == .array else { throw StreamReply.unexpected("the entries of \(stream)", raw.reply) }
+    out.reserveCapacity(out.count + raw.count)
+    for i in 0..<raw.count {
+      guard let item = raw[i] else { throw StreamReply.unexpected("the entries of \(stream)", raw.reply) }
+      out.append(try StreamEntry(item, stream: stream, type: type))
+    }
+  }
+
   /// Decodes an XREAD/XREADGROUP reply in place, appending to `out`.
   static func streams(_ raw: RawReply, keys: Keys, into out: inout [StreamEntry]) throws(BusError) {
     if raw.isNull { return }
@@ -123,12 +133,7 @@ public struct StreamEntry: Sendable, Equatable {
         throw StreamReply.unexpected("a stream read", raw.reply)
       }
       let key = String(decoding: name.bytes, as: UTF8.self)
-      let type = keys.type(ofStream: key) ?? key
-      out.reserveCapacity(out.count + entries.count)
-      for i in 0..<entries.count {
-        guard let item = entries[i] else { throw StreamReply.unexpected("a stream read", raw.reply) }
-        out.append(try StreamEntry(item, stream: key, type: type))
-      }
+      try list(entries, stream: key, type: keys.type(ofStream: key) ?? key, into: &out)
     }
   }
 }

@@ -36,4 +36,32 @@ extension RedisConnection {
     read.error = try decoded.get()
     return read
   }
+
+  /// Sends XRANGE/XREVRANGE `commands`, one per stream of `streams`, in one write and decodes
+  /// each reply in place: the entries of each stream, in reply order.
+  func readRanges(_ commands: [RedisCommand], streams: [String], keys: Keys) throws(BusError) -> [[StreamEntry]] {
+    var out: [[StreamEntry]] = []
+    out.reserveCapacity(commands.count)
+    var failure: RedisError?
+    do throws(RedisError) {
+      for c in commands { try append(c) }
+      for (command, key) in zip(commands, streams) {
+        var entries: [StreamEntry] = []
+        let decoded = try withReply { (raw) throws(BusError) -> RedisError? in
+          if let e = raw.errorMessage { return error(forReply: e, command: command.name, key: key) }
+          try StreamEntry.list(raw, stream: key, type: keys.type(ofStream: key) ?? key, into: &entries)
+          return nil
+        }
+        switch decoded {
+        case .success(let e): if failure == nil { failure = e }
+        case .failure(let e): throw RedisError(.protocolError, e.message)
+        }
+        out.append(entries)
+      }
+    } catch {
+      throw BusError(error)
+    }
+    if let failure { throw BusError(failure) }
+    return out
+  }
 }

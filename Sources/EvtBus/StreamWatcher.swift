@@ -41,11 +41,8 @@ public final class StreamWatcher {
     let commands = streamKeys.map { key -> RedisCommand in
       ["XREVRANGE", key, "+", lower, "COUNT", String(max(count, 1))]
     }
-    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     var all: [StreamEntry] = []
-    for (key, reply) in zip(streamKeys, replies) {
-      try checked(reply, "XREVRANGE", connection)
-      let entries = try StreamEntry.list(reply, stream: key, type: keys.type(ofStream: key) ?? key)
+    for (key, entries) in zip(streamKeys, try connection.readRanges(commands, streams: streamKeys, keys: keys)) {
       if let newest = entries.first { cursors[key] = newest.id }
       all.append(contentsOf: entries)
     }
@@ -64,10 +61,7 @@ public final class StreamWatcher {
     for key in streamKeys { next[key] = since.description }
     func fill(_ keysToFill: [String]) throws(BusError) {
       let commands = keysToFill.map { key -> RedisCommand in ["XRANGE", key, next[key]!, "+", "COUNT", String(pageSize)] }
-      let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
-      for (key, reply) in zip(keysToFill, replies) {
-        try checked(reply, "XRANGE", connection)
-        let entries = try StreamEntry.list(reply, stream: key, type: keys.type(ofStream: key) ?? key)
+      for (key, entries) in zip(keysToFill, try connection.readRanges(commands, streams: keysToFill, keys: keys)) {
         if entries.count < pageSize { exhausted.insert(key) }
         if let last = entries.last { next[key] = last.id.exclusive }
         buffers[key] = entries[...]
