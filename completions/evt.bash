@@ -228,7 +228,7 @@ _evt_publish() {
 
 _evt_tail() {
     repeating_flags=()
-    non_repeating_flags=(--json --pretty --follow -f --version -h --help)
+    non_repeating_flags=(--json --pretty --line-buffered --follow -f --version -h --help)
     repeating_options=()
     non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout -n --since)
     __evt_offer_flags_options -1
@@ -261,7 +261,7 @@ _evt_tail() {
 
 _evt_subscribe() {
     repeating_flags=()
-    non_repeating_flags=(--json --pretty --until-empty --wait-pending --version -h --help)
+    non_repeating_flags=(--json --pretty --line-buffered --until-empty --wait-pending --version -h --help)
     repeating_options=()
     non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --count -c --timeout)
     __evt_offer_flags_options -1

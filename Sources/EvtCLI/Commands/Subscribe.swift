@@ -28,6 +28,7 @@ struct Subscribe: ParsableCommand {
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var output: OutputOptions
+  @OptionGroup var streaming: StreamingOptions
 
   @Argument(help: ArgumentHelp("Event types or globs ('*' for all).", valueName: "type|pattern"))
   var types: [String]
@@ -98,7 +99,7 @@ struct Subscribe: ParsableCommand {
     if let exec {
       handler = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout.seconds) { Terminal.note($0) }
     } else {
-      printer = PrintHandler(format: output.format)
+      printer = PrintHandler(format: output.format, eachLine: streaming.writesEachLine)
       handler = printer!
     }
     // One event at a time with --exec, so a shutdown leaves nothing fetched but unhandled.
@@ -175,14 +176,21 @@ final class PrintHandler: DeliveryHandler {
   /// Set once standard output was found closed.
   private(set) var outputClosed = false
 
-  init(format: EventFormat) { self.format = format }
+  /// Whether each line is written as it is made (a terminal, `--line-buffered`), not once per
+  /// batch.
+  let eachLine: Bool
+
+  init(format: EventFormat, eachLine: Bool) {
+    self.format = format
+    self.eachLine = eachLine
+  }
 
   func handle(_ batch: [Delivery], shouldStop: () -> Bool) throws(BusError) -> HandlerResult {
     var written = 0
     var stopped = false
     for (i, d) in batch.enumerated() {
       try out.event(d.entry, format, envelope: d.envelope)
-      if out.buffered >= OutputBuffer.chunk || i == batch.count - 1 {
+      if eachLine || out.buffered >= OutputBuffer.chunk || i == batch.count - 1 {
         let lines = out.lineCount
         let n = out.flushLines(stop: shouldStop)
         written += n

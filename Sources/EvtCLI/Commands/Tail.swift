@@ -21,6 +21,7 @@ struct Tail: ParsableCommand {
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var output: OutputOptions
+  @OptionGroup var streaming: StreamingOptions
 
   @Argument(help: ArgumentHelp("Event types or globs (default: all).", valueName: "type|pattern"))
   var types: [String] = []
@@ -53,8 +54,12 @@ struct Tail: ParsableCommand {
     let reconnect = Reconnect(connection: redis) { Terminal.note($0) }
     // With -f, a reader that went away ends tail at once, not at the next event.
     let shouldStop = { Shutdown.isRequested || (follow && Terminal.outputClosed()) }
+    let eachLine = streaming.writesEachLine
     try watcher.tail(request, reconnect: reconnect, shouldStop: shouldStop) { (batch) throws(BusError) in
-      for entry in batch { try out.event(entry, format) }
+      for entry in batch {
+        try out.event(entry, format)
+        if eachLine { try out.flush() }
+      }
       try out.flush()
     }
     if follow && !Shutdown.isRequested && Terminal.outputClosed() { throw CommandExit(code: EvtExit.outputClosed) }

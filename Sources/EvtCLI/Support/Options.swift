@@ -161,6 +161,15 @@ struct OutputOptions: ParsableArguments {
   }
 }
 
+/// `--line-buffered`, for the commands that stream events (`tail`, `subscribe`).
+struct StreamingOptions: ParsableArguments {
+  @Flag(help: "Write each event as soon as it is printed instead of a batch at a time (the default on a terminal).")
+  var lineBuffered = false
+
+  /// Whether output is written line by line: asked for, or standard output is a terminal.
+  var writesEachLine: Bool { lineBuffered || Terminal.isTerminal(1) }
+}
+
 /// An environment variable's value; `nil` when unset or empty.
 /// - Throws: a usage error when the value is not valid UTF-8.
 func environment(_ name: String) throws(BusError) -> String? {
