@@ -50,6 +50,17 @@ public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
     return out
   }
 
+  /// The arguments' bytes, for tests.
+  var argumentBytes: [[UInt8]] {
+    var out: [[UInt8]] = []
+    var offset = 0
+    for n in lengths {
+      out.append(Array(buffer[offset..<offset + n]))
+      offset += n
+    }
+    return out
+  }
+
   /// The command name (first argument), upper-cased, for error messages.
   public var name: String { arguments.first?.uppercased() ?? "" }
 
@@ -69,25 +80,38 @@ public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
     }
   }
 
-  /// Calls `body` with C argv/argvlen arrays pointing into the buffer.
-  func withArgv<R>(_ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
-    buffer.withUnsafeBufferPointer { buf in
-      let base = buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
-      var argv: [UnsafePointer<CChar>?] = []
-      argv.reserveCapacity(lengths.count)
-      var offset = 0
-      // An empty buffer has no base address; every argument is then empty, and hiredis only
-      // reads zero bytes from it, so any valid pointer does.
-      let empty: StaticString = ""
-      let emptyPointer = UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
-      for n in lengths {
-        argv.append(base.map { $0 + offset } ?? emptyPointer)
-        offset += n
+  /// Writes the command as a RESP array of bulk strings into `out` (emptied first), as
+  /// hiredis's `redisFormatCommandArgv` would.
+  func writeRESP(into out: inout [UInt8]) {
+    out.removeAll(keepingCapacity: true)
+    out.reserveCapacity(buffer.count + 16 * (lengths.count + 1))
+    func decimal(_ n: Int) {
+      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        var v = n
+        var k = 20
+        repeat {
+          k -= 1
+          digits[k] = UInt8(ascii: "0") + UInt8(v % 10)
+          v /= 10
+        } while v > 0
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[k...]))
       }
-      return argv.withUnsafeMutableBufferPointer { argvBuf in
-        lengths.withUnsafeBufferPointer { lens in
-          body(Int32(lengths.count), argvBuf.baseAddress!, lens.baseAddress!)
-        }
+    }
+    out.append(UInt8(ascii: "*"))
+    decimal(lengths.count)
+    out.append(0x0D)
+    out.append(0x0A)
+    var offset = 0
+    buffer.withUnsafeBufferPointer { buf in
+      for n in lengths {
+        out.append(UInt8(ascii: "$"))
+        decimal(n)
+        out.append(0x0D)
+        out.append(0x0A)
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[offset..<offset + n]))
+        out.append(0x0D)
+        out.append(0x0A)
+        offset += n
       }
     }
   }

@@ -154,10 +154,18 @@ public final class RedisConnection {
   /// ``readReply()``, in order; replies are never skipped.
   public func append(_ command: RedisCommand) throws(RedisError) {
     guard let ctx = context else { throw brokenError() }
-    let status = command.withArgv { argc, argv, lens in redisAppendCommandArgv(ctx, argc, argv, lens) }
+    // The command is written in RESP into one reused buffer and handed over as it is
+    // (`redisAppendFormattedCommand`): no per-command allocation in hiredis.
+    command.writeRESP(into: &resp)
+    let status = resp.withUnsafeBufferPointer { buf in
+      buf.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(ctx, $0.baseAddress, buf.count) }
+    }
     guard status == REDIS_OK else { throw fail(ctx, during: command.name) }
     outstanding += 1
   }
+
+  /// The RESP text of the command being appended (reused).
+  private var resp: [UInt8] = []
 
   /// Writes whatever is queued to the socket without waiting for replies, so the server can
   /// work on a batch while the caller prepares the next one.
