@@ -53,13 +53,6 @@ public struct EventSchema: Sendable, Equatable {
       Field(name, [.string], required: required, allowed: allowed, format: format, maxBytes: maxBytes)
     }
 
-    /// Whether the field is named `name` (bytes compared in place).
-    func hasName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-      let n = self.name.utf8
-      guard n.count == name.count else { return false }
-      return n.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 } ?? n.elementsEqual(name)
-    }
-
     /// Whether a value's JSON text (valid, checked before) meets this field, decided in place;
     /// false also when a string holds escapes (the tree decides then).
     func accepts(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -127,24 +120,38 @@ public struct EventSchema: Sendable, Equatable {
   }
 
   public var type: String
-  public var fields: [Field]
+  public var fields: [Field] {
+    didSet { fieldNames = fields.map { Array($0.name.utf8) } }
+  }
+  /// The fields' names as bytes, for comparing with names found in data in place.
+  private var fieldNames: [[UInt8]]
 
   public init(type: String, fields: [Field]) {
     self.type = type
     self.fields = fields
+    self.fieldNames = fields.map { Array($0.name.utf8) }
   }
+
+  public static func == (a: EventSchema, b: EventSchema) -> Bool { a.type == b.type && a.fields == b.fields }
 
   /// Whether `data` (valid JSON text, checked before) certainly conforms, decided in place.
   /// False when it does not — or when deciding needs the tree (names or strings written with
   /// escapes): ``violation(of:)`` then says what is wrong, if anything.
   func conforms(_ data: UnsafeBufferPointer<UInt8>) -> Bool {
     guard data.first == UInt8(ascii: "{") else { return false }
-    var members: [JSON.RawMember] = []
-    JSON.forEachMember(of: 0..<data.count, in: data) { name, value in
-      members.append(JSON.RawMember(name: name, value: value, depth: 0))
-      return true
+    return withUnsafeTemporaryAllocation(of: JSON.RawMember.self, capacity: 64) { slots in
+      var n = 0
+      JSON.forEachMember(of: 0..<data.count, in: data) { name, value in
+        guard n < slots.count else {
+          n = -1  // more members than slots: the tree decides
+          return false
+        }
+        slots[n] = JSON.RawMember(name: name, value: value, depth: 0)
+        n += 1
+        return true
+      }
+      return n >= 0 && conforms(UnsafeBufferPointer(rebasing: slots[..<n]), in: data)
     }
-    return members.withUnsafeBufferPointer { conforms($0, in: data) }
   }
 
   /// ``conforms(_:)`` for an object whose members were found already, as ranges of `input`.
@@ -154,7 +161,11 @@ public struct EventSchema: Sendable, Equatable {
     for m in members {
       let name = UnsafeBufferPointer(rebasing: input[m.name])
       if name.contains(0x5C) { return false }
-      for (i, field) in fields.enumerated() where field.hasName(name) {
+      for (i, fieldName) in fieldNames.enumerated()
+      where fieldName.count == name.count
+        && (name.isEmpty || fieldName.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 })
+      {
+        let field = fields[i]
         found |= 1 << UInt64(i)
         if !field.accepts(UnsafeBufferPointer(rebasing: input[m.value])) { return false }
       }
@@ -227,15 +238,19 @@ public struct EventContracts: Sendable {
   /// is checked in place, without parsing it into a tree (only a violation is explained from
   /// the tree).
   public func violation(of envelope: Envelope) -> String? {
-    envelope.raw.withUnsafeBufferPointer { violation(of: envelope, dataMembers: nil, in: $0) }
+    violation(of: envelope, dataMembers: nil, in: UnsafeBufferPointer(start: nil, count: 0))
   }
 
-  /// ``violation(of:)`` with the data object's members found already (by the scan that
-  /// decoded `envelope` from `raw`); `nil` members: they are looked up.
-  func violation(of envelope: Envelope, dataMembers: UnsafeBufferPointer<JSON.RawMember>?, in raw: UnsafeBufferPointer<UInt8>) -> String? {
+  /// ``violation(of:)`` with the members of the data object found already, as ranges of
+  /// `input` (by the scan that read the envelope, or the line it was made from); `nil`
+  /// members: they are looked up in the envelope.
+  func violation(of envelope: Envelope, dataMembers: UnsafeBufferPointer<JSON.RawMember>?, in input: UnsafeBufferPointer<UInt8>)
+    -> String?
+  {
     guard let schema = schemas[envelope.type] else { return nil }
-    let data = UnsafeBufferPointer(rebasing: raw[envelope.layout.data])
-    let conforms = dataMembers.map { schema.conforms($0, in: raw) } ?? schema.conforms(data)
+    let conforms =
+      dataMembers.map { schema.conforms($0, in: input) }
+      ?? envelope.raw.withUnsafeBufferPointer { schema.conforms(UnsafeBufferPointer(rebasing: $0[envelope.layout.data])) }
     return conforms ? nil : schema.violation(of: envelope.data)
   }
 

@@ -15,16 +15,24 @@ public enum EventID {
 
   /// Appends a new random UUID's 36 characters to `out`.
   static func generate(into out: inout [UInt8]) {
-    RandomPool.withBytes(16) { bytes in
-      let hex: StaticString = "0123456789abcdef"
-      for i in 0..<16 {
-        var b = bytes[i]
-        if i == 6 { b = (b & 0x0F) | 0x40 }
-        if i == 8 { b = (b & 0x3F) | 0x80 }
-        if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-        out.append(hex.utf8Start[Int(b >> 4)])
-        out.append(hex.utf8Start[Int(b & 15)])
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
+      RandomPool.withBytes(16) { bytes in
+        let hex: StaticString = "0123456789abcdef"
+        var k = 0
+        for i in 0..<16 {
+          var b = bytes[i]
+          if i == 6 { b = (b & 0x0F) | 0x40 }
+          if i == 8 { b = (b & 0x3F) | 0x80 }
+          if i == 4 || i == 6 || i == 8 || i == 10 {
+            text[k] = UInt8(ascii: "-")
+            k += 1
+          }
+          text[k] = hex.utf8Start[Int(b >> 4)]
+          text[k + 1] = hex.utf8Start[Int(b & 15)]
+          k += 2
+        }
       }
+      out.append(contentsOf: UnsafeBufferPointer(text))
     }
   }
 

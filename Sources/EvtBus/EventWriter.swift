@@ -35,6 +35,14 @@ public struct EventWriter: Sendable {
     return Write(envelope: envelope, stream: keys.stream(envelope.type))
   }
 
+  /// ``prepare(_:)`` for an envelope whose contract check was already done by the scan that
+  /// made it (`violation`: what it found), so its data is not walked twice.
+  /// `stream` is the envelope's stream key when the caller has it at hand.
+  func prepare(_ envelope: Envelope, violation: String?, stream: String? = nil) throws(EnvelopeError) -> Write {
+    if let violation { throw EnvelopeError(violation) }
+    return Write(envelope: envelope, stream: stream ?? keys.stream(envelope.type))
+  }
+
   /// `SADD NS:types <type>`.
   public func registration(_ write: Write) -> RedisCommand {
     var command: RedisCommand = ["SADD", keys.types]

@@ -13,18 +13,29 @@ public struct NDJSONDecoder: Sendable {
   }
 
   public func envelope(fromLine line: [UInt8]) throws(EnvelopeError) -> Envelope {
+    try line.withUnsafeBufferPointer { (buf) throws(EnvelopeError) in try envelope(fromLine: buf, checking: nil).envelope }
+  }
+
+  /// Reads one line (its bytes are copied only when it is a full envelope, kept as given) and,
+  /// in the same pass, checks the event against `contracts`.
+  /// - Returns: the envelope, and how it breaks its type's contract (`nil`: it does not).
+  public func envelope(fromLine line: UnsafeBufferPointer<UInt8>, checking contracts: EventContracts?) throws(EnvelopeError) -> (
+    envelope: Envelope, violation: String?
+  ) {
     if line.count > min(maxSize, Envelope.largest) {
       throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes")
     }
-    return try line.withUnsafeBufferPointer { (buf) throws(EnvelopeError) -> Envelope in
-      try JSON.scanObject(buf, maxDepth: JSON.envelopeMaxDepth) { (scanned) throws(EnvelopeError) -> Envelope in
-        guard let scanned else { throw EnvelopeError("a line must be a JSON object") }
-        let members = Envelope.Members(buf, scanned.members, scanned.more)
-        if members.named("version") != nil || members.named("timestamp") != nil {
-          return try Envelope(raw: line, layout: Envelope.layout(of: members, minified: scanned.minified))
-        }
-        return try draft(members, minified: scanned.minified)
+    return try JSON.scanObject(line, maxDepth: JSON.envelopeMaxDepth) {
+      (scanned) throws(EnvelopeError) -> (envelope: Envelope, violation: String?) in
+      guard let scanned else { throw EnvelopeError("a line must be a JSON object") }
+      let members = Envelope.Members(line, scanned.members, scanned.more)
+      let envelope: Envelope
+      if members.named("version") != nil || members.named("timestamp") != nil {
+        envelope = Envelope(raw: Array(line), layout: try Envelope.layout(of: members, minified: scanned.minified))
+      } else {
+        envelope = try draft(members, minified: scanned.minified)
       }
+      return (envelope, contracts?.violation(of: envelope, dataMembers: scanned.dataMembers, in: line))
     }
   }
 

@@ -31,24 +31,48 @@ public final class LineReader {
   }
 
   public func next() throws(BusError) -> Line? {
+    switch try nextInPlace() {
+    case nil: return nil
+    case .tooLong(let n)?: return .tooLong(n)
+    case .text(let range)?: return .text(Array(buffer[range]))
+    }
+  }
+
+  /// A line as a range of the reader's buffer (no copy), valid until the next call.
+  enum Slice {
+    case text(Range<Int>)
+    case tooLong(Int)
+  }
+
+  /// Lends the bytes of a line ``nextInPlace()`` returned.
+  func withBytes<R, E: Error>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+    let result: Result<R, E> = buffer.withUnsafeBufferPointer { buf in
+      do throws(E) { return .success(try body(UnsafeBufferPointer(rebasing: buf[range]))) } catch { return .failure(error) }
+    }
+    return try result.get()
+  }
+
+  /// The next line without copying it: input is read in large blocks and lines are found in
+  /// place.
+  func nextInPlace() throws(BusError) -> Slice? {
     var skipped = 0
     while true {
+      let end: Int?
       if let nl = buffer[start...].firstIndex(of: 0x0A) {
-        var line = Array(buffer[start..<nl])
-        start = nl + 1
-        lineNumber += 1
-        if skipped > 0 { return .tooLong(skipped + line.count) }
-        if line.last == 0x0D { line.removeLast() }
-        return .text(line)
-      }
-      if eof {
+        end = nl
+      } else if eof {
         guard start < buffer.count || skipped > 0 else { return nil }
-        var line = Array(buffer[start...])
-        start = buffer.count
+        end = buffer.count
+      } else {
+        end = nil
+      }
+      if let end {
+        let lineStart = start
+        start = Swift.min(end + 1, buffer.count)
         lineNumber += 1
-        if skipped > 0 { return .tooLong(skipped + line.count) }
-        if line.last == 0x0D { line.removeLast() }
-        return .text(line)
+        if skipped > 0 { return .tooLong(skipped + end - lineStart) }
+        let stop = end > lineStart && buffer[end - 1] == 0x0D ? end - 1 : end
+        return .text(lineStart..<stop)
       }
       if buffer.count - start > maxLineLength {
         skipped += buffer.count - start
@@ -152,15 +176,25 @@ public struct NDJSONImport {
   private func readLines(_ lines: LineReader, into publisher: Publisher, summary: inout Summary, report: (Int, String) -> Void)
     throws(BusError)
   {
-    while let line = try lines.next() {
+    let writer = publisher.writer
+    // The stream key of the type last seen (lines of one type follow each other).
+    var last: (type: String, stream: String)?
+    while let line = try lines.nextInPlace() {
       let write: EventWriter.Write
       do throws(EnvelopeError) {
         switch line {
         case .tooLong(let n):
           throw EnvelopeError("the line is over \(n) bytes, more than the limit of \(decoder.maxSize) bytes")
-        case .text(let bytes):
-          if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-          write = try publisher.writer.prepare(try decoder.envelope(fromLine: bytes))
+        case .text(let range):
+          // Blank lines are skipped; the contract is checked in the pass that reads the line.
+          let made = try lines.withBytes(range) { (bytes) throws(EnvelopeError) -> (envelope: Envelope, violation: String?)? in
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+            return try decoder.envelope(fromLine: bytes, checking: writer.contracts)
+          }
+          guard let made else { continue }
+          let type = made.envelope.type
+          if last?.type != type { last = (type, writer.keys.stream(type)) }
+          write = try writer.prepare(made.envelope, violation: made.violation, stream: last!.stream)
         }
       } catch {
         summary.invalid.append((lines.lineNumber, error.message))

@@ -26,6 +26,11 @@ public final class Publisher {
   /// Per stream key, the newest stream id Redis confirmed to this publisher (read in place
   /// from the reply): where a search for unconfirmed events starts after a lost connection.
   private var confirmed: [String: StreamID] = [:]
+  private var lastConfirmed: (stream: String, id: StreamID)?
+
+  private func confirmedID(_ stream: String) -> StreamID? {
+    lastConfirmed?.stream == stream ? lastConfirmed!.id : confirmed[stream]
+  }
   /// When this publisher was made (ms): where a search for unconfirmed events starts on
   /// streams without a confirmed id.
   private let started = EventTime.now().milliseconds
@@ -163,7 +168,7 @@ public final class Publisher {
   /// How many copies of each wanted envelope `key` holds after the last confirmed id.
   private func storedCopies(in key: String, of wanted: [[UInt8]: Int]) throws(BusError) -> [[UInt8]: Int] {
     var start =
-      confirmed[key]?.exclusive
+      confirmedID(key)?.exclusive
       ?? StreamID(milliseconds: UInt64(max(0, started - 300_000))).description
     var counts: [[UInt8]: Int] = [:]
     while true {
@@ -198,7 +203,10 @@ public final class Publisher {
     guard let id else { throw BusError(.server, "XADD to \(write.stream) returned no stream id") }
     acknowledged += 1
     lastAcknowledgedLine = answered.line
-    confirmed[write.stream] = id
+    // The stream of the last event is kept aside (most imports write one type): the table is
+    // updated only when the stream changes, not hashed per event.
+    if let last = lastConfirmed, last.stream != write.stream { confirmed[last.stream] = last.id }
+    lastConfirmed = (write.stream, id)
     return id
   }
 }
