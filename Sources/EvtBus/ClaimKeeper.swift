@@ -13,7 +13,7 @@ import EvtRedis
 /// owns them. Connection problems are left for the consumer's own loop to report.
 final class ClaimKeeper: Sendable {
   private struct State {
-    var held: [StreamEntry] = []
+    var held: [Delivery] = []
     var stopping = false
   }
 
@@ -48,8 +48,8 @@ final class ClaimKeeper: Sendable {
           if connection == nil || connection!.isBroken {
             connection = try RedisConnection(url: url, connectTimeout: timeouts.0, commandTimeout: timeouts.1)
           }
-          let commands = held.map { e -> RedisCommand in
-            ["EVAL", GroupConsumer.touchSource, "1", e.stream, group, e.id.description, name]
+          let commands = held.map { d -> RedisCommand in
+            ["EVAL", GroupConsumer.touchSource, "1", d.entry.stream, group, d.entry.id.description, name]
           }
           _ = try connection!.pipeline(commands)
         } catch {
@@ -59,9 +59,10 @@ final class ClaimKeeper: Sendable {
     }
   }
 
-  /// Keeps these entries' claims fresh until ``release()``.
-  func hold(_ entries: [StreamEntry]) {
-    state.withLock { $0.held = entries }
+  /// Keeps the claims of these deliveries' entries fresh until ``release()`` (the batch is
+  /// shared, not copied).
+  func hold(_ deliveries: [Delivery]) {
+    state.withLock { $0.held = deliveries }
   }
 
   func release() {

@@ -48,7 +48,7 @@ final class GroupBatchProcessor {
   /// fails here (failures are retried or dead-lettered). What the handler did not get to
   /// because the subscription is stopping is given back to the group.
   func process(_ batch: [Delivery]) throws(BusError) -> (handled: Int, failed: Int) {
-    keeper?.hold(batch.map(\.entry))
+    keeper?.hold(batch)
     defer { keeper?.release() }
     var valid = try triage(batch)
     valid = try skipDone(valid)

@@ -474,7 +474,8 @@ private struct Parser {
     if recordData { dataIsObject = true }
     i += 1
     emit(UInt8(ascii: "{"))
-    var members: [JSONValue.Member] = []
+    // Only a tree has members to keep (no array at all otherwise, not even an empty one).
+    var members: [JSONValue.Member]? = tree ? [] : nil
     let firstName = nameCount
     defer { nameCount = firstName }
     var seen: Set<[UInt8]>?  // for large objects, and names written with escapes
@@ -482,7 +483,7 @@ private struct Parser {
     if i < input.count && input[i] == UInt8(ascii: "}") {
       i += 1
       emit(UInt8(ascii: "}"))
-      return tree ? .object(members) : nil
+      return members.map { .object($0) }
     }
     while true {
       skipSpace()
@@ -512,7 +513,7 @@ private struct Parser {
       let deepestBefore = deepest
       deepest = depth
       let v = try value()
-      if tree { members.append(.init(key, v!)) }
+      members?.append(.init(key, v!))
       if record { self.members.append(.init(key: key, range: start..<out.count, depth: deepest - depth)) }
       if recordData {
         if dataMemberCount < dataMembers.count {
@@ -541,7 +542,7 @@ private struct Parser {
       if input[i] == UInt8(ascii: "}") {
         i += 1
         emit(UInt8(ascii: "}"))
-        return tree ? .object(members) : nil
+        return members.map { .object($0) }
       }
       throw error("unexpected \(describe(input[i])): expected ',' or '}'")
     }
@@ -588,17 +589,17 @@ private struct Parser {
     defer { depth -= 1 }
     i += 1
     emit(UInt8(ascii: "["))
-    var items: [JSONValue] = []
+    var items: [JSONValue]? = tree ? [] : nil
     skipSpace()
     if i < input.count && input[i] == UInt8(ascii: "]") {
       i += 1
       emit(UInt8(ascii: "]"))
-      return tree ? .array(items) : nil
+      return items.map { .array($0) }
     }
     while true {
       skipSpace()
       let v = try value()
-      if tree { items.append(v!) }
+      items?.append(v!)
       skipSpace()
       guard i < input.count else { throw error("unexpected end of input inside an array") }
       if input[i] == UInt8(ascii: ",") {
@@ -609,7 +610,7 @@ private struct Parser {
       if input[i] == UInt8(ascii: "]") {
         i += 1
         emit(UInt8(ascii: "]"))
-        return tree ? .array(items) : nil
+        return items.map { .array($0) }
       }
       throw error("unexpected \(describe(input[i])): expected ',' or ']'")
     }
@@ -647,7 +648,7 @@ private struct Parser {
     let tree = decode ?? self.tree
     let start = i
     i += 1
-    var decoded: [UInt8] = []
+    var decoded: [UInt8]? = tree ? [] : nil
     var plainStart = i
     var sawHigh = false
     lastStringEscaped = false
@@ -673,18 +674,18 @@ private struct Parser {
       if b >= 0x80 { sawHigh = true }
       if b == UInt8(ascii: "\\") {
         lastStringEscaped = true
-        if tree { decoded.append(contentsOf: UnsafeBufferPointer(rebasing: input[plainStart..<i])) }
+        decoded?.append(contentsOf: UnsafeBufferPointer(rebasing: input[plainStart..<i]))
         i += 1
         guard i < input.count else { throw error("unterminated escape") }
         switch input[i] {
-        case UInt8(ascii: "\""): if tree { decoded.append(0x22) }
-        case UInt8(ascii: "\\"): if tree { decoded.append(0x5C) }
-        case UInt8(ascii: "/"): if tree { decoded.append(0x2F) }
-        case UInt8(ascii: "b"): if tree { decoded.append(0x08) }
-        case UInt8(ascii: "f"): if tree { decoded.append(0x0C) }
-        case UInt8(ascii: "n"): if tree { decoded.append(0x0A) }
-        case UInt8(ascii: "r"): if tree { decoded.append(0x0D) }
-        case UInt8(ascii: "t"): if tree { decoded.append(0x09) }
+        case UInt8(ascii: "\""): decoded?.append(0x22)
+        case UInt8(ascii: "\\"): decoded?.append(0x5C)
+        case UInt8(ascii: "/"): decoded?.append(0x2F)
+        case UInt8(ascii: "b"): decoded?.append(0x08)
+        case UInt8(ascii: "f"): decoded?.append(0x0C)
+        case UInt8(ascii: "n"): decoded?.append(0x0A)
+        case UInt8(ascii: "r"): decoded?.append(0x0D)
+        case UInt8(ascii: "t"): decoded?.append(0x09)
         case UInt8(ascii: "u"):
           var scalar = try hex4()
           if (0xD800..<0xDC00).contains(scalar) {
@@ -699,7 +700,7 @@ private struct Parser {
           } else if (0xDC00..<0xE000).contains(scalar) {
             throw error("unpaired surrogate in \\u escape")
           }
-          if tree { decoded.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8)) }
+          decoded?.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
         default:
           throw error("invalid escape '\\\(Character(Unicode.Scalar(input[i])))'")
         }
@@ -712,10 +713,10 @@ private struct Parser {
     if sawHigh, !UTF8Check.isValid(UnsafeBufferPointer(rebasing: input[start + 1..<i])) {
       throw error("invalid UTF-8 inside a string")
     }
-    if tree { decoded.append(contentsOf: UnsafeBufferPointer(rebasing: input[plainStart..<i])) }
+    decoded?.append(contentsOf: UnsafeBufferPointer(rebasing: input[plainStart..<i]))
     i += 1
     emit(from: start)
-    return tree ? String(decoding: decoded, as: UTF8.self) : ""
+    return decoded.map { String(decoding: $0, as: UTF8.self) } ?? ""
   }
 
   /// The high bit of each byte of `w` (little-endian) that may be a quote, a backslash, below
