@@ -3,9 +3,11 @@ import EvtRedis
 /// One entry read from a type stream.
 public struct StreamEntry: Sendable, Equatable {
   /// The stream key (`NS:stream:<type>`).
-  public let stream: String
+  public var stream: String { name.key }
   /// The type named by the stream key (the envelope's own type is in ``event``).
-  public let type: String
+  public var type: String { name.type }
+  /// Both, shared by every entry read from the stream (one reference per copy, not two).
+  private let name: StreamName
   public let id: StreamID
   private let storage: Storage
 
@@ -40,11 +42,15 @@ public struct StreamEntry: Sendable, Equatable {
   }
 
   init(_ reply: RedisReply, stream: String, type: String) throws(BusError) {
+    try self.init(reply, name: StreamName(key: stream, type: type))
+  }
+
+  private init(_ reply: RedisReply, name: StreamName) throws(BusError) {
+    let stream = name.key
     guard let parts = reply.array, parts.count == 2, let idText = parts[0].string, let id = StreamID(idText) else {
       throw StreamReply.unexpected("a stream entry of \(stream)", reply)
     }
-    self.stream = stream
-    self.type = type
+    self.name = name
     self.id = id
     if parts[1].isNull {
       self.storage = .deleted
@@ -67,26 +73,26 @@ public struct StreamEntry: Sendable, Equatable {
   /// Decodes one `[id, [field, value, …]]` element of an XRANGE/XREAD reply in place (`[id,
   /// nil]` for an entry deleted while pending): one copy, of the envelope's bytes.
   /// - Throws: ``BusError`` `.server` for any other shape: never skipped silently.
-  init(_ raw: RawReply, stream: String, type: String) throws(BusError) {
+  private init(_ raw: RawReply, name: StreamName) throws(BusError) {
+    let stream = name.key
     guard raw.count == 2, let idReply = raw[0], idReply.isString, let id = StreamID.parse(idReply.bytes), let body = raw[1] else {
       throw StreamReply.unexpected("a stream entry of \(stream)", raw.reply)
     }
     if body.isNull {
-      self.init(stream: stream, type: type, id: id, storage: .deleted)
+      self.init(name: name, id: id, storage: .deleted)
       return
     }
     let n = body.count
     guard body.kind == .array, n % 2 == 0 else { throw StreamReply.unexpected("the fields of \(stream) \(id)", raw.reply) }
-    if n == 2, let name = body[0], let value = body[1], name.isString, value.isString, name.bytes.elementsEqual(Self.fieldBytes) {
-      self.init(stream: stream, type: type, id: id, storage: .event(Array(value.bytes)))
+    if n == 2, let field = body[0], let value = body[1], field.isString, value.isString, field.bytes.elementsEqual(Self.fieldBytes) {
+      self.init(name: name, id: id, storage: .event(Array(value.bytes)))
       return
     }
-    try self.init(raw.reply, stream: stream, type: type)
+    try self.init(raw.reply, name: name)
   }
 
-  private init(stream: String, type: String, id: StreamID, storage: Storage) {
-    self.stream = stream
-    self.type = type
+  private init(name: StreamName, id: StreamID, storage: Storage) {
+    self.name = name
     self.id = id
     self.storage = storage
   }
@@ -98,7 +104,8 @@ public struct StreamEntry: Sendable, Equatable {
     guard let items = reply.array else { throw StreamReply.unexpected("the entries of \(stream)", reply) }
     var out: [StreamEntry] = []
     out.reserveCapacity(items.count)
-    for item in items { out.append(try StreamEntry(item, stream: stream, type: type)) }
+    let name = StreamName(key: stream, type: type)
+    for item in items { out.append(try StreamEntry(item, name: name)) }
     return out
   }
 
@@ -118,9 +125,10 @@ public struct StreamEntry: Sendable, Equatable {
   static func list(_ raw: RawReply, stream: String, type: String, into out: inout [StreamEntry]) throws(BusError) {
     guard raw.kind == .array else { throw StreamReply.unexpected("the entries of \(stream)", raw.reply) }
     out.reserveCapacity(out.count + raw.count)
+    let name = StreamName(key: stream, type: type)
     for i in 0..<raw.count {
       guard let item = raw[i] else { throw StreamReply.unexpected("the entries of \(stream)", raw.reply) }
-      out.append(try StreamEntry(item, stream: stream, type: type))
+      out.append(try StreamEntry(item, name: name))
     }
   }
 
@@ -135,6 +143,17 @@ public struct StreamEntry: Sendable, Equatable {
       let key = String(decoding: name.bytes, as: UTF8.self)
       try list(entries, stream: key, type: keys.type(ofStream: key) ?? key, into: &out)
     }
+  }
+}
+
+/// A stream key and the type it holds.
+final class StreamName: Sendable {
+  let key: String
+  let type: String
+
+  init(key: String, type: String) {
+    self.key = key
+    self.type = type
   }
 }
 
