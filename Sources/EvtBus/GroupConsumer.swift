@@ -383,9 +383,11 @@ public final class GroupConsumer {
   /// go out in the same write, before the XREADGROUP: one round trip per batch. With
   /// ``readAhead``, while a backlog lasts the next batch is already on its way (see there).
   private func readNew(_ keysToRead: [String], max: Int, blockMilliseconds: Int?, mayReadAhead: Bool) throws(BusError) -> [Delivery] {
-    let read: RedisConnection.StreamRead
-    if let sent = ahead {
-      read = try receiveAhead(sent, keysToRead, max: max, chaining: mayReadAhead)
+    var read: RedisConnection.StreamRead
+    if ahead {
+      read = try receiveAhead(keysToRead, max: max, chaining: mayReadAhead)
+      // Nothing came: the reads still in flight are taken too before saying so (none is sent).
+      while read.entries.isEmpty && read.error == nil && ahead { read = try receiveAhead(keysToRead, max: max, chaining: false) }
     } else {
       let command = readCommand(keysToRead, max: max, blockMilliseconds: blockMilliseconds)
       read = try connection.readStreams(command, keys: keys, blockMilliseconds: blockMilliseconds, after: deferredAckCommands())
@@ -421,8 +423,9 @@ public final class GroupConsumer {
 
   // MARK: - Reading ahead
 
-  /// Reads the next batch while this one is handled, as long as batches come full (a
-  /// backlog): Redis prepares batch N+1 while evt works on batch N. Off by default; for fast
+  /// Reads the next batches while this one is handled, as long as batches come full (a
+  /// backlog): Redis prepares batches N+1 and N+2 while evt works on batch N (with one read
+  /// in flight Redis still waited for evt a third of the time; with two it never runs dry). Off by default; for fast
   /// handlers only (the entries read ahead are pending for this consumer before the handler
   /// sees them, and the claim keeper does not touch them, so it is used only while
   /// ``claimIdleMilliseconds`` is at least ``readAheadMinimumClaimIdle``). The read ahead
@@ -430,14 +433,25 @@ public final class GroupConsumer {
   public var readAhead = false
   /// Shortest claim-idle time with which entries are read ahead: 10 seconds.
   public static let readAheadMinimumClaimIdle = 10_000
+  /// Reads kept in flight ahead of the batch being handled.
+  public static let readAheadDepth = 2
   /// The connection reads ahead are sent on (made on first use): nothing else uses it, so
   /// its replies never interleave with other commands'.
   private var reader: RedisConnection?
-  /// The read in flight on ``reader``: its stream keys and count.
-  private var ahead: (keys: [String], max: Int)?
+  /// What the replies still to come on ``reader`` answer, in order.
+  private enum InFlight {
+    /// A read of up to `max` entries of `keys`.
+    case batch(keys: [String], max: Int)
+    /// An XACK per stream.
+    case acks(Int)
+  }
+  private var inFlight: [InFlight] = []
+  /// Whether a read is in flight (the next batch comes from ``reader``).
+  private var ahead: Bool { inFlight.contains { if case .batch = $0 { return true } else { return false } } }
   /// Whether the batch last returned was full.
   private var lastBatchFull = false
 
+  /// Starts reading ahead: ``readAheadDepth`` reads go out on the reader.
   private func sendAhead(_ keysToRead: [String], max: Int) throws(BusError) {
     guard readAhead, (claimIdleMilliseconds ?? Int.max) >= Self.readAheadMinimumClaimIdle else { return }
     do throws(RedisError) {
@@ -445,64 +459,81 @@ public final class GroupConsumer {
         reader = try RedisConnection(
           url: connection.url, connectTimeout: connection.connectTimeout, commandTimeout: connection.commandTimeout)
       }
-      try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
+      for _ in 0..<Self.readAheadDepth {
+        try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
+        inFlight.append(.batch(keys: keysToRead, max: max))
+      }
       try reader!.flush()
     } catch {
-      reader?.close()
+      stopReadingAhead(givingBack: false)
       throw BusError(error)
     }
-    ahead = (keysToRead, max)
   }
 
-  /// Takes the batch read ahead. While batches come full, the next read ahead goes out first
-  /// (with the acknowledgements waiting), so one is always on its way.
-  private func receiveAhead(_ sent: (keys: [String], max: Int), _ keysToRead: [String], max: Int, chaining: Bool) throws(BusError)
-    -> RedisConnection.StreamRead
-  {
-    ahead = nil
-    let chain = chaining && lastBatchFull && sent.keys == keysToRead && sent.max == max
+  /// Takes the next batch read ahead. While batches come full, another read goes out first
+  /// (after the acknowledgements waiting), so ``readAheadDepth`` stay on their way.
+  private func receiveAhead(_ keysToRead: [String], max: Int, chaining: Bool) throws(BusError) -> RedisConnection.StreamRead {
     var read = RedisConnection.StreamRead()
-    let decoded: Result<RedisError?, BusError>
+    var decoded: Result<RedisError?, BusError> = .success(nil)
     do throws(RedisError) {
       let acks = deferredAckCommands()
       for c in acks { try reader!.append(c) }
-      if chain { try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil)) }
-      try reader!.flush()
-      decoded = try reader!.withReply { (raw) throws(BusError) -> RedisError? in
-        if let e = raw.errorMessage { return connection.error(forReply: e, command: "XREADGROUP", key: sent.keys.first) }
-        try StreamEntry.streams(raw, keys: keys, into: &read.entries)
-        return nil
-      }
-      for _ in acks { read.earlierErrors.append(try reader!.withReply { (raw) -> String? in raw.errorMessage }.get()) }
+      if !acks.isEmpty { inFlight.append(.acks(acks.count)) }
       deferredAcks.removeAll(keepingCapacity: true)
+      if chaining && lastBatchFull {
+        try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
+        inFlight.append(.batch(keys: keysToRead, max: max))
+      }
+      try reader!.flush()
+      // Replies in the order they were asked for: acknowledgements up to the next batch.
+      replies: while !inFlight.isEmpty {
+        switch inFlight.removeFirst() {
+        case .acks(let n):
+          for _ in 0..<n { read.earlierErrors.append(try reader!.withReply { (raw) -> String? in raw.errorMessage }.get()) }
+        case .batch(let sentKeys, let sentMax):
+          decoded = try reader!.withReply { (raw) throws(BusError) -> RedisError? in
+            if let e = raw.errorMessage { return connection.error(forReply: e, command: "XREADGROUP", key: sentKeys.first) }
+            try StreamEntry.streams(raw, keys: keys, into: &read.entries)
+            return nil
+          }
+          lastBatchFull = read.entries.count >= sentMax
+          break replies
+        }
+      }
     } catch {
-      reader?.close()
+      stopReadingAhead(givingBack: false)
       throw BusError(error)
     }
     read.error = try decoded.get()
-    lastBatchFull = read.entries.count >= sent.max
-    if chain { ahead = (keysToRead, max) }
     return read
   }
 
-  /// Ends reading ahead: a read still in flight is received and its entries are given back
-  /// to the group (`givingBack`), and the reader is closed. Connection problems are not
-  /// reported (the entries then stay pending and come back like any unacknowledged ones).
+  /// Ends reading ahead: what is still in flight is received and the entries read ahead are
+  /// given back to the group (`givingBack`), and the reader is closed. Connection problems
+  /// are not reported (the entries then stay pending and come back like any unacknowledged
+  /// ones).
   /// - Returns: how many entries were given back.
   @discardableResult
   public func stopReadingAhead(givingBack: Bool = true) -> Int {
+    let expected = inFlight
     defer {
       reader?.close()
       reader = nil
-      ahead = nil
+      inFlight = []
       lastBatchFull = false
     }
-    guard ahead != nil, let reader, !reader.isBroken else { return 0 }
+    guard !expected.isEmpty, let reader, !reader.isBroken else { return 0 }
     var entries: [StreamEntry] = []
-    let received = try? reader.withReply { (raw) throws(BusError) in
-      try StreamEntry.streams(raw, keys: keys, into: &entries)
+    for item in expected {
+      switch item {
+      case .acks(let n):
+        for _ in 0..<n { guard (try? reader.withReply { _ in () }) != nil else { return 0 } }
+      case .batch:
+        guard case .success? = try? reader.withReply({ (raw) throws(BusError) in try StreamEntry.streams(raw, keys: keys, into: &entries) })
+        else { return 0 }
+      }
     }
-    guard givingBack, case .success? = received, !entries.isEmpty, (try? giveBack(entries)) != nil else { return 0 }
+    guard givingBack, !entries.isEmpty, (try? giveBack(entries)) != nil else { return 0 }
     return entries.count
   }
 
