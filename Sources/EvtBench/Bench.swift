@@ -135,11 +135,39 @@ public final class Bench {
     let admin = try connect()
     defer { try? removeNamespace(admin) }
     let shared = Locked(Shared())
-    let expected = config.group ? config.count : config.count * config.subscribers
+    let expected = config.subscribers == 0 ? 0 : config.group ? config.count : config.count * config.subscribers
     let stop = Locked(false)
-
-    // Subscribers first, each joined before anything is published.
     var threads: [pthread_t] = []
+    let started: Int64
+    do throws(BusError) {
+      started = try start(&threads, shared: shared, expected: expected, stop: stop)
+    } catch {
+      // A connection that could not be made: what started stops before the error is told.
+      stop.withLock { $0 = true }
+      for t in threads { pthread_join(t, nil) }
+      throw error
+    }
+
+    // Progress until every event arrived, a failure, or the drain time after the last publish.
+    while true {
+      sleepSeconds(0.2)
+      let s = shared.withLock { $0 }
+      progress(BenchProgress(published: s.published, received: s.received, seconds: Double(EventTime.nowMicroseconds() - started) / 1e6))
+      if s.failure != nil || (s.received >= expected && s.publishersDone == config.publishers) { break }
+      if s.publishersDone == config.publishers, let ended = s.publishEnded,
+        Double(EventTime.nowMicroseconds() - ended) / 1e6 > config.drainSeconds
+      {
+        break
+      }
+    }
+    stop.withLock { $0 = true }
+    for t in threads { pthread_join(t, nil) }
+    return try report(shared.withLock { $0 }, expected: expected, started: started)
+  }
+
+  /// Starts the subscribers (each joined before anything is published), then the publishers.
+  /// - Returns: when the publishers started (µs).
+  private func start(_ threads: inout [pthread_t], shared: Locked<Shared>, expected: Int, stop: Locked<Bool>) throws(BusError) -> Int64 {
     for i in 0..<config.subscribers {
       let connection = try connect()
       let subscriber: Subscriber
@@ -161,35 +189,22 @@ public final class Bench {
         })
     }
 
-    let started = EventTime.nowMicroseconds()
     let perPublisher = (0..<config.publishers).map { config.count / config.publishers + ($0 < config.count % config.publishers ? 1 : 0) }
-    var publishers: [pthread_t] = []
-    for n in perPublisher {
-      let connection = UncheckedBox(try connect())
+    let connections = try perPublisher.map { _ throws(BusError) in UncheckedBox(try connect()) }
+    let started = EventTime.nowMicroseconds()
+    for (n, connection) in zip(perPublisher, connections) {
       let config = self.config
       let keys = self.keys
       let rate = config.rate.map { $0 / Double(config.publishers) }
-      publishers.append(
+      threads.append(
         startThread {
           Self.publish(n, rate: rate, config: config, keys: keys, connection: connection.value, shared: shared, stop: stop)
         })
     }
+    return started
+  }
 
-    // Progress until every event arrived, a failure, or the drain time after the last publish.
-    while true {
-      sleepSeconds(0.2)
-      let s = shared.withLock { $0 }
-      progress(BenchProgress(published: s.published, received: s.received, seconds: Double(EventTime.nowMicroseconds() - started) / 1e6))
-      if s.failure != nil || s.received >= expected { break }
-      if s.publishersDone == config.publishers, let ended = s.publishEnded,
-        Double(EventTime.nowMicroseconds() - ended) / 1e6 > config.drainSeconds
-      {
-        break
-      }
-    }
-    stop.withLock { $0 = true }
-    for t in publishers + threads { pthread_join(t, nil) }
-    let s = shared.withLock { $0 }
+  private func report(_ s: Shared, expected: Int, started: Int64) throws(BusError) -> BenchReport {
     if let failure = s.failure { throw failure }
     let h = s.histogram
     let percentiles: [(String, Double)] = [("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9)]
