@@ -119,9 +119,6 @@ public struct Envelope: Sendable, Equatable {
     (try? JSON.parse(Array(raw[layout.data]), maxDepth: JSON.envelopeMaxDepth)) ?? .null
   }
 
-  /// The `data` member's JSON text (minified when ``raw`` is).
-  public var dataText: ArraySlice<UInt8> { raw[layout.data] }
-
   private func string(_ text: Text) -> String {
     raw.withUnsafeBufferPointer { buf in
       if !text.escaped { return String(decoding: UnsafeBufferPointer(rebasing: buf[text.range]), as: UTF8.self) }

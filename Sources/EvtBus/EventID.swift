@@ -55,10 +55,6 @@ public enum EventID {
 enum RandomPool {
   private static let state = Locked<(pool: [UInt8], used: Int)>(([], 0))
 
-  static func bytes(_ n: Int) -> [UInt8] {
-    withBytes(n) { Array($0) }
-  }
-
   /// Calls `body` with `n` (at most 4096) fresh random bytes, without copying them.
   static func withBytes<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
     state.withLock { s in
