@@ -22,14 +22,14 @@ extension RedisConnection {
     do throws(RedisError) {
       for c in earlier { try append(c) }
       try append(command)
-      if let ms = blockMilliseconds { try useTimeout(commandTimeout + Double(ms) / 1000) }
+      if let ms = blockMilliseconds { useTimeout(commandTimeout + Double(ms) / 1000) }
       for _ in earlier { read.earlierErrors.append(try withReply { (raw) -> String? in raw.errorMessage }.get()) }
       decoded = try withReply { (raw) throws(BusError) -> RedisError? in
         if let e = raw.errorMessage { return error(forReply: e, command: command.name, key: command.key) }
         try StreamEntry.streams(raw, keys: keys, into: &read.entries)
         return nil
       }
-      if blockMilliseconds != nil { try restoreTimeout() }
+      if blockMilliseconds != nil { restoreTimeout() }
     } catch {
       throw BusError(error)
     }

@@ -64,6 +64,7 @@ public final class RedisConnection {
       throw RedisError(kind, "cannot connect to \(url): \(reason) — is redis-server running there?")
     }
     context = ctx
+    appliedTimeout = nil
     // Keep the reply buffer between replies instead of freeing it whenever it empties (hiredis
     // frees buffers over 16 KiB): a consumer reads a batch of about 100 KiB per round trip.
     ctx.pointee.reader.pointee.maxbuf = 0
@@ -125,9 +126,9 @@ public final class RedisConnection {
   /// Sends one command with a different timeout, for blocking reads (XREAD BLOCK …).
   @discardableResult
   public func command(_ command: RedisCommand, timeout: Double) throws(RedisError) -> RedisReply {
-    try setTimeout(timeout)
+    wantedTimeout = timeout
+    defer { wantedTimeout = commandTimeout }
     let reply = try roundTrip(command)
-    try setTimeout(commandTimeout)
     if let e = reply.errorMessage { throw Self.replyError(e, command: command.name, url: url, key: command.key) }
     return reply
   }
@@ -173,6 +174,7 @@ public final class RedisConnection {
     guard let ctx = context else { throw brokenError() }
     var done: Int32 = 0
     while done == 0 {
+      try applyTimeout(ctx)
       guard redisBufferWrite(ctx, &done) == REDIS_OK else { throw fail(ctx, during: "write") }
     }
   }
@@ -184,6 +186,7 @@ public final class RedisConnection {
   public func readReply() throws(RedisError) -> RedisReply {
     guard let ctx = context else { throw brokenError() }
     var raw: UnsafeMutableRawPointer?
+    try applyTimeout(ctx)
     guard redisGetReply(ctx, &raw) == REDIS_OK, let raw else { throw fail(ctx, during: "read") }
     outstanding -= 1
     defer { freeReplyObject(raw) }
@@ -195,6 +198,7 @@ public final class RedisConnection {
   public func withReply<R, E: Error>(_ body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
     guard let ctx = context else { throw brokenError() }
     var raw: UnsafeMutableRawPointer?
+    try applyTimeout(ctx)
     guard redisGetReply(ctx, &raw) == REDIS_OK, let raw else { throw fail(ctx, during: "read") }
     outstanding -= 1
     defer { freeReplyObject(raw) }
@@ -203,12 +207,12 @@ public final class RedisConnection {
     }
   }
 
-  /// Sets the timeout of the reads that follow (``withReply(_:)``, ``readReply()``) until
+  /// Sets the timeout of the reads and writes that follow (``withReply(_:)``, ``readReply()``) until
   /// ``restoreTimeout()``: for blocking reads sent with ``append(_:)``.
-  public func useTimeout(_ seconds: Double) throws(RedisError) { try setTimeout(seconds) }
+  public func useTimeout(_ seconds: Double) { wantedTimeout = seconds }
 
   /// Back to ``commandTimeout`` after ``useTimeout(_:)``.
-  public func restoreTimeout() throws(RedisError) { try setTimeout(commandTimeout) }
+  public func restoreTimeout() { wantedTimeout = commandTimeout }
 
   /// The error an error reply stands for, as ``command(_:)`` throws it.
   public func error(forReply message: String, command: String, key: String? = nil) -> RedisError {
@@ -223,9 +227,22 @@ public final class RedisConnection {
     return try readReply()
   }
 
+  /// The timeout the next reads and writes should have, and the one the socket has: set on
+  /// the socket only when they differ, just before I/O (a consumer that blocks read after
+  /// read keeps its long timeout instead of switching back and forth).
+  private var wantedTimeout: Double = 0
+  private var appliedTimeout: Double?
+
   private func setTimeout(_ seconds: Double) throws(RedisError) {
+    wantedTimeout = seconds
     guard let ctx = context else { throw brokenError() }
-    guard redisSetTimeout(ctx, Self.makeTimeval(seconds)) == REDIS_OK else { throw fail(ctx, during: "setting the timeout") }
+    try applyTimeout(ctx)
+  }
+
+  private func applyTimeout(_ ctx: UnsafeMutablePointer<redisContext>) throws(RedisError) {
+    guard appliedTimeout != wantedTimeout else { return }
+    guard redisSetTimeout(ctx, Self.makeTimeval(wantedTimeout)) == REDIS_OK else { throw fail(ctx, during: "setting the timeout") }
+    appliedTimeout = wantedTimeout
   }
 
   /// Turns the context's error into a RedisError and closes the connection.

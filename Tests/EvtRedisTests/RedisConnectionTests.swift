@@ -137,6 +137,23 @@ struct RedisConnectionTests {
     }
   }
 
+  @Test("after a long timeout for blocking reads, the next command has the command timeout again")
+  func timeoutRestored() throws {
+    try withRedis(arguments: ["--enable-debug-command", "yes"]) { server in
+      let c = try RedisConnection(url: server.url, connectTimeout: 1, commandTimeout: 0.3)
+      c.useTimeout(2)
+      try c.append(["XREAD", "BLOCK", "500", "STREAMS", "s", "$"])
+      #expect(try c.readReply() == .null)
+      c.restoreTimeout()
+      do throws(RedisError) {
+        try c.command(["DEBUG", "SLEEP", "1"])
+        Issue.record("expected a timeout")
+      } catch {
+        #expect(error.kind == .timeout)
+      }
+    }
+  }
+
   @Test("a server that dies mid-session is reported as unavailable")
   func serverDies() throws {
     let server = try RedisServer()
