@@ -184,13 +184,7 @@ public final class RedisConnection {
 
   /// Reads the next reply (flushing queued commands first).
   public func readReply() throws(RedisError) -> RedisReply {
-    guard let ctx = context else { throw brokenError() }
-    var raw: UnsafeMutableRawPointer?
-    try applyTimeout(ctx)
-    guard redisGetReply(ctx, &raw) == REDIS_OK, let raw else { throw fail(ctx, during: "read") }
-    outstanding -= 1
-    defer { freeReplyObject(raw) }
-    return RedisReply(raw.assumingMemoryBound(to: redisReply.self))
+    try withReply { $0.reply }.get()
   }
 
   /// Reads the next reply and lends it to `body` in place (no copy; see ``RawReply``). An
