@@ -121,10 +121,7 @@ public struct Envelope: Sendable, Equatable {
 
   private func string(_ text: Text) -> String {
     raw.withUnsafeBufferPointer { buf in
-      if !text.escaped { return String(decoding: UnsafeBufferPointer(rebasing: buf[text.range]), as: UTF8.self) }
-      // The literal with its quotes, unescaped by the parser.
-      let literal = Array(buf[(text.range.lowerBound - 1)..<(text.range.upperBound + 1)])
-      return (try? JSON.parse(literal, maxDepth: 1))?.stringValue ?? ""
+      text.escaped ? JSON.unescaped(text.range, in: buf) : String(decoding: UnsafeBufferPointer(rebasing: buf[text.range]), as: UTF8.self)
     }
   }
 
@@ -163,10 +160,7 @@ public struct Envelope: Sendable, Equatable {
     type: String, data: JSONValue, headers: [(key: String, value: String)] = [], id: String? = nil,
     timestamp: String? = nil, maxSize: Int = defaultMaxSize
   ) throws(EnvelopeError) -> Envelope {
-    let compact = data.serialized
-    return try compact.withUnsafeBufferPointer { (buf) throws(EnvelopeError) in
-      try create(type: type, compactData: buf, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
-    }
+    try create(type: type, compactData: data.serialized, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
   }
 
   /// Builds a new envelope from data that is already valid, minified JSON (no second parse).
@@ -313,9 +307,7 @@ public struct Envelope: Sendable, Equatable {
     /// A member's name; names written with escapes are unescaped (rare: allocates).
     func name(_ m: JSON.RawMember) -> String {
       let bytes = UnsafeBufferPointer(rebasing: input[m.name])
-      guard bytes.contains(0x5C) else { return String(decoding: bytes, as: UTF8.self) }
-      let literal = Array(input[(m.name.lowerBound - 1)..<(m.name.upperBound + 1)])
-      return (try? JSON.parse(literal, maxDepth: 1))?.stringValue ?? ""
+      return bytes.contains(0x5C) ? JSON.unescaped(m.name, in: input) : String(decoding: bytes, as: UTF8.self)
     }
 
     func named(_ name: StaticString) -> JSON.RawMember? {
@@ -336,13 +328,7 @@ public struct Envelope: Sendable, Equatable {
 
     /// Throws unless every member is one of `allowed`.
     func checkOnly(_ allowed: [StaticString], _ message: (String) -> String) throws(EnvelopeError) {
-      for m in members {
-        let bytes = UnsafeBufferPointer(rebasing: input[m.name])
-        let known = allowed.contains { a in
-          a.utf8CodeUnitCount == bytes.count && bytes.elementsEqual(UnsafeBufferPointer(start: a.utf8Start, count: a.utf8CodeUnitCount))
-        }
-        if !known, !allowed.contains(where: { $0.description == name(m) }) { throw EnvelopeError(message(name(m))) }
-      }
+      for m in members where index(of: m, in: allowed) == nil { throw EnvelopeError(message(name(m))) }
       if more { throw EnvelopeError(message("…")) }
     }
 
@@ -358,8 +344,7 @@ public struct Envelope: Sendable, Equatable {
     /// The text's characters, in place when it has no escapes.
     func withText<R>(_ t: Text, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
       if !t.escaped { return body(UnsafeBufferPointer(rebasing: input[t.range])) }
-      let literal = Array(input[(t.range.lowerBound - 1)..<(t.range.upperBound + 1)])
-      var s = (try? JSON.parse(literal, maxDepth: 1))?.stringValue ?? ""
+      var s = JSON.unescaped(t.range, in: input)
       return s.withUTF8(body)
     }
 

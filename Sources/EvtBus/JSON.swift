@@ -319,6 +319,14 @@ public enum JSON {
     return try result.get()
   }
 
+  /// The text of the string literal whose contents (inside the quotes) are `contents` of
+  /// `input`, escapes decoded; `input` was validated before. For the rare text written with
+  /// escapes: it makes a String.
+  static func unescaped(_ contents: Range<Int>, in input: UnsafeBufferPointer<UInt8>) -> String {
+    let literal = Array(input[(contents.lowerBound - 1)..<(contents.upperBound + 1)])
+    return (try? parse(literal, maxDepth: 1))?.stringValue ?? ""
+  }
+
   public static func quoted(_ s: String) -> String {
     var out: [UInt8] = []
     writeString(s, to: &out)
@@ -561,11 +569,7 @@ private struct Parser {
     var duplicate = false
     if seen != nil {
       var name = Array(input[raw])
-      if lastStringEscaped {
-        var text = decoded ?? ""
-        if decoded == nil { text = try JSON.parse(Array(input[keyStart..<i]), maxDepth: 1).stringValue ?? "" }
-        name = Array(text.utf8)
-      }
+      if lastStringEscaped { name = Array((decoded ?? JSON.unescaped(raw, in: input)).utf8) }
       duplicate = !seen!.insert(name).inserted
     } else {
       let base = input.baseAddress!

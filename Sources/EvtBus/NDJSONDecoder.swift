@@ -56,8 +56,8 @@ public struct NDJSONDecoder: Sendable {
     }
     var headers: [(key: String, value: String)] = []
     if let h = members.named("headers"), members.first(h) != UInt8(ascii: "n") {
-      _ = try Envelope.checkHeaders(h, in: members)
-      headers = try Envelope.parseHeaders(try? JSON.parse(Array(members.input[h.value]), maxDepth: 1))
+      // (The line was validated: the headers value parses; parseHeaders says what is wrong with it.)
+      headers = try Envelope.parseHeaders(try? JSON.parse(Array(members.input[h.value]), maxDepth: JSON.envelopeMaxDepth))
     }
     // The line may nest deeper than data may (a full envelope can carry data at the limit):
     // check the data's own depth as publish does.
