@@ -489,13 +489,9 @@ public final class GroupConsumer {
       replies: while !inFlight.isEmpty {
         switch inFlight.removeFirst() {
         case .acks(let n):
-          for _ in 0..<n { read.earlierErrors.append(try reader!.withReply { (raw) -> String? in raw.errorMessage }.get()) }
+          for _ in 0..<n { read.earlierErrors.append(try reader!.receiveErrorMessage()) }
         case .batch(let sentKeys, let sentMax):
-          decoded = try reader!.withReply { (raw) throws(BusError) -> RedisError? in
-            if let e = raw.errorMessage { return connection.error(forReply: e, command: "XREADGROUP", key: sentKeys.first) }
-            try StreamEntry.streams(raw, keys: keys, into: &read.entries)
-            return nil
-          }
+          decoded = try reader!.receiveStreams("XREADGROUP", key: sentKeys.first, keys: keys, into: &read.entries)
           lastBatchFull = read.entries.count >= sentMax
           break replies
         }
@@ -527,14 +523,22 @@ public final class GroupConsumer {
     for item in expected {
       switch item {
       case .acks(let n):
-        for _ in 0..<n { guard (try? reader.withReply { _ in () }) != nil else { return 0 } }
+        for _ in 0..<n { guard (try? reader.receiveErrorMessage()) != nil else { return 0 } }
       case .batch:
-        guard case .success? = try? reader.withReply({ (raw) throws(BusError) in try StreamEntry.streams(raw, keys: keys, into: &entries) })
-        else { return 0 }
+        guard case .success(nil)? = try? reader.receiveStreams("XREADGROUP", key: nil, keys: keys, into: &entries) else { return 0 }
       }
     }
     guard givingBack, !entries.isEmpty, (try? giveBack(entries)) != nil else { return 0 }
     return entries.count
+  }
+
+  /// Ends a subscription's reading: what was read ahead goes back to the group, and the
+  /// acknowledgements waiting for a next read are sent.
+  /// - Returns: how many entries read ahead were given back.
+  public func endReading() throws(BusError) -> Int {
+    let givenBack = stopReadingAhead()
+    try flushAcks()
+    return givenBack
   }
 
   // MARK: - Acknowledging

@@ -23,18 +23,31 @@ extension RedisConnection {
       for c in earlier { try append(c) }
       try append(command)
       if let ms = blockMilliseconds { useTimeout(commandTimeout + Double(ms) / 1000) }
-      for _ in earlier { read.earlierErrors.append(try withReply { (raw) -> String? in raw.errorMessage }.get()) }
-      decoded = try withReply { (raw) throws(BusError) -> RedisError? in
-        if let e = raw.errorMessage { return error(forReply: e, command: command.name, key: command.key) }
-        try StreamEntry.streams(raw, keys: keys, into: &read.entries)
-        return nil
-      }
+      for _ in earlier { read.earlierErrors.append(try receiveErrorMessage()) }
+      decoded = try receiveStreams(command.name, key: command.key, keys: keys, into: &read.entries)
       if blockMilliseconds != nil { restoreTimeout() }
     } catch {
       throw BusError(error)
     }
     read.error = try decoded.get()
     return read
+  }
+
+  /// Reads the next reply as the answer to a stream read (`command` on `key`, for messages):
+  /// its entries decoded in place and appended to `entries`, or the read's error reply.
+  func receiveStreams(_ command: String, key: String?, keys: Keys, into entries: inout [StreamEntry]) throws(RedisError) -> Result<
+    RedisError?, BusError
+  > {
+    try withReply { (raw) throws(BusError) -> RedisError? in
+      if let e = raw.errorMessage { return error(forReply: e, command: command, key: key) }
+      try StreamEntry.streams(raw, keys: keys, into: &entries)
+      return nil
+    }
+  }
+
+  /// Reads the next reply and returns its error text (`nil`: it is not an error).
+  func receiveErrorMessage() throws(RedisError) -> String? {
+    try withReply { $0.errorMessage }.get()
   }
 
   /// Sends XRANGE/XREVRANGE `commands`, one per stream of `streams`, in one write and decodes

@@ -95,10 +95,8 @@ public final class StreamWatcher {
   public func startAtEnd() throws(BusError) {
     try refresh()
     let commands = streamKeys.map { key -> RedisCommand in ["XREVRANGE", key, "+", "-", "COUNT", "1"] }
-    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
-    for (key, reply) in zip(streamKeys, replies) {
-      try checked(reply, "XREVRANGE", connection)
-      if let newest = try StreamEntry.list(reply, stream: key, type: "").first { cursors[key] = newest.id }
+    for (key, newest) in zip(streamKeys, try connection.readRanges(commands, streams: streamKeys, keys: keys)) {
+      if let id = newest.first?.id { cursors[key] = id }
     }
   }
 

@@ -35,15 +35,8 @@ public enum Subscription {
     var elsewhere: [GroupConsumer.PendingElsewhere] = []
     // Acknowledgements ride with the next read; what is left goes out when the loop ends.
     let end: SubscriptionOutcome
-    do { end = try groupLoop() } catch {
-      consumer.stopReadingAhead()
-      try? consumer.flushAcks()
-      throw error
-    }
-    let givenBackAhead = consumer.stopReadingAhead()
-    try consumer.flushAcks()
-    func groupLoop() throws(BusError) -> SubscriptionOutcome {
-      try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
+    do {
+      end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
         (max, block) throws(BusError) in
         processor.waitForGate()
         if shouldStop() { return [] }
@@ -61,7 +54,11 @@ public enum Subscription {
         sleepSeconds(0.2, unless: shouldStop)
         return false
       }
+    } catch {
+      _ = try? consumer.endReading()
+      throw error
     }
+    let givenBackAhead = try consumer.endReading()
     var outcome = SubscriptionOutcome(
       end: end.end, handled: processor.handled, failed: processor.leftPending, deadLettered: processor.deadLettered)
     outcome.givenBack = processor.givenBack + givenBackAhead
