@@ -57,20 +57,24 @@ public struct EventWriter: Sendable {
 
   /// ``append(_:)`` written into `command` (emptied first), to reuse its storage.
   public func append(_ write: Write, into command: inout RedisCommand) {
-    command.removeAll()
-    command.append("XADD")
-    command.append(write.stream)
-    command.append("*")
-    command.append(Self.field)
-    command.append(write.envelope.raw)
+    Self.append(write.envelope.raw, to: write.stream, into: &command)
   }
 
   /// `XADD <stream> * event <envelope>`: an envelope added to a stream that is not a type's
   /// own (a group's dead letters or replay stream).
   public static func append(_ envelope: [UInt8], to stream: String) -> RedisCommand {
-    var command: RedisCommand = ["XADD", stream, "*", field]
-    command.append(envelope)
+    var command = RedisCommand()
+    append(envelope, to: stream, into: &command)
     return command
+  }
+
+  static func append(_ envelope: [UInt8], to stream: String, into command: inout RedisCommand) {
+    command.removeAll()
+    command.append("XADD")
+    command.append(stream)
+    command.append("*")
+    command.append(field)
+    command.append(envelope)
   }
 
   /// Both commands, in order, for a pipeline or inside `MULTI`/`EXEC`.

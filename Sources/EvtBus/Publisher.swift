@@ -123,7 +123,7 @@ public final class Publisher {
     outstanding.removeAll()
     outstandingHead = 0
     registered.removeAll()
-    var commands: [RedisCommand] = []
+    var resend: [(write: EventWriter.Write, registering: Bool)] = []
     for (write, line) in pending {
       let raw = write.envelope.raw
       if let n = found[write.stream]?[raw], n > 0 {
@@ -132,37 +132,35 @@ public final class Publisher {
         lastAcknowledgedLine = max(lastAcknowledgedLine, line)
         continue
       }
-      commands += queue(write, line: line)
+      resend.append((write, record(write, line: line)))
     }
-    for c in commands { try wrap { () throws(RedisError) in try connection.append(c) } }
+    for r in resend { try appendCommands(r.write, registering: r.registering) }
   }
 
   /// One command reused for every XADD: no allocation per event.
   private var scratch = RedisCommand()
 
   /// Records what the replies to a write will answer and appends its commands to the
-  /// connection's output (``queue(_:line:)`` without making them one by one).
+  /// connection's output.
   private func send(_ write: EventWriter.Write, line: Int) throws(BusError) {
-    if registered.insert(write.envelope.type).inserted {
-      outstanding.append(Outstanding(write: nil, line: line))
-      try wrap { () throws(RedisError) in try connection.append(writer.registration(write)) }
-    }
-    outstanding.append(Outstanding(write: write, line: line))
-    writer.append(write, into: &scratch)
-    try wrap { () throws(RedisError) in try connection.append(scratch) }
+    try appendCommands(write, registering: record(write, line: line))
   }
 
-  /// Records what the replies to a write will answer, and returns its commands (the type's
-  /// registration only the first time this publisher writes that type).
-  private func queue(_ write: EventWriter.Write, line: Int) -> [RedisCommand] {
-    var commands: [RedisCommand] = []
-    if registered.insert(write.envelope.type).inserted {
-      outstanding.append(Outstanding(write: nil, line: line))
-      commands.append(writer.registration(write))
-    }
+  /// Records what the replies to a write will answer: its type's registration the first
+  /// time this publisher writes that type (the return value), then its XADD.
+  private func record(_ write: EventWriter.Write, line: Int) -> Bool {
+    let registering = registered.insert(write.envelope.type).inserted
+    if registering { outstanding.append(Outstanding(write: nil, line: line)) }
     outstanding.append(Outstanding(write: write, line: line))
-    commands.append(writer.append(write))
-    return commands
+    return registering
+  }
+
+  /// Appends a recorded write's commands to the connection's output (no I/O): the XADD in
+  /// one reused command.
+  private func appendCommands(_ write: EventWriter.Write, registering: Bool) throws(BusError) {
+    if registering { try wrap { () throws(RedisError) in try connection.append(writer.registration(write)) } }
+    writer.append(write, into: &scratch)
+    try wrap { () throws(RedisError) in try connection.append(scratch) }
   }
 
   /// How many copies of each wanted envelope `key` holds after the last confirmed id.

@@ -23,7 +23,7 @@ public final class Timings: Sendable {
   public init() {}
 
   public func record(microseconds us: Int64) {
-    let v = UInt64(clamping: us).clamped(to: 0...Self.highest)
+    let v = Swift.min(UInt64(clamping: us), Self.highest)  // negative: 0
     histogram.withLock { _ = $0.record(v) }
   }
 
@@ -37,8 +37,4 @@ public final class Timings: Sendable {
         p95Milliseconds: ms(h.valueAtPercentile(95)), p99Milliseconds: ms(h.valueAtPercentile(99)), maxMilliseconds: ms(h.max))
     }
   }
-}
-
-extension Comparable {
-  fileprivate func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }
