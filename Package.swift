@@ -19,8 +19,15 @@ let package = Package(
       pkgConfig: "hiredis",
       providers: [.apt(["libhiredis-dev"])]
     ),
-    // One Redis connection: URLs, connect, AUTH/SELECT, timeouts, argv commands, pipelining.
-    .target(name: "EvtRedis", dependencies: ["CHiredis"]),
+    // One Redis connection: URLs, sockets and TLS, connect, AUTH/SELECT, timeouts, argv
+    // commands, pipelining.
+    .target(name: "EvtRedis", dependencies: ["CHiredis", "COpenSSL"]),
+    // OpenSSL 3 (Debian's libssl-dev), for rediss:// URLs. Headers only: libssl is opened with
+    // dlopen by the first TLS connection, so nothing else loads it.
+    .systemLibrary(
+      name: "COpenSSL",
+      providers: [.apt(["libssl-dev"])]
+    ),
     // Envelope, codec, publisher, tail reader, consumer groups, retries, dead letters,
     // contracts, done markers, circuit breaker.
     .target(name: "EvtBus", dependencies: ["EvtRedis"]),

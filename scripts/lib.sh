@@ -1,7 +1,7 @@
 # Shared by scripts/demo, scripts/test, bench/* and .ci/run. Source it; do not run it.
 EVT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian packages evt needs to build, test and benchmark.
-EVT_PACKAGES=(libhiredis-dev libcurl4-openssl-dev pkg-config redis-server redis-tools bats python3-aiosmtpd)
+EVT_PACKAGES=(libhiredis-dev libcurl4-openssl-dev libssl-dev openssl pkg-config redis-server redis-tools bats python3-aiosmtpd)
 
 # Installs whichever of the given Debian packages are missing (with sudo when not root).
 need_packages() {
@@ -17,17 +17,52 @@ need_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
 }
 
-# Starts a private redis-server on a unix socket in a new temp dir (and a free TCP port when
-# $1 is "tcp"). Sets REDIS_DIR, REDIS_SOCK, REDIS_PID, REDIS_PORT and exports EVT_REDIS_URL.
+# Makes, in directory $1 (once; kept when it is there), a test CA (ca.crt), a server
+# certificate for localhost and 127.0.0.1 signed by it (server.crt, server.key), a client
+# certificate signed by it (client.crt, client.key), and a second CA with a server
+# certificate of its own (other-ca.crt, other.crt, other.key), for the TLS tests.
+make_tls_certs() {
+  local d=$1
+  [ -s "$d/other.key" ] && return 0
+  mkdir -p "$d"
+  (
+    cd "$d"
+    local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+    openssl req -x509 "${ec[@]}" -days 7 -subj /CN=evt-test-ca -keyout ca.key -out ca.crt
+    openssl req -x509 "${ec[@]}" -days 7 -subj /CN=evt-other-ca -keyout other-ca.key -out other-ca.crt
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >server.ext
+    openssl req "${ec[@]}" -subj /CN=localhost -keyout server.key -out server.csr
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 7 -extfile server.ext -out server.crt
+    openssl req "${ec[@]}" -subj /CN=localhost -keyout other.key -out other.csr
+    openssl x509 -req -in other.csr -CA other-ca.crt -CAkey other-ca.key -CAcreateserial -days 7 -extfile server.ext -out other.crt
+    openssl req "${ec[@]}" -subj /CN=evt-client -keyout client.key -out client.csr
+    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 7 -out client.crt
+  ) >"$d/openssl.log" 2>&1 || { cat "$d/openssl.log" >&2; return 1; }
+  chmod 600 "$d"/*.key
+}
+
+# Starts a private redis-server on a unix socket in a new temp dir; with $1 "tcp" also on a
+# free TCP port, with $1 "tls" also on a free TLS port that requires a client certificate
+# (certificates from make_tls_certs in $EVT_TLS_DIR, default $REDIS_DIR/tls). Further
+# arguments go to redis-server. Sets REDIS_DIR, REDIS_SOCK, REDIS_PID, REDIS_PORT
+# (REDIS_TLS_PORT) and exports EVT_REDIS_URL (and, for tls, the EVT_TLS_* files), while
+# redis-cli keeps using the unix socket.
 start_redis() {
   REDIS_DIR=$(mktemp -d /tmp/evt-redis-XXXXXX)
   REDIS_SOCK="$REDIS_DIR/redis.sock"
   REDIS_PORT=0
+  local tls=()
   if [ "${1:-}" = tcp ]; then
-    REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    REDIS_PORT=$(free_tcp_port)
+  elif [ "${1:-}" = tls ]; then
+    EVT_TLS_DIR=${EVT_TLS_DIR:-$REDIS_DIR/tls}
+    make_tls_certs "$EVT_TLS_DIR"
+    REDIS_TLS_PORT=$(free_tcp_port)
+    tls=(--tls-port "$REDIS_TLS_PORT" --tls-cert-file "$EVT_TLS_DIR/server.crt" --tls-key-file "$EVT_TLS_DIR/server.key"
+      --tls-ca-cert-file "$EVT_TLS_DIR/ca.crt" --tls-auth-clients yes)
   fi
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
-    --dir "$REDIS_DIR" --save '' --appendonly no --logfile "$REDIS_DIR/redis.log" "${@:2}" \
+    --dir "$REDIS_DIR" --save '' --appendonly no --logfile "$REDIS_DIR/redis.log" "${tls[@]}" "${@:2}" \
     </dev/null >/dev/null 2>&1 &
   REDIS_PID=$!
   local i
@@ -40,7 +75,17 @@ start_redis() {
     cat "$REDIS_DIR/redis.log" >&2 2>/dev/null || true
     return 1
   fi
-  export EVT_REDIS_URL="unix://$REDIS_SOCK"
+  if [ ${#tls[@]} -gt 0 ]; then
+    export EVT_REDIS_URL="rediss://127.0.0.1:$REDIS_TLS_PORT"
+    export EVT_TLS_CA_FILE="$EVT_TLS_DIR/ca.crt" EVT_TLS_CERT_FILE="$EVT_TLS_DIR/client.crt" EVT_TLS_KEY_FILE="$EVT_TLS_DIR/client.key"
+  else
+    export EVT_REDIS_URL="unix://$REDIS_SOCK"
+  fi
+}
+
+# A free TCP port on loopback.
+free_tcp_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 stop_redis() {

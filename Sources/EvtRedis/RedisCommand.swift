@@ -80,11 +80,10 @@ public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
     }
   }
 
-  /// Writes the command as a RESP array of bulk strings into `out` (emptied first), as
-  /// hiredis's `redisFormatCommandArgv` would.
-  func writeRESP(into out: inout [UInt8]) {
-    out.removeAll(keepingCapacity: true)
-    out.reserveCapacity(buffer.count + 16 * (lengths.count + 1))
+  /// Appends the command to `out` as a RESP array of bulk strings, byte for byte what
+  /// hiredis's `redisFormatCommandArgv` makes (a unit test compares them).
+  func writeRESP(appendingTo out: inout [UInt8]) {
+    out.reserveCapacity(out.count + buffer.count + 16 * (lengths.count + 1))
     func decimal(_ n: Int) {
       withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
         var v = n

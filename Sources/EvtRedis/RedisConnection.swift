@@ -6,8 +6,10 @@ import CHiredis
   import Darwin
 #endif
 
-/// One blocking connection to one Redis server, over TCP or a unix socket.
+/// One connection to one Redis server, over TCP, a unix socket or TLS (`rediss://`).
 ///
+/// - The connection owns its socket (non-blocking; every wait is a `poll()` with the
+///   operation's deadline, so timeouts are exact); hiredis's reader decodes the replies.
 /// - Connecting authenticates (AUTH with the URL's password, and user for ACL users) and
 ///   selects the URL's database, so a returned connection is ready for commands.
 /// - Every command is an argument vector (``RedisCommand``): binary-safe, never a format string.
@@ -20,22 +22,30 @@ public final class RedisConnection {
   public let url: RedisURL
   /// Seconds a command may take before it fails with `.timeout`.
   public let commandTimeout: Double
-  private var context: UnsafeMutablePointer<redisContext>?
+  /// Seconds a connection attempt (TLS handshake included) may take.
+  public let connectTimeout: Double
+  private var transport: (any Transport)?
+  /// Decodes replies (hiredis); made anew with each connection.
+  private var reader: UnsafeMutablePointer<redisReader>?
+  /// Commands appended and not yet written, from ``written`` on.
+  private var output: [UInt8] = []
+  private var written = 0
+  /// Where bytes read from the socket land before the reader takes them (reused).
+  private let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
   /// Replies appended but not yet read.
   private var outstanding = 0
 
   /// Connects, authenticates and selects the database.
-  /// - Throws: ``RedisError`` `.unavailable` (cannot connect), `.timeout`, `.authentication`.
+  /// - Throws: ``RedisError`` `.unavailable` (cannot connect, or TLS refused), `.timeout`,
+  ///   `.authentication`.
   public init(url: RedisURL, connectTimeout: Double = 5, commandTimeout: Double = 10) throws(RedisError) {
     _ = Self.ignoreSIGPIPE
     self.url = url
     self.connectTimeout = connectTimeout
     self.commandTimeout = commandTimeout
+    self.wantedTimeout = commandTimeout
     try open()
   }
-
-  /// Seconds a connection attempt may take.
-  public let connectTimeout: Double
 
   /// Closes this connection and connects again (AUTH and SELECT included), for callers that
   /// keep going after the server went away. Replies not yet read are lost.
@@ -45,35 +55,30 @@ public final class RedisConnection {
   }
 
   private func open() throws(RedisError) {
-    let tv = Self.makeTimeval(connectTimeout)
-    let ctx: UnsafeMutablePointer<redisContext>?
-    switch url.endpoint {
-    case .tcp(let host, let port):
-      ctx = redisConnectWithTimeout(host, Int32(port), tv)
-    case .unix(let path):
-      ctx = redisConnectUnixWithTimeout(path, tv)
+    let deadline = Deadline(seconds: connectTimeout)
+    let fd: Int32
+    do throws(Socket.ConnectFailure) {
+      fd = try Socket.connect(to: url.endpoint, until: deadline)
+    } catch {
+      switch error {
+      case .timedOut:
+        throw RedisError(.timeout, "cannot connect to \(url): timed out after \(Self.seconds(connectTimeout)) — is the host reachable?")
+      case .unresolved(let reason):
+        throw RedisError(.unavailable, "cannot connect to \(url): \(reason)")
+      case .failed(let reason):
+        throw RedisError(.unavailable, "cannot connect to \(url): \(reason) — is redis-server running there?")
+      }
     }
-    guard let ctx else {
-      throw RedisError(.unavailable, "cannot connect to \(url): out of memory")
+    if let tls = url.tls, case .tcp(let host, _) = url.endpoint {
+      transport = try TLSTransport(fd: fd, host: host, options: tls, url: url, until: deadline)
+    } else {
+      transport = SocketTransport(fd: fd)
     }
-    if ctx.pointee.err != 0 {
-      let saved = errno
-      let reason = Self.errorText(ctx)
-      redisFree(ctx)
-      let kind: RedisError.Kind = (saved == ETIMEDOUT || saved == EINPROGRESS || reason.contains("timed out")) ? .timeout : .unavailable
-      throw RedisError(kind, "cannot connect to \(url): \(reason) — is redis-server running there?")
-    }
-    context = ctx
-    appliedTimeout = nil
+    reader = redisReaderCreate()
     // Keep the reply buffer between replies instead of freeing it whenever it empties (hiredis
     // frees buffers over 16 KiB): a consumer reads a batch of about 100 KiB per round trip.
-    ctx.pointee.reader.pointee.maxbuf = 0
-    try setTimeout(commandTimeout)
-    if case .tcp = url.endpoint {
-      // Detects a dead server on idle connections (a blocked XREAD can wait for a long time).
-      _ = redisEnableKeepAlive(ctx)
-      ctx.pointee.err = 0
-    }
+    reader?.pointee.maxbuf = 0
+    wantedTimeout = connectTimeout
 
     if let password = url.password {
       var auth: RedisCommand = ["AUTH"]
@@ -93,22 +98,44 @@ public final class RedisConnection {
         throw Self.replyError(e, command: "SELECT", url: url)
       }
     }
+    if url.tls != nil && url.password == nil && url.database == 0 {
+      // With TLS 1.3 a server that wants a client certificate says so only after the
+      // handshake: ask once, so that is a connection error, not the first command's.
+      _ = try roundTrip(["PING"])
+    }
+    wantedTimeout = commandTimeout
   }
 
-  deinit { close() }
+  deinit {
+    close()
+    input.deallocate()
+  }
 
-  /// hiredis writes with write(2): a server that went away would kill the process with
-  /// SIGPIPE instead of giving an error. Ignored once, process-wide, before the first connection.
+  /// A write to a socket the server closed would kill the process with SIGPIPE instead of giving an error. Ignored once, process-wide, before the first connection.
   private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
   /// True once the connection failed and was closed; every later call throws `.unavailable`.
-  public var isBroken: Bool { context == nil }
+  public var isBroken: Bool { transport == nil }
 
   /// Closes the connection. Idempotent.
   public func close() {
-    if let context { redisFree(context) }
-    context = nil
+    transport?.close()
+    transport = nil
+    if let reader { redisReaderFree(reader) }
+    reader = nil
+    output.removeAll(keepingCapacity: true)
+    written = 0
     outstanding = 0
+  }
+
+  /// The socket, for waiting on several connections at once with `poll()`; -1 when closed.
+  public var fileDescriptor: Int32 { transport?.fd ?? -1 }
+
+  /// Whether a reply (or part of one) was received and not read yet, so ``withReply(_:)`` may
+  /// return without waiting for the socket.
+  public var hasBufferedInput: Bool {
+    guard let transport, let reader else { return false }
+    return transport.hasBufferedInput || reader.pointee.pos < reader.pointee.len
   }
 
   // MARK: - Commands
@@ -154,29 +181,17 @@ public final class RedisConnection {
   /// Queues a command in the output buffer without sending it. Read its reply later with
   /// ``readReply()``, in order; replies are never skipped.
   public func append(_ command: RedisCommand) throws(RedisError) {
-    guard let ctx = context else { throw brokenError() }
-    // The command is written in RESP into one reused buffer and handed over as it is
-    // (`redisAppendFormattedCommand`): no per-command allocation in hiredis.
-    command.writeRESP(into: &resp)
-    let status = resp.withUnsafeBufferPointer { buf in
-      buf.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(ctx, $0.baseAddress, buf.count) }
-    }
-    guard status == REDIS_OK else { throw fail(ctx, during: command.name) }
+    guard transport != nil else { throw brokenError() }
+    // Written in RESP straight into the output buffer (reused): no per-command allocation.
+    command.writeRESP(appendingTo: &output)
     outstanding += 1
   }
-
-  /// The RESP text of the command being appended (reused).
-  private var resp: [UInt8] = []
 
   /// Writes whatever is queued to the socket without waiting for replies, so the server can
   /// work on a batch while the caller prepares the next one.
   public func flush() throws(RedisError) {
-    guard let ctx = context else { throw brokenError() }
-    var done: Int32 = 0
-    while done == 0 {
-      try applyTimeout(ctx)
-      guard redisBufferWrite(ctx, &done) == REDIS_OK else { throw fail(ctx, during: "write") }
-    }
+    guard let transport else { throw brokenError() }
+    try writeOut(transport, until: Deadline(seconds: wantedTimeout))
   }
 
   /// Number of appended commands whose replies have not been read yet.
@@ -190,10 +205,20 @@ public final class RedisConnection {
   /// Reads the next reply and lends it to `body` in place (no copy; see ``RawReply``). An
   /// error reply is lent like any other.
   public func withReply<R, E: Error>(_ body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
-    guard let ctx = context else { throw brokenError() }
+    guard let transport, let reader else { throw brokenError() }
+    let deadline = Deadline(seconds: wantedTimeout)
+    if written < output.count { try writeOut(transport, until: deadline) }
     var raw: UnsafeMutableRawPointer?
-    try applyTimeout(ctx)
-    guard redisGetReply(ctx, &raw) == REDIS_OK, let raw else { throw fail(ctx, during: "read") }
+    while true {
+      guard redisReaderGetReply(reader, &raw) == REDIS_OK else {
+        let reason = withUnsafeBytes(of: reader.pointee.errstr) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        close()
+        throw RedisError(.protocolError, "\(url) sent a reply that is not Redis protocol: \(reason)")
+      }
+      if raw != nil { break }
+      try readIn(transport, reader, until: deadline)
+    }
+    guard let raw else { throw brokenError() }
     outstanding -= 1
     defer { freeReplyObject(raw) }
     do throws(E) { return .success(try body(RawReply(pointer: raw.assumingMemoryBound(to: redisReply.self)))) } catch {
@@ -221,40 +246,61 @@ public final class RedisConnection {
     return try readReply()
   }
 
-  /// The timeout the next reads and writes should have, and the one the socket has: set on
-  /// the socket only when they differ, just before I/O (a consumer that blocks read after
-  /// read keeps its long timeout instead of switching back and forth).
-  private var wantedTimeout: Double = 0
-  private var appliedTimeout: Double?
+  /// The timeout of the reads and writes that follow (``useTimeout(_:)``).
+  private var wantedTimeout: Double
 
-  private func setTimeout(_ seconds: Double) throws(RedisError) {
-    wantedTimeout = seconds
-    guard let ctx = context else { throw brokenError() }
-    try applyTimeout(ctx)
+  /// Writes all of ``output`` within the deadline.
+  private func writeOut(_ transport: any Transport, until deadline: Deadline) throws(RedisError) {
+    while written < output.count {
+      let status = output.withUnsafeBytes { transport.write(from: UnsafeRawBufferPointer(rebasing: $0[written...])) }
+      switch status {
+      case .done(let n): written += n
+      case .wantWrite, .wantRead:
+        let event = if case .wantRead = status { Int16(POLLIN) } else { Int16(POLLOUT) }
+        guard Socket.wait(transport.fd, for: event, until: deadline) else { throw timedOut(during: "write") }
+      case .closed: throw closed(during: "write")
+      case .failed(let reason): throw lost(during: "write", reason)
+      }
+    }
+    output.removeAll(keepingCapacity: true)
+    written = 0
   }
 
-  private func applyTimeout(_ ctx: UnsafeMutablePointer<redisContext>) throws(RedisError) {
-    guard appliedTimeout != wantedTimeout else { return }
-    guard redisSetTimeout(ctx, Self.makeTimeval(wantedTimeout)) == REDIS_OK else { throw fail(ctx, during: "setting the timeout") }
-    appliedTimeout = wantedTimeout
+  /// Reads what the socket has (waiting for it within the deadline) into the reader.
+  private func readIn(_ transport: any Transport, _ reader: UnsafeMutablePointer<redisReader>, until deadline: Deadline) throws(RedisError)
+  {
+    while true {
+      let status = transport.read(into: input)
+      switch status {
+      case .done(let n):
+        guard redisReaderFeed(reader, input.baseAddress!.assumingMemoryBound(to: CChar.self), n) == REDIS_OK else {
+          close()
+          throw RedisError(.unavailable, "out of memory reading a reply from \(url)")
+        }
+        return
+      case .wantRead, .wantWrite:
+        let event = if case .wantWrite = status { Int16(POLLOUT) } else { Int16(POLLIN) }
+        guard Socket.wait(transport.fd, for: event, until: deadline) else { throw timedOut(during: "read") }
+      case .closed: throw closed(during: "read")
+      case .failed(let reason): throw lost(during: "read", reason)
+      }
+    }
   }
 
-  /// Turns the context's error into a RedisError and closes the connection.
-  private func fail(_ ctx: UnsafeMutablePointer<redisContext>, during what: String) -> RedisError {
-    let saved = errno
-    let code = ctx.pointee.err
-    let reason = Self.errorText(ctx)
+  /// The errors of a failed read or write; each closes the connection.
+  private func timedOut(during what: String) -> RedisError {
     close()
-    if code == REDIS_ERR_IO, saved == EAGAIN || saved == EWOULDBLOCK || reason.contains("temporarily unavailable") {
-      return RedisError(
-        .timeout, "\(url) did not answer \(what) within \(Self.seconds(commandTimeout)) — is the server overloaded or blocked?")
-    }
-    if code == REDIS_ERR_EOF {
-      return RedisError(.unavailable, "\(url) closed the connection during \(what) — did the server stop or restart?")
-    }
-    if code == REDIS_ERR_PROTOCOL {
-      return RedisError(.protocolError, "\(url) sent a reply that is not Redis protocol during \(what): \(reason)")
-    }
+    return RedisError(
+      .timeout, "\(url) did not answer \(what) within \(Self.seconds(wantedTimeout)) — is the server overloaded or blocked?")
+  }
+
+  private func closed(during what: String) -> RedisError {
+    close()
+    return RedisError(.unavailable, "\(url) closed the connection during \(what) — did the server stop or restart?")
+  }
+
+  private func lost(during what: String, _ reason: String) -> RedisError {
+    close()
     return RedisError(.unavailable, "lost the connection to \(url) during \(what): \(reason)")
   }
 
@@ -281,18 +327,6 @@ public final class RedisConnection {
         serverMessage: message)
     }
     return RedisError(.server, "\(command) failed on \(url): \(message)", serverMessage: message)
-  }
-
-  private static func errorText(_ ctx: UnsafeMutablePointer<redisContext>) -> String {
-    withUnsafeBytes(of: ctx.pointee.errstr) { raw in
-      String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-    }
-  }
-
-  private static func makeTimeval(_ seconds: Double) -> timeval {
-    let s = max(0, seconds)
-    let whole = s.rounded(.down)
-    return timeval(tv_sec: Int(whole), tv_usec: Int((s - whole) * 1_000_000))
   }
 
   private static func seconds(_ s: Double) -> String {

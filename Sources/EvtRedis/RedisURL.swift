@@ -3,9 +3,8 @@
 /// Accepted forms:
 /// - `redis://[user[:password]@]host[:port][/db]` (default port 6379, db 0; IPv6 hosts in
 ///   brackets; user and password may be percent-encoded)
+/// - `rediss://…` as `redis://`, over TLS (``tls`` holds how; verification on by default)
 /// - `unix:///path/to/redis.sock[?db=N&user=U&password=P]`
-///
-/// TLS (`rediss://`) is refused with a clear error: Debian's hiredis 0.14 is built without it.
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
   public enum Endpoint: Sendable, Equatable {
     case tcp(host: String, port: Int)
@@ -19,12 +18,15 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
   public var password: String?
   /// Selected with SELECT after connecting when not 0.
   public var database: Int
+  /// TLS for a `rediss://` URL (TCP only); `nil`: plain.
+  public var tls: TLSOptions?
 
-  public init(endpoint: Endpoint, user: String? = nil, password: String? = nil, database: Int = 0) {
+  public init(endpoint: Endpoint, user: String? = nil, password: String? = nil, database: Int = 0, tls: TLSOptions? = nil) {
     self.endpoint = endpoint
     self.user = user
     self.password = password
     self.database = database
+    self.tls = tls
   }
 
   /// The URL with the password masked, safe for messages and logs.
@@ -36,7 +38,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
         credentials = (user ?? "") + (password != nil ? ":***" : "") + "@"
       }
       let hostPart = host.contains(":") ? "[\(host)]" : host
-      return "redis://\(credentials)\(hostPart):\(port)" + (database != 0 ? "/\(database)" : "")
+      return (tls == nil ? "redis://" : "rediss://") + "\(credentials)\(hostPart):\(port)" + (database != 0 ? "/\(database)" : "")
     case .unix(let path):
       var query: [String] = []
       if database != 0 { query.append("db=\(database)") }
@@ -53,14 +55,16 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
       RedisError(.invalidURL, "invalid Redis URL '\(RedisURL.mask(text))': \(why)")
     }
     if text.hasPrefix("rediss://") {
-      throw bad("TLS (rediss://) is not supported by this build of hiredis; use redis:// or unix://")
+      self = try Self.parseTCP(Substring(text.dropFirst("rediss://".count)), bad)
+      tls = TLSOptions()
+      return
     }
     if text.hasPrefix("unix://") {
       self = try Self.parseUnix(String(text.dropFirst("unix://".count)), bad)
       return
     }
     guard text.hasPrefix("redis://") else {
-      throw bad("expected redis://host:port[/db] or unix:///path/to/redis.sock")
+      throw bad("expected redis://host:port[/db], rediss://host:port[/db] (TLS) or unix:///path/to/redis.sock")
     }
     self = try Self.parseTCP(Substring(text.dropFirst("redis://".count)), bad)
   }

@@ -42,6 +42,17 @@ struct RedisURLTests {
     #expect(url.database == 4 && url.user == "bob" && url.password == "x")
   }
 
+  @Test("rediss:// is redis:// over TLS, verified by default")
+  func tls() throws {
+    let url = try RedisURL(parsing: "rediss://alice:topsecret@cache.example.com:6380/1")
+    #expect(url.endpoint == .tcp(host: "cache.example.com", port: 6380))
+    #expect(url.user == "alice" && url.password == "topsecret" && url.database == 1)
+    #expect(url.tls == TLSOptions())
+    #expect(url.tls?.insecure == false)
+    #expect(url.description == "rediss://alice:***@cache.example.com:6380/1")
+    #expect(try RedisURL(parsing: "redis://h").tls == nil)
+  }
+
   @Test("descriptions never show the password")
   func masking() throws {
     #expect(try RedisURL(parsing: "redis://alice:topsecret@h:1/2").description == "redis://alice:***@h:1/2")
@@ -53,7 +64,7 @@ struct RedisURLTests {
     "malformed URLs are refused with a reason",
     arguments: [
       "http://h", "redis://h:0", "redis://h:99999", "redis://h:abc", "redis://h/x", "redis://h/-1",
-      "unix://relative.sock", "unix:///s?db=x", "unix:///s?color=red", "rediss://h", "redis://[::1", "redis://h h",
+      "unix://relative.sock", "unix:///s?db=x", "unix:///s?color=red", "rediss://h:0", "redis://[::1", "redis://h h",
     ])
   func malformed(_ text: String) {
     #expect(throws: RedisError.self) { try RedisURL(parsing: text) }

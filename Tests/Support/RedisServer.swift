@@ -12,6 +12,8 @@ public final class RedisServer: @unchecked Sendable {
   public let directory: String
   public let socketPath: String
   public let port: Int?
+  /// The TLS port, when started with certificates.
+  public let tlsPort: Int?
   private var pid: pid_t = 0
   private let extraArguments: [String]
 
@@ -20,14 +22,36 @@ public final class RedisServer: @unchecked Sendable {
   public var urlString: String { "unix://\(socketPath)" }
 
   /// Starts a server. `arguments` are added to its command line (e.g. `["--requirepass", "s"]`).
-  public init(tcp: Bool = false, arguments: [String] = []) throws {
+  /// With `tls`, it also listens for TLS on ``tlsPort`` with the server certificate `serverKey`
+  /// names (`"server"`: signed by the test CA; `"other"`: by another CA), and requires a client
+  /// certificate when `clientCertificates` is true.
+  public init(
+    tcp: Bool = false, arguments: [String] = [], tls: TestCertificates? = nil, serverKey: String = "server",
+    clientCertificates: Bool = true
+  ) throws {
     var template = Array("/tmp/evt-test-XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else { throw TestSupportError("cannot create a temp dir") }
     directory = String(cString: made)
     socketPath = directory + "/redis.sock"
     port = tcp ? Self.freePort() : nil
+    var arguments = arguments
+    if let tls {
+      let port = Self.freePort()
+      tlsPort = port
+      arguments += [
+        "--tls-port", String(port), "--tls-cert-file", tls.path("\(serverKey).crt"), "--tls-key-file", tls.path("\(serverKey).key"),
+        "--tls-ca-cert-file", tls.path("ca.crt"), "--tls-auth-clients", clientCertificates ? "yes" : "no",
+      ]
+    } else {
+      tlsPort = nil
+    }
     extraArguments = arguments
     try start()
+  }
+
+  /// The server's `rediss://` URL on loopback with these TLS options.
+  public func tlsURL(_ options: TLSOptions, password: String? = nil) -> RedisURL {
+    RedisURL(endpoint: .tcp(host: "127.0.0.1", port: tlsPort ?? 0), password: password, tls: options)
   }
 
   /// Starts (or restarts, keeping the directory and its append-only file) the server.
@@ -119,6 +143,44 @@ public func withRedis<T>(tcp: Bool = false, arguments: [String] = [], _ body: (R
   let server = try RedisServer(tcp: tcp, arguments: arguments)
   defer { server.stop() }
   return try body(server)
+}
+
+/// A test CA, server certificates for localhost and 127.0.0.1 (one signed by the test CA, one
+/// by another CA) and a client certificate, made once per test process by `openssl` (with
+/// `make_tls_certs` of scripts/lib.sh) in a temporary directory.
+public final class TestCertificates: Sendable {
+  public let directory: String
+
+  public static let shared: Result<TestCertificates, TestSupportError> = {
+    var template = Array("/tmp/evt-tls-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else { return .failure(TestSupportError("cannot create a temp dir")) }
+    let directory = String(cString: made)
+    // Tests/Support/RedisServer.swift → the repository's scripts/lib.sh.
+    let lib = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/") + "/scripts/lib.sh"
+    let status = runShell("source '\(lib)' && make_tls_certs '\(directory)'")
+    guard status == 0 else { return .failure(TestSupportError("openssl could not make the test certificates (exit \(status))")) }
+    return .success(TestCertificates(directory: directory))
+  }()
+
+  private init(directory: String) { self.directory = directory }
+
+  public func path(_ name: String) -> String { directory + "/" + name }
+
+  /// Trusts the test CA and presents the client certificate.
+  public var mutual: TLSOptions { TLSOptions(caFile: path("ca.crt"), certFile: path("client.crt"), keyFile: path("client.key")) }
+}
+
+/// Runs `script` with bash; returns its exit status.
+@discardableResult
+public func runShell(_ script: String) -> Int32 {
+  let words: [String] = ["/bin/bash", "-c", script]
+  let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+  defer { for a in argv { free(a) } }
+  var child: pid_t = 0
+  guard posix_spawn(&child, "/bin/bash", nil, nil, argv, environ) == 0 else { return -1 }
+  var status: Int32 = 0
+  while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+  return (status >> 8) & 0xFF
 }
 
 public struct TestSupportError: Error, CustomStringConvertible {

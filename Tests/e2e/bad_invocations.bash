@@ -70,7 +70,14 @@ bad 64 -- publish a.b --data 1 --redis-url 'http://localhost'
 bad 64 -- publish a.b --data 1 --redis-url "redis://u:$SECRET@host:notaport"
 bad 64 -- publish a.b --data 1 --redis-url "redis:/u:$SECRET@127.0.0.1:1"
 bad 64 -- publish a.b --data 1 --redis-url "redis//u:$SECRET@127.0.0.1:1"
-bad 64 -- publish a.b --data 1 --redis-url "rediss://u:$SECRET@h:1"
+bad 69 -- publish a.b --data 1 --redis-url "rediss://u:$SECRET@127.0.0.1:1"
+bad 64 -- publish a.b --data 1 --redis-url "rediss://u:$SECRET@h:1" --tls-ca-file /nonexistent/ca.crt
+bad 64 -- publish a.b --data 1 --redis-url "rediss://u:$SECRET@h:1" --tls-cert-file /dev/null
+bad 64 -- publish a.b --data 1 --redis-url "rediss://u:$SECRET@h:1" --tls-server-name 'a b'
+bad 64 -- publish a.b --data 1 --tls-insecure
+bad 64 -- tail --tls-ca-file /dev/null
+bad 64 EVT_TLS_INSECURE=maybe -- publish a.b --data 1 --redis-url "rediss://u:$SECRET@h:1"
+bad 64 EVT_TLS_KEY_FILE=/nonexistent -- publish a.b --data 1 --redis-url "rediss://u:$SECRET@h:1"
 bad 64 -- publish a.b --data 1 --redis-url "unix://relative.sock?password=$SECRET"
 bad 64 -- publish a.b --data 1 --redis-url "unix:///x.sock?password=$SECRET&zz=1"
 bad 64 -- publish a.b --data 1 --redis-url 'redis://h:1/-1'

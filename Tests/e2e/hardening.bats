@@ -240,7 +240,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
 }
 
 @test "item 11: passwords are never printed; EVT_REDIS_PASSWORD and --password-file keep them off the command line" {
-  for url in 'redis:/user:S3cretPW@127.0.0.1:7900' 'redis//u:S3cretPW@127.0.0.1:7900' 'rediss://u:S3cretPW@h:1' \
+  for url in 'redis:/user:S3cretPW@127.0.0.1:7900' 'redis//u:S3cretPW@127.0.0.1:7900' 'rediss://u:S3cretPW@h:0' \
     'redis://u:S3cretPW@127.0.0.1:notaport' 'unix:///x.sock?password=S3cretPW&bad=1'; do
     run_evt publish a.b --data 1 --redis-url "$url"
     [ "$status" -eq 64 ] && [[ "$err" != *S3cretPW* ]] || { echo "$url: $status $err"; return 1; }

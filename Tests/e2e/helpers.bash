@@ -1,9 +1,18 @@
 # Loaded by every .bats file: a private redis-server per test and a fresh namespace.
+# EVT_TEST_REDIS picks what evt talks to: "single" (default: a unix socket) or "tls" (mutual
+# TLS on loopback; redis-cli still uses the unix socket).
 source "$BATS_TEST_DIRNAME/../../scripts/lib.sh"
 EVT_BIN=${EVT_BIN:-$EVT_ROOT/.build/debug/evt}
+EVT_TEST_REDIS=${EVT_TEST_REDIS:-single}
+# The test certificates are made once per run.
+EVT_TLS_DIR=${EVT_TLS_DIR:-$BATS_RUN_TMPDIR/tls}
 
 setup() {
-  start_redis
+  case "$EVT_TEST_REDIS" in
+    single) start_redis ;;
+    tls) start_redis tls ;;
+    *) echo "EVT_TEST_REDIS=$EVT_TEST_REDIS: expected single or tls"; return 1 ;;
+  esac
   export EVT_NAMESPACE="e2e$RANDOM$RANDOM"
   unset EVT_CONNECT_TIMEOUT EVT_COMMAND_TIMEOUT
 }
@@ -82,4 +91,16 @@ assert_json_lines() {
 for n, line in enumerate(open(sys.argv[1], "rb"), 1):
     try: json.loads(line)
     except Exception as e: sys.exit("line %d is not JSON: %r (%s)" % (n, line[:80], e))' "$1"
+}
+
+# Starts a redis-server that listens for TLS only, on a free port, with the server certificate
+# $1 ("server": signed by the test CA; "other": by another CA), asking clients for a
+# certificate when $2 is "yes"; further arguments go to redis-server. Sets TLS_PORT.
+start_tls_server() {
+  make_tls_certs "$EVT_TLS_DIR"
+  TLS_PORT=$(free_tcp_port)
+  redis-server --port 0 --tls-port "$TLS_PORT" --bind 127.0.0.1 --save '' --dir "$BATS_TEST_TMPDIR" \
+    --tls-cert-file "$EVT_TLS_DIR/$1.crt" --tls-key-file "$EVT_TLS_DIR/$1.key" --tls-ca-cert-file "$EVT_TLS_DIR/ca.crt" \
+    --tls-auth-clients "$2" "${@:3}" </dev/null >/dev/null 2>&1 &
+  wait_for "redis-cli --tls --insecure --cert '$EVT_TLS_DIR/client.crt' --key '$EVT_TLS_DIR/client.key' -p $TLS_PORT ping 2>/dev/null | grep -qE 'PONG|NOAUTH'"
 }

@@ -1,0 +1,256 @@
+import COpenSSL
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// How to talk TLS to a server reached with a `rediss://` URL.
+///
+/// By default the server's certificate must chain to a CA the system trusts (or to
+/// ``caFile``) and name the host of the URL (or ``serverName``); ``insecure`` turns both
+/// checks off. A client certificate (``certFile`` and ``keyFile``) is presented when given,
+/// for servers that require mutual TLS. TLS 1.2 or newer.
+public struct TLSOptions: Sendable, Hashable {
+  /// PEM file of the CAs trusted to sign the server's certificate; `nil`: the system's.
+  public var caFile: String?
+  /// PEM file of the client certificate (and its chain), for mutual TLS.
+  public var certFile: String?
+  /// PEM file of the client certificate's private key.
+  public var keyFile: String?
+  /// The name the server's certificate must carry, and the one sent in the handshake (SNI);
+  /// `nil`: the URL's host.
+  public var serverName: String?
+  /// Accepts any certificate: encryption without knowing who is at the other end.
+  public var insecure: Bool
+
+  public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil, insecure: Bool = false) {
+    self.caFile = caFile
+    self.certFile = certFile
+    self.keyFile = keyFile
+    self.serverName = serverName
+    self.insecure = insecure
+  }
+}
+
+/// OpenSSL, opened with `dlopen` by the first TLS connection.
+enum OpenSSL {
+  /// The entry points, or why they could not be loaded.
+  static let api: Result<evt_ssl_api, RedisError> = {
+    var api = evt_ssl_api()
+    guard evt_ssl_load(&api) == 0 else {
+      let why = String(cString: evt_ssl_load_error())
+      return .failure(
+        RedisError(.unavailable, "TLS needs OpenSSL 3 (libssl.so.3), which could not be loaded: \(why) — install Debian's libssl3"))
+    }
+    return .success(api)
+  }()
+
+  /// One context per set of options, made once: loading CA files is slow.
+  private static let contexts = ContextCache()
+
+  static func context(for options: TLSOptions) throws(RedisError) -> OpaquePointer {
+    let api = try api.get()
+    return try contexts.context(for: options) { () throws(RedisError) in try makeContext(api, options) }
+  }
+
+  private static func makeContext(_ api: evt_ssl_api, _ options: TLSOptions) throws(RedisError) -> OpaquePointer {
+    api.err_clear_error()
+    guard let ctx = api.ctx_new(api.tls_client_method()) else {
+      throw RedisError(.unavailable, "cannot set up TLS: \(errorText(api))")
+    }
+    withUnsafePointer(to: api) {
+      evt_ssl_ctx_set_write_modes($0, ctx)
+      evt_ssl_ctx_require_tls12($0, ctx)
+    }
+    func fail(_ what: String) -> RedisError {
+      let e = RedisError(.unavailable, "\(what): \(errorText(api))")
+      api.ctx_free(ctx)
+      return e
+    }
+    if options.insecure {
+      api.ctx_set_verify(ctx, SSL_VERIFY_NONE, nil)
+    } else {
+      api.ctx_set_verify(ctx, SSL_VERIFY_PEER, nil)
+      if let ca = options.caFile {
+        guard api.ctx_load_verify_locations(ctx, ca, nil) == 1 else {
+          throw fail("cannot use \(Self.quoted(ca)) as --tls-ca-file (a PEM file of CA certificates)")
+        }
+      } else if api.ctx_set_default_verify_paths(ctx) != 1 {
+        throw fail("cannot load the system's trusted CAs")
+      }
+    }
+    if let cert = options.certFile {
+      guard api.ctx_use_certificate_chain_file(ctx, cert) == 1 else {
+        throw fail("cannot use \(Self.quoted(cert)) as --tls-cert-file (a PEM certificate)")
+      }
+      let key = options.keyFile ?? cert
+      guard api.ctx_use_private_key_file(ctx, key, SSL_FILETYPE_PEM) == 1 else {
+        throw fail("cannot use \(Self.quoted(key)) as --tls-key-file (the certificate's PEM private key)")
+      }
+      guard api.ctx_check_private_key(ctx) == 1 else {
+        throw fail("--tls-key-file does not belong to --tls-cert-file")
+      }
+    }
+    return ctx
+  }
+
+  /// The reason of the oldest error OpenSSL queued ("certificate verify failed"), without
+  /// its code and library prefix; clears the queue.
+  static func errorText(_ api: evt_ssl_api) -> String {
+    let code = api.err_get_error()
+    api.err_clear_error()
+    guard code != 0 else { return "unknown TLS error" }
+    var buffer = [CChar](repeating: 0, count: 256)
+    api.err_error_string_n(code, &buffer, buffer.count)
+    let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    // "error:0A000086:SSL routines::certificate verify failed"
+    if let colon = text.lastIndex(of: ":") { return String(text[text.index(after: colon)...]) }
+    return text
+  }
+
+  static func quoted(_ path: String) -> String { "'\(path)'" }
+
+  private final class ContextCache: @unchecked Sendable {
+    private var contexts: [TLSOptions: OpaquePointer] = [:]
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+
+    func context(for options: TLSOptions, make: () throws(RedisError) -> OpaquePointer) throws(RedisError) -> OpaquePointer {
+      pthread_mutex_lock(&mutex)
+      defer { pthread_mutex_unlock(&mutex) }
+      if let ctx = contexts[options] { return ctx }
+      let ctx = try make()
+      contexts[options] = ctx
+      return ctx
+    }
+  }
+}
+
+/// TLS over a connected non-blocking socket (OpenSSL).
+final class TLSTransport: Transport {
+  let fd: Int32
+  private let api: evt_ssl_api
+  private let ssl: OpaquePointer
+
+  /// Runs the handshake within the deadline; on failure closes `fd`.
+  /// - Throws: `.unavailable` naming the problem (an untrusted certificate, a wrong host name…),
+  ///   `.timeout` when the handshake did not finish in time.
+  init(fd: Int32, host: String, options: TLSOptions, url: RedisURL, until deadline: Deadline) throws(RedisError) {
+    self.fd = fd
+    let api: evt_ssl_api
+    let ssl: OpaquePointer
+    do throws(RedisError) {
+      api = try OpenSSL.api.get()
+      let ctx = try OpenSSL.context(for: options)
+      guard let made = api.ssl_new(ctx) else { throw RedisError(.unavailable, "cannot set up TLS: \(OpenSSL.errorText(api))") }
+      ssl = made
+    } catch {
+      Glibc.close(fd)
+      throw error
+    }
+    self.api = api
+    self.ssl = ssl
+    _ = api.ssl_set_fd(ssl, fd)
+    let name = options.serverName ?? host
+    // SNI carries host names only, never addresses.
+    if !Self.isAddress(name) { _ = withUnsafePointer(to: api) { evt_ssl_set_server_name($0, ssl, name) } }
+    if !options.insecure { _ = api.ssl_set1_host(ssl, name) }
+    api.err_clear_error()
+    while true {
+      let rc = api.ssl_connect(ssl)
+      if rc == 1 { return }
+      let code = api.ssl_get_error(ssl, rc)
+      let event: Int16
+      switch code {
+      case SSL_ERROR_WANT_READ: event = Int16(POLLIN)
+      case SSL_ERROR_WANT_WRITE: event = Int16(POLLOUT)
+      default:
+        let why = handshakeFailure(code: code, name: name)
+        close()
+        throw RedisError(.unavailable, "TLS handshake with \(url) failed: \(why)")
+      }
+      guard Socket.wait(fd, for: event, until: deadline) else {
+        close()
+        throw RedisError(.timeout, "TLS handshake with \(url) did not finish in time — is that port TLS?")
+      }
+    }
+  }
+
+  private func handshakeFailure(code: Int32, name: String) -> String {
+    let verify = api.ssl_get_verify_result(ssl)
+    if verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH {
+      return "the server's certificate is not for '\(name)' — connect by a name it carries, or set --tls-server-name"
+    }
+    if verify != X509_V_OK {
+      let reason = api.verify_error_string(verify).map { String(cString: $0) } ?? "error \(verify)"
+      return "the server's certificate is not trusted (\(reason)) — give the CA that signed it with --tls-ca-file"
+    }
+    if code == SSL_ERROR_SYSCALL {
+      api.err_clear_error()
+      return errno == 0 ? "the server closed the connection — is that port TLS?" : Socket.reason()
+    }
+    return Self.explained(OpenSSL.errorText(api))
+  }
+
+  /// OpenSSL's reason, with what to do for the ones a user meets.
+  static func explained(_ reason: String) -> String {
+    if reason.contains("certificate required") {
+      return "the server requires a client certificate (\(reason)) — give --tls-cert-file and --tls-key-file"
+    }
+    if reason.contains("wrong version number") || reason.contains("packet length too long") {
+      return "\(reason) — is that port TLS?"
+    }
+    return reason
+  }
+
+  private static func isAddress(_ name: String) -> Bool {
+    var v4 = in_addr()
+    var v6 = in6_addr()
+    return inet_pton(AF_INET, name, &v4) == 1 || inet_pton(AF_INET6, name, &v6) == 1
+  }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) -> IOStatus {
+    io(api.ssl_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count)))
+  }
+
+  func write(from buffer: UnsafeRawBufferPointer) -> IOStatus {
+    let status = io(api.ssl_write(ssl, buffer.baseAddress, Int32(clamping: buffer.count)))
+    switch status {
+    case .closed, .failed:
+      // A server that refused the finished handshake (TLS 1.3: it wanted a client
+      // certificate) said why in an alert, which only a read picks up.
+      var scratch: UInt8 = 0
+      if case .failed(let why) = io(api.ssl_read(ssl, &scratch, 1)) { return .failed(why) }
+      return status
+    default:
+      return status
+    }
+  }
+
+  private func io(_ rc: Int32) -> IOStatus {
+    if rc > 0 { return .done(Int(rc)) }
+    switch api.ssl_get_error(ssl, rc) {
+    case SSL_ERROR_WANT_READ: return .wantRead
+    case SSL_ERROR_WANT_WRITE: return .wantWrite
+    case SSL_ERROR_ZERO_RETURN: return .closed
+    case SSL_ERROR_SYSCALL:
+      api.err_clear_error()
+      return errno == 0 || errno == ECONNRESET || errno == EPIPE ? .closed : .failed(Socket.reason())
+    default:
+      return .failed("TLS: " + Self.explained(OpenSSL.errorText(api)))
+    }
+  }
+
+  var hasBufferedInput: Bool { api.ssl_pending(ssl) > 0 }
+
+  private var closed = false
+
+  func close() {
+    guard !closed else { return }
+    closed = true
+    api.ssl_free(ssl)
+    Glibc.close(fd)
+  }
+
+  deinit { close() }
+}
