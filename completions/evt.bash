@@ -186,9 +186,9 @@ _evt() {
 
 _evt_publish() {
     repeating_flags=()
-    non_repeating_flags=(--ndjson --skip-invalid --quiet -q --version -h --help)
+    non_repeating_flags=(--tls-insecure --ndjson --skip-invalid --quiet -q --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --data -d --id --max-size --retry)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --data -d --id --max-size --retry --replicas --replicas-timeout)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -208,6 +208,18 @@ _evt_publish() {
     '--command-timeout')
         return
         ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
     '--data'|'-d')
         return
         ;;
@@ -223,14 +235,20 @@ _evt_publish() {
     '--retry')
         return
         ;;
+    '--replicas')
+        return
+        ;;
+    '--replicas-timeout')
+        return
+        ;;
     esac
 }
 
 _evt_tail() {
     repeating_flags=()
-    non_repeating_flags=(--json --pretty --line-buffered --follow -f --version -h --help)
+    non_repeating_flags=(--tls-insecure --json --pretty --line-buffered --follow -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout -n --since)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name -n --since)
     __evt_offer_flags_options -1
 
     # Offer option value completions
@@ -248,6 +266,18 @@ _evt_tail() {
         return
         ;;
     '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
         return
         ;;
     '-n')
@@ -261,9 +291,9 @@ _evt_tail() {
 
 _evt_subscribe() {
     repeating_flags=()
-    non_repeating_flags=(--json --pretty --line-buffered --until-empty --wait-pending --version -h --help)
+    non_repeating_flags=(--tls-insecure --json --pretty --line-buffered --until-empty --wait-pending --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --count -c --timeout)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --count -c --timeout)
     __evt_offer_flags_options -1
 
     # Offer option value completions
@@ -281,6 +311,18 @@ _evt_subscribe() {
         return
         ;;
     '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
         return
         ;;
     '--group'|'-g')
@@ -324,9 +366,9 @@ _evt_subscribe() {
 
 _evt_replay-dlq() {
     repeating_flags=()
-    non_repeating_flags=(--json --pretty --list --dry-run --purge --yes --version -h --help)
+    non_repeating_flags=(--tls-insecure --json --pretty --list --dry-run --purge --yes --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --group -g --type --id --since --error --limit)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --group -g --type --id --since --error --limit)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -344,6 +386,18 @@ _evt_replay-dlq() {
         return
         ;;
     '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
         return
         ;;
     '--group'|'-g')
@@ -369,9 +423,9 @@ _evt_replay-dlq() {
 
 _evt_pending() {
     repeating_flags=()
-    non_repeating_flags=(--json --pretty --version -h --help)
+    non_repeating_flags=(--tls-insecure --json --pretty --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --group -g)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --group -g)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -389,6 +443,18 @@ _evt_pending() {
         return
         ;;
     '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
         return
         ;;
     '--group'|'-g')
@@ -399,9 +465,9 @@ _evt_pending() {
 
 _evt_create-user() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--tls-insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --name --email --data -d --id --correlation-id)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --name --email --data -d --id --correlation-id)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -419,6 +485,18 @@ _evt_create-user() {
         return
         ;;
     '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
         return
         ;;
     '--name')
@@ -441,9 +519,9 @@ _evt_create-user() {
 
 _evt_get-user() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--tls-insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -463,14 +541,26 @@ _evt_get-user() {
     '--command-timeout')
         return
         ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
     esac
 }
 
 _evt_run-email-worker() {
     repeating_flags=()
-    non_repeating_flags=(--smtp-require-tls --wait-pending --until-empty --quiet -q --version -h --help)
+    non_repeating_flags=(--tls-insecure --smtp-require-tls --wait-pending --until-empty --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --outbox --smtp --smtp-password-file --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --outbox --smtp --smtp-password-file --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -488,6 +578,18 @@ _evt_run-email-worker() {
         return
         ;;
     '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
         return
         ;;
     '--outbox')
@@ -545,9 +647,9 @@ _evt_schema() {
 
 _evt_bench() {
     repeating_flags=()
-    non_repeating_flags=(--group --json --version -h --help)
+    non_repeating_flags=(--tls-insecure --group --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --publishers --subscribers --size --count --rate --pipeline)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --publishers --subscribers --size --count --rate --pipeline)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -565,6 +667,18 @@ _evt_bench() {
         return
         ;;
     '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
         return
         ;;
     '--publishers')

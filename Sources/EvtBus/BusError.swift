@@ -30,6 +30,9 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflict
     /// What was asked for does not exist (an unknown user).
     case notFound
+    /// Fewer replicas than asked confirmed a write in time (`publish --replicas`): it is on
+    /// the master, but a failover could lose it.
+    case notReplicated
   }
 
   public var kind: Kind

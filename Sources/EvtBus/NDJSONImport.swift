@@ -147,8 +147,8 @@ public struct NDJSONImport {
   }
 
   /// Reads every line, publishes the valid ones, and reports each bad one through `report`.
-  /// A connection failure that retrying could not mend ends the import with
-  /// ``Summary/failure`` set (the summary still says what was published).
+  /// A connection failure that retrying could not mend, or replicas that did not confirm,
+  /// end the import with ``Summary/failure`` set (the summary still says what was published).
   public func run(_ lines: LineReader, into publisher: Publisher, report: (Int, String) -> Void) throws(BusError) -> Summary {
     var summary = Summary()
     let deadline = retryFor.map { EventTime.now().milliseconds + Int64($0 * 1000) }
@@ -160,15 +160,14 @@ public struct NDJSONImport {
         summary.published = try publisher.finish()
         progress?(Progress(lines: lines.lineNumber, published: summary.published, failed: summary.invalid.count))
         return summary
-      } catch  where error.isConnectionLoss {
-        guard let deadline, try reconnect(publisher, after: error, until: deadline) else {
-          summary.published = publisher.acknowledged
-          summary.failure = error
-          let unconfirmed = publisher.unconfirmedLines
-          summary.unconfirmed = unconfirmed.count
-          summary.resumeLine = unconfirmed.first ?? (lines.lineNumber + (reading ? 0 : 1))
-          return summary
-        }
+      } catch  where error.isConnectionLoss || error.kind == .notReplicated {
+        if error.isConnectionLoss, let deadline, try reconnect(publisher, after: error, until: deadline) { continue }
+        summary.published = publisher.acknowledged
+        summary.failure = error
+        let unconfirmed = publisher.unconfirmedLines
+        summary.unconfirmed = unconfirmed.count
+        summary.resumeLine = unconfirmed.first ?? (lines.lineNumber + (reading ? 0 : 1))
+        return summary
       }
     }
   }

@@ -5,8 +5,10 @@ import EvtRedis
 /// Each event is written by ``EventWriter`` (contract checked, type registered, envelope
 /// appended), its commands pipelined. An event is published once Redis
 /// has acknowledged its XADD; how durable that is depends on Redis's persistence settings
-/// (`appendonly yes` + `appendfsync always` loses nothing). Events of one publisher reach each
-/// stream in the order they were given.
+/// (`appendonly yes` + `appendfsync always` loses nothing). With ``replicas`` set, an event is
+/// published only once that many replicas also confirmed it (Redis `WAIT`), so a failover
+/// to one of them keeps it. Events of one publisher reach each stream in the order they were
+/// given.
 public final class Publisher {
   public let connection: RedisConnection
   public let keys: Keys
@@ -15,14 +17,23 @@ public final class Publisher {
   /// Types already registered in `NS:types` by this publisher (SADD is sent once per type).
   private var registered = Set<String>()
   /// What each outstanding reply answers: an event's XADD (with the input line it came
-  /// from), or a type's SADD (`envelope` nil).
+  /// from), a type's SADD (`envelope` nil), or a WAIT (``isWait``).
   private struct Outstanding {
     let write: EventWriter.Write?
     let line: Int
+    var isWait = false
     var envelope: Envelope? { write?.envelope }
   }
   private var outstanding: [Outstanding] = []
   private var outstandingHead = 0
+  /// With ``replicas``: events the master stored (with the id it gave them) whose
+  /// replication no WAIT has confirmed yet.
+  private var unreplicated: [(write: EventWriter.Write, line: Int, id: StreamID)] = []
+
+  /// How many replicas must confirm each event, and how long to wait for them (Redis
+  /// `WAIT`); `nil`: the master's acknowledgement is enough. Fewer confirmations fail with
+  /// `.notReplicated`; the events stay unconfirmed (``unconfirmedLines``).
+  public var replicas: (count: Int, timeoutMilliseconds: Int)?
   /// Per stream key, the newest stream id Redis confirmed to this publisher (read in place
   /// from the reply): where a search for unconfirmed events starts after a lost connection.
   private var confirmed: [String: StreamID] = [:]
@@ -61,6 +72,7 @@ public final class Publisher {
   /// Publishes an event already prepared (its contract checked) in one round trip.
   public func publish(_ write: EventWriter.Write) throws(BusError) -> StreamID {
     try send(write, line: 0)
+    try appendWait()
     var id: StreamID?
     while outstandingHead < outstanding.count {
       let isXAdd = outstanding[outstandingHead].envelope != nil
@@ -87,6 +99,7 @@ public final class Publisher {
   public func enqueue(_ write: EventWriter.Write, line: Int = 0) throws(BusError) {
     try send(write, line: line)
     if outstanding.count - outstandingHead >= window {
+      try appendWait()
       try wrap { () throws(RedisError) in try connection.flush() }
       let keep = window - max(1, window / 4)
       while outstanding.count - outstandingHead > keep { try next() }
@@ -97,13 +110,21 @@ public final class Publisher {
   /// acknowledged since this publisher was made.
   @discardableResult
   public func finish() throws(BusError) -> Int {
+    if outstanding[outstandingHead...].contains(where: { $0.write != nil }) { try appendWait() }
     while outstandingHead < outstanding.count { try next() }
     return acknowledged
   }
 
   /// The input lines of the events sent but not (yet) acknowledged, in order.
   public var unconfirmedLines: [Int] {
-    outstanding[outstandingHead...].compactMap { $0.envelope == nil ? nil : $0.line }
+    unreplicated.map(\.line) + outstanding[outstandingHead...].compactMap { $0.envelope == nil ? nil : $0.line }
+  }
+
+  /// With ``replicas``: a WAIT after the events sent since the last one.
+  private func appendWait() throws(BusError) {
+    guard let replicas else { return }
+    outstanding.append(Outstanding(write: nil, line: 0, isWait: true))
+    try wrap { () throws(RedisError) in try connection.append(["WAIT", String(replicas.count), String(replicas.timeoutMilliseconds)]) }
   }
 
   /// After the connection was lost and made again: finds which unacknowledged events Redis
@@ -111,7 +132,9 @@ public final class Publisher {
   /// confirmed, counts those as published, and sends the rest again — so nothing is lost and
   /// nothing is published twice.
   public func resendUnconfirmed() throws(BusError) {
-    let pending = outstanding[outstandingHead...].compactMap { o in o.write.map { ($0, o.line) } }
+    let pending =
+      unreplicated.map { ($0.write, $0.line) } + outstanding[outstandingHead...].compactMap { o in o.write.map { ($0, o.line) } }
+    unreplicated.removeAll()
     var expected: [String: [[UInt8]: Int]] = [:]
     for (write, _) in pending { expected[write.stream, default: [:]][write.envelope.raw, default: 0] += 1 }
     var found: [String: [[UInt8]: Int]] = [:]
@@ -135,6 +158,7 @@ public final class Publisher {
       resend.append((write, record(write, line: line)))
     }
     for r in resend { try appendCommands(r.write, registering: r.registering) }
+    if !resend.isEmpty { try appendWait() }
   }
 
   /// One command reused for every XADD: no allocation per event.
@@ -184,8 +208,10 @@ public final class Publisher {
   /// for a SADD).
   @discardableResult
   private func next() throws(BusError) -> StreamID? {
-    let (failure, id) = try wrap { () throws(RedisError) in
-      try connection.withReply { (raw) -> (String?, StreamID?) in (raw.errorMessage, raw.isString ? StreamID.parse(raw.bytes) : nil) }.get()
+    let (failure, id, count) = try wrap { () throws(RedisError) in
+      try connection.withReply { (raw) -> (String?, StreamID?, Int?) in
+        (raw.errorMessage, raw.isString ? StreamID.parse(raw.bytes) : nil, raw.integer)
+      }.get()
     }
     let answered = outstanding[outstandingHead]
     outstandingHead += 1
@@ -194,17 +220,45 @@ public final class Publisher {
       outstandingHead = 0
     }
     if let failure {
-      throw BusError(
-        connection.error(forReply: failure, command: answered.write != nil ? "XADD" : "SADD", key: answered.write?.stream ?? keys.types))
+      let command = answered.isWait ? "WAIT" : answered.write != nil ? "XADD" : "SADD"
+      throw BusError(connection.error(forReply: failure, command: command, key: answered.write?.stream ?? keys.types))
+    }
+    if answered.isWait {
+      try replicated(count ?? 0)
+      return nil
     }
     guard let write = answered.write else { return nil }
     guard let id else { throw BusError(.server, "XADD to \(write.stream) returned no stream id") }
+    if replicas != nil {
+      unreplicated.append((write, answered.line, id))
+    } else {
+      confirm(write.stream, id, line: answered.line)
+    }
+    return id
+  }
+
+  /// An event is published: counted, and its id is where a search after a lost connection
+  /// starts.
+  private func confirm(_ stream: String, _ id: StreamID, line: Int) {
     acknowledged += 1
-    lastAcknowledgedLine = answered.line
+    lastAcknowledgedLine = line
     // The stream of the last event is kept aside (most imports write one type): the table is
     // updated only when the stream changes, not hashed per event.
-    if let last = lastConfirmed, last.stream != write.stream { confirmed[last.stream] = last.id }
-    lastConfirmed = (write.stream, id)
-    return id
+    if let last = lastConfirmed, last.stream != stream { confirmed[last.stream] = last.id }
+    lastConfirmed = (stream, id)
+  }
+
+  /// A WAIT answered: `count` replicas have everything sent before it.
+  private func replicated(_ count: Int) throws(BusError) {
+    guard let replicas else { return }
+    guard count >= replicas.count else {
+      let n = unreplicated.count
+      throw BusError(
+        .notReplicated,
+        "only \(count) of \(replicas.count) replica\(replicas.count == 1 ? "" : "s") confirmed within \(replicas.timeoutMilliseconds)ms; \(n) event\(n == 1 ? " is" : "s are") on the master only and would be lost if it failed"
+      )
+    }
+    for u in unreplicated { confirm(u.write.stream, u.id, line: u.line) }
+    unreplicated.removeAll(keepingCapacity: true)
   }
 }

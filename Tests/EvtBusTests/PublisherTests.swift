@@ -25,6 +25,33 @@ struct PublisherTests {
     }
   }
 
+  @Test("with replicas: an event counts only once WAIT says enough replicas have it")
+  func replicas() throws {
+    let master = try RedisServer(tcp: true, arguments: ["--repl-diskless-sync-delay", "0"])
+    defer { master.stop() }
+    let keys = try Keys(namespace: uniqueNamespace())
+    let publisher = Publisher(connection: try master.connect(), keys: keys)
+    publisher.replicas = (1, 100)
+    // No replica yet: the master stores the event, but it is not published.
+    let lonely = try Envelope.create(type: "a.b", data: Array("1".utf8))
+    let error = try #require(throws: BusError.self) { try publisher.publish(lonely) }
+    #expect(error.kind == .notReplicated)
+    #expect(error.message == "only 0 of 1 replica confirmed within 100ms; 1 event is on the master only and would be lost if it failed")
+    #expect(publisher.acknowledged == 0 && publisher.unconfirmedLines == [0])
+
+    let replica = try RedisServer(arguments: ["--replicaof", "127.0.0.1", String(master.port!)])
+    defer { replica.stop() }
+    let r = try replica.connect()
+    for _ in 0..<200 where try !(r.command(["INFO", "replication"]).string ?? "").contains("master_link_status:up") { usleep(25_000) }
+    let sync = Publisher(connection: try master.connect(), keys: keys)
+    sync.replicas = (1, 5000)
+    sync.window = 100
+    for i in 0..<1000 { try sync.enqueue(try Envelope.create(type: "a.b", data: Array(String(i).utf8)), line: i + 1) }
+    #expect(try sync.finish() == 1000)
+    // Everything acknowledged is on the replica.
+    #expect(try r.command(["XLEN", keys.stream("a.b")]) == .integer(1001))
+  }
+
   @Test("pipelined batches keep the order of the input")
   func batches() throws {
     try withRedis { server in

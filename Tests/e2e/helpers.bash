@@ -24,6 +24,9 @@ teardown() {
 }
 
 evt() { "$EVT_BIN" "$@"; }
+
+# Key names of the namespace under test (see the README's key table).
+stream_key() { echo "$EVT_NAMESPACE:stream:$1"; }
 rcli() { redis-cli -s "$REDIS_SOCK" "$@"; }
 
 # Asserts that bad input left Redis empty.

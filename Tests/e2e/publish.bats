@@ -89,3 +89,29 @@ load helpers
   assert_one_error_line "$err"
   [[ "$err" == *"over the limit of 512 bytes"* ]]
 }
+
+@test "publish --replicas: exit 75 saying how many replicas confirmed; with a replica, everything acknowledged is on it" {
+  m=$(free_tcp_port)
+  redis-server --port "$m" --bind 127.0.0.1 --save '' --repl-diskless-sync-delay 0 --dir "$BATS_TEST_TMPDIR" \
+    --logfile "$BATS_TEST_TMPDIR/m.log" </dev/null >/dev/null 2>&1 &
+  wait_for "redis-cli -p $m ping >/dev/null 2>&1"
+  export EVT_REDIS_URL="redis://127.0.0.1:$m"
+  run_evt publish a.b --data 1 --replicas 1 --replicas-timeout 200ms
+  [ "$status" -eq 75 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *"only 0 of 1 replica confirmed within 200ms; 1 event is on the master only"* ]]
+  run_evt publish a.b --data 1 --replicas-timeout 200ms
+  [ "$status" -eq 64 ]
+  mkdir "$BATS_TEST_TMPDIR/r"
+  r=$(free_tcp_port)
+  redis-server --port "$r" --bind 127.0.0.1 --save '' --replicaof 127.0.0.1 "$m" --dir "$BATS_TEST_TMPDIR/r" \
+    --logfile "$BATS_TEST_TMPDIR/r.log" </dev/null >/dev/null 2>&1 &
+  wait_for "redis-cli -p $r info replication | grep -q master_link_status:up"
+  evt publish a.b --data 2 --replicas 1 -q >/dev/null
+  seq 1 3000 | sed 's/.*/{"type":"a.b","data":&}/' | evt publish --ndjson --replicas 1 -q
+  [ "$(redis-cli -p "$r" XLEN "$(stream_key a.b)")" = 3002 ]
+  # Two replicas asked, one there: the summary says what is on the master only.
+  run_evt publish --ndjson --replicas 2 --replicas-timeout 100ms < <(seq 1 10 | sed 's/.*/{"type":"a.b","data":&}/')
+  [ "$status" -eq 75 ]
+  [[ "$err" == *"only 1 of 2 replicas confirmed within 100ms"*"10 events are on the master but not confirmed by enough replicas"* ]]
+}

@@ -50,11 +50,24 @@ struct Publish: ParsableCommand {
       valueName: "duration"))
   var retry: DurationArgument?
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Wait until this many replicas also have each event (Redis WAIT), so a failover to one keeps it; exit 75 when fewer confirm.",
+      valueName: "n"))
+  var replicas: Int?
+
+  @Option(parsing: .unconditional, help: ArgumentHelp("How long --replicas waits, like 500ms (default 1s).", valueName: "duration"))
+  var replicasTimeout: DurationArgument?
+
   @Flag(name: .shortAndLong, help: "Print only the event id (with --ndjson: no summary).")
   var quiet = false
 
   func validate() throws {
     try retry?.check("--retry", DurationArgument.oneMillisecondToADay)
+    if let replicas, !(1...100).contains(replicas) { throw ValidationError("--replicas must be between 1 and 100") }
+    try replicasTimeout?.check("--replicas-timeout", DurationArgument.oneMillisecondToADay)
+    if replicasTimeout != nil && replicas == nil { throw ValidationError("--replicas-timeout needs --replicas") }
     guard Input.size(maxSize) != nil else {
       throw ValidationError("--max-size '\(maxSize)' is not a size from 1 byte to 512m, like 1048576, 512k or 1m")
     }
@@ -91,11 +104,17 @@ struct Publish: ParsableCommand {
     } catch { throw BusError(error) }
 
     try withRetry { () throws(BusError) in
-      _ = try Publisher(connection: try connection.connect(), keys: keys, contracts: ServiceTypes.contracts).publish(write)
+      _ = try publisher(try connection.connect(), keys).publish(write)
     }
     let out = OutputBuffer()
     try out.line(quiet ? Array(write.envelope.id.utf8) : write.envelope.raw)
     try out.flush()
+  }
+
+  private func publisher(_ redis: RedisConnection, _ keys: Keys) -> Publisher {
+    let publisher = Publisher(connection: redis, keys: keys, contracts: ServiceTypes.contracts)
+    if let replicas { publisher.replicas = (replicas, Int(replicasTimeout?.milliseconds ?? 1000)) }
+    return publisher
   }
 
   /// Runs `body`, and with `--retry` again while Redis is unavailable, until the deadline.
@@ -106,7 +125,7 @@ struct Publish: ParsableCommand {
   private func publishLines(limit: Int) throws {
     var redis: RedisConnection?
     try withRetry { () throws(BusError) in redis = try connection.connect() }
-    let publisher = Publisher(connection: redis!, keys: try connection.keys(), contracts: ServiceTypes.contracts)
+    let publisher = publisher(redis!, try connection.keys())
     var importer = NDJSONImport(decoder: NDJSONDecoder(maxSize: limit), skipInvalid: skipInvalid, retryFor: retry?.seconds)
     importer.notice = { Terminal.note($0) }
     let meter = Terminal.isTerminal(2) && !quiet ? ProgressLine() : nil
@@ -122,7 +141,10 @@ struct Publish: ParsableCommand {
       Terminal.error(failure.message)
       var text = "published \(summary.published) event\(summary.published == 1 ? "" : "s")"
       text += "; resume from line \(summary.resumeLine) (tail -n +\(summary.resumeLine))"
-      if summary.unconfirmed > 0 {
+      if failure.kind == .notReplicated {
+        text +=
+          "; \(summary.unconfirmed) event\(summary.unconfirmed == 1 ? " is" : "s are") on the master but not confirmed by enough replicas (publishing them again is safe: ids are kept)"
+      } else if summary.unconfirmed > 0 {
         text +=
           "; \(summary.unconfirmed) event\(summary.unconfirmed == 1 ? " was" : "s were") sent without a reply and may be in Redis already (use --retry to have them checked)"
       }

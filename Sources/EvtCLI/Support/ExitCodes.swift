@@ -17,7 +17,8 @@ public enum EvtExit {
   public static let redisError: Int32 = 70
   /// What was to be created exists already (`create-user` with a taken address) (EX_CANTCREAT).
   public static let conflict: Int32 = 73
-  /// `--timeout` passed without an event.
+  /// `--timeout` passed without an event; or `publish --replicas`: fewer replicas confirmed
+  /// in time (EX_TEMPFAIL: the event is on the master; publishing it again with its id is safe).
   public static let timeout: Int32 = 75
   /// Redis refused the password or needs one, or the Redis user lacks a permission (ACL).
   public static let authentication: Int32 = 77
@@ -35,6 +36,7 @@ public enum EvtExit {
     case .output: return failure
     case .conflict: return conflict
     case .notFound: return notFound
+    case .notReplicated: return timeout
     }
   }
 }
