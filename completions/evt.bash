@@ -173,13 +173,13 @@ _evt() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|help)
+    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|help)
         # Offer subcommand argument completions
         "_evt_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker schema bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker schema bench migrate help' -- "${cur}"))
         ;;
     esac
 }
@@ -697,6 +697,45 @@ _evt_bench() {
         return
         ;;
     '--pipeline')
+        return
+        ;;
+    esac
+}
+
+_evt_migrate() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
+    __evt_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
         return
         ;;
     esac

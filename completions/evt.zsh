@@ -60,13 +60,14 @@ _evt() {
             'run-email-worker:Run the email service: welcome mails and order confirmations.'
             'schema:Show the event contracts that publish and consumer groups enforce.'
             'bench:Measure publish and consume rates and end-to-end latency against this Redis.'
+            'migrate:Move a namespace'\''s data from the key layout of an earlier evt to the current one.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|help)
+        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|help)
             "_evt_${words[1]}" && ret=0
             ;;
         esac
@@ -354,6 +355,28 @@ _evt_bench() {
         '--rate[Events per second over all publishers (default\: as fast as they go).]:n:'
         '--pipeline[XADDs each publisher keeps in flight (1 to 10000; 1\: a round trip per event).]:n:'
         '--json[Print the result as one JSON object (the default when output is not a terminal).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_migrate() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--dry-run[Only count what would be moved.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

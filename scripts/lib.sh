@@ -83,9 +83,77 @@ start_redis() {
   fi
 }
 
+# A free TCP port on loopback below 55536 whose cluster bus port (+10000) is free too.
+free_cluster_port() {
+  python3 -c '
+import random, socket
+while True:
+    p = random.randint(20000, 45000)
+    try:
+        for q in (p, p + 10000):
+            s = socket.socket(); s.bind(("127.0.0.1", q)); s.close()
+        print(p); break
+    except OSError:
+        pass'
+}
+
 # A free TCP port on loopback.
 free_tcp_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Starts a Redis Cluster of $1 masters (default 3), each with one replica, on free loopback
+# ports in a new temp dir (cluster-node-timeout 2 s, every write appended and fsynced).
+# Sets CLUSTER_DIR, CLUSTER_PORTS (masters first) and CLUSTER_PIDS, and exports
+# EVT_REDIS_URL with every master's address. Stop it with stop_cluster.
+start_cluster() {
+  local masters=${1:-3} i port
+  CLUSTER_DIR=$(mktemp -d /tmp/evt-cluster-XXXXXX)
+  CLUSTER_PORTS=() CLUSTER_PIDS=()
+  for i in $(seq 1 $((masters * 2))); do
+    port=$(free_cluster_port)
+    mkdir -p "$CLUSTER_DIR/$port"
+    redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
+      --cluster-node-timeout 2000 --dir "$CLUSTER_DIR/$port" --save '' --appendonly yes --appendfsync always \
+      --repl-diskless-sync-delay 0 --logfile "$CLUSTER_DIR/$port/redis.log" </dev/null >/dev/null 2>&1 &
+    CLUSTER_PIDS+=($!)
+    CLUSTER_PORTS+=("$port")
+  done
+  for port in "${CLUSTER_PORTS[@]}"; do
+    for i in $(seq 1 200); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.025; done
+  done
+  local addresses=()
+  for port in "${CLUSTER_PORTS[@]}"; do addresses+=("127.0.0.1:$port"); done
+  redis-cli --cluster create "${addresses[@]}" --cluster-replicas 1 --cluster-yes >"$CLUSTER_DIR/create.log" 2>&1 ||
+    { cat "$CLUSTER_DIR/create.log" >&2; return 1; }
+  for i in $(seq 1 400); do
+    cluster_ready && break
+    sleep 0.05
+  done
+  cluster_ready || { echo "the cluster did not come up" >&2; return 1; }
+  local urls=()
+  for port in "${CLUSTER_PORTS[@]:0:masters}"; do urls+=("redis://127.0.0.1:$port"); done
+  export EVT_REDIS_URL=$(IFS=,; echo "${urls[*]}")
+}
+
+# Whether every node says the cluster is ok and every replica is in sync.
+cluster_ready() {
+  local port
+  for port in "${CLUSTER_PORTS[@]}"; do
+    redis-cli -p "$port" cluster info 2>/dev/null | grep -q 'cluster_state:ok' || return 1
+    if redis-cli -p "$port" info replication | grep -q 'role:slave'; then
+      redis-cli -p "$port" info replication | grep -q 'master_link_status:up' || return 1
+    fi
+  done
+}
+
+stop_cluster() {
+  local pid
+  for pid in "${CLUSTER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${CLUSTER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  CLUSTER_PIDS=()
+  [ -n "${CLUSTER_DIR:-}" ] && rm -rf "$CLUSTER_DIR"
+  CLUSTER_DIR=""
 }
 
 stop_redis() {

@@ -1,8 +1,10 @@
 import EvtRedis
 
-/// One entry of a group's dead letters (`NS:dlq:<group>`).
+/// One entry of a group's dead letters (`NS:{<type>}:dlq:<group>`).
 public struct DeadLetter: Sendable, Equatable {
   public let group: String
+  /// The DLQ stream it is in.
+  public let key: String
   /// The entry id in the DLQ stream.
   public let dlqID: StreamID
   /// The original envelope exactly as published, or `nil` when the entry was not one.
@@ -14,7 +16,15 @@ public struct DeadLetter: Sendable, Equatable {
   /// The original event's id (from its envelope), if it had one.
   public var eventID: String? { event.flatMap { try? Envelope.decode($0) }?.id }
 
-  public static func == (a: DeadLetter, b: DeadLetter) -> Bool { a.group == b.group && a.dlqID == b.dlqID }
+  public init(group: String, key: String, dlqID: StreamID, event: [UInt8]?, fields: [String: String]) {
+    self.group = group
+    self.key = key
+    self.dlqID = dlqID
+    self.event = event
+    self.fields = fields
+  }
+
+  public static func == (a: DeadLetter, b: DeadLetter) -> Bool { a.key == b.key && a.group == b.group && a.dlqID == b.dlqID }
 
   /// One JSON object: the DLQ fields, the DLQ entry id and the original event.
   public var json: [UInt8] {

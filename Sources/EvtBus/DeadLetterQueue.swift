@@ -1,17 +1,21 @@
 import EvtRedis
 
-/// The dead letters of one consumer group (`NS:dlq:<group>`).
+/// The dead letters of one consumer group (`NS:{<type>}:dlq:<group>`, one stream per type, in
+/// the slot of the type's stream).
 ///
 /// A group is never fed the `event.failed` events of its own dead letters (consumer groups
 /// acknowledge them unhandled, see ``isOwnFailure(_:group:)``), and an `event.failed` that is
 /// itself dead-lettered is announced by reference, not embedded: dead letters cannot feed
 /// themselves.
 ///
-/// Dead-lettering a delivery is one `MULTI`/`EXEC`: the DLQ entry (the original envelope
-/// unchanged, the error, attempts, source stream and entry id, consumer, group, time), the
-/// acknowledgement of the source entry, and an `event.failed` event for other services. Either
-/// all of it happens or none of it does, so a crash can neither lose the event nor leave it both
-/// dead-lettered and pending.
+/// Dead-lettering a delivery takes two steps. First the `event.failed` event for other
+/// services is written, once (``EventWriter/once(_:)``: its id derives from the group and the
+/// entry). Then one `MULTI`/`EXEC` in the entry's slot writes the DLQ entry (the original
+/// envelope unchanged, the error, attempts, source stream and entry id, consumer, group, time)
+/// and acknowledges the source entry: either both happen or neither does, so a crash can
+/// neither lose the event nor leave it both dead-lettered and pending. A crash between the
+/// steps leaves the entry pending; when it is dead-lettered again, its announcement is not
+/// written twice.
 public final class DeadLetterQueue {
   public let connection: RedisConnection
   public let keys: Keys
@@ -39,7 +43,8 @@ public final class DeadLetterQueue {
     let original = entry.event.flatMap { try? Envelope.decode($0) }
     let now = EventTime.now().iso
 
-    var dlq = entry.event.map { EventWriter.append($0, to: keys.deadLetters(group)) } ?? ["XADD", keys.deadLetters(group), "*"]
+    let dlqKey = keys.deadLetters(group, keys.type(ofStream: entry.stream) ?? entry.type)
+    var dlq = entry.event.map { EventWriter.append($0, to: dlqKey) } ?? ["XADD", dlqKey, "*"]
     for (name, value) in [
       ("type", original?.type ?? entry.type), ("error", failure.reason), ("attempts", String(attempts)),
       ("permanent", failure.permanent ? "true" : "false"), ("stream", entry.stream), ("entry", entry.id.description),
@@ -56,8 +61,8 @@ public final class DeadLetterQueue {
     let failed = try failedEnvelope(entry, original: original, failure: failure, attempts: attempts)
     let announcement: EventWriter.Write
     do { announcement = try writer.prepare(failed) } catch { throw BusError(error) }
-    let commands: [RedisCommand] =
-      [["MULTI"], dlq, ["XACK", entry.stream, group, entry.id.description]] + writer.commands(announcement) + [["EXEC"]]
+    try writer.publishOnce([announcement], on: connection)
+    let commands: [RedisCommand] = [["MULTI"], dlq, ["XACK", entry.stream, group, entry.id.description], ["EXEC"]]
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     for (command, reply) in zip(commands, replies) { try checked(reply, command.name, connection, key: command.key) }
     guard let results = replies.last?.array else {
@@ -113,7 +118,8 @@ public final class DeadLetterQueue {
     }
     do {
       return try Envelope.create(
-        type: Self.failedType, compactData: data, headers: headers, id: nil, timestamp: nil, maxSize: Int.max)
+        type: Self.failedType, compactData: data, headers: headers,
+        id: EventID.derived(from: [group, entry.stream, entry.id.description, Self.failedType]), timestamp: nil, maxSize: Int.max)
     } catch {
       throw BusError(error)
     }

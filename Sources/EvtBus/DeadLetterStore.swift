@@ -10,47 +10,56 @@ public struct DeadLetterStore {
     self.keys = keys
   }
 
-  /// The groups that have a dead-letter stream, sorted.
+  /// The groups that have dead letters, sorted.
   public func groups() throws(BusError) -> [String] {
-    try streams(prefix: keys.deadLetters(""))
+    Set(try streams("dlq").map(\.group)).sorted()
   }
 
-  /// The groups that have a replay stream, sorted.
-  public func replayGroups() throws(BusError) -> [String] {
-    try streams(prefix: keys.replay(""))
+  /// The replay streams of every group (`NS:{<type>}:replay:<group>`), sorted by key.
+  public func replayStreams() throws(BusError) -> [(group: String, type: String, key: String)] {
+    try streams("replay")
   }
 
-  /// The suffixes of the stream keys that start with `prefix`, sorted.
-  private func streams(prefix: String) throws(BusError) -> [String] {
-    var cursor = "0"
-    var found = Set<String>()
-    repeat {
-      let reply = try wrap { () throws(RedisError) in
-        try connection.command(["SCAN", cursor, "MATCH", Self.globEscaped(prefix) + "*", "COUNT", "1000", "TYPE", "stream"])
-      }
-      let page = try StreamReply.scan(reply)
-      cursor = page.cursor
-      for key in page.keys where key.hasPrefix(prefix) { found.insert(String(key.dropFirst(prefix.count))) }
-    } while cursor != "0"
-    return found.sorted()
+  /// The streams of the namespace whose part after the type is `kind` (`dlq`, `replay`), by
+  /// group and type, found with SCAN (on every master of a cluster).
+  func streams(_ kind: String) throws(BusError) -> [(group: String, type: String, key: String)] {
+    let pattern = Self.globEscaped(keys.namespace) + ":{*}:" + kind + ":*"
+    var found: [(group: String, type: String, key: String)] = []
+    for key in try wrap({ () throws(RedisError) in try connection.scanKeys(matching: pattern, type: "stream") }) {
+      guard let type = keys.type(ofStream: key), let part = keys.part(of: key), part.kind == kind, !part.rest.isEmpty else { continue }
+      found.append((part.rest, type, key))
+    }
+    return found.sorted { $0.key < $1.key }
   }
 
-  /// The dead letters of `group` that match `filter`, oldest first, at most `limit`.
+  /// The dead letters of `group` (of every type) that match `filter`, oldest first, at most
+  /// `limit`.
   public func list(group: String, filter: DeadLetterFilter, limit: Int? = nil) throws(BusError) -> [DeadLetter] {
+    var out: [DeadLetter] = []
+    for stream in try streams("dlq") where stream.group == group {
+      out += try list(stream.key, group: group, filter: filter, limit: limit)
+    }
+    out.sort { $0.dlqID < $1.dlqID }
+    if let limit, out.count > limit { out.removeLast(out.count - limit) }
+    return out
+  }
+
+  /// The dead letters in one DLQ stream that match `filter`, oldest first, at most `limit`.
+  private func list(_ key: String, group: String, filter: DeadLetterFilter, limit: Int?) throws(BusError) -> [DeadLetter] {
     var out: [DeadLetter] = []
     var start = filter.since?.description ?? "-"
     while limit.map({ out.count < $0 }) ?? true {
       let reply = try wrap { () throws(RedisError) in
-        try connection.command(["XRANGE", keys.deadLetters(group), start, "+", "COUNT", "1000"])
+        try connection.command(["XRANGE", key, start, "+", "COUNT", "1000"])
       }
-      let entries = try StreamEntry.list(reply, stream: keys.deadLetters(group), type: "")
+      let entries = try StreamEntry.list(reply, stream: key, type: "")
       for e in entries {
         var fields: [String: String] = [:]
         var event: [UInt8]?
         for f in e.fields ?? [] {
           if f.name == EventWriter.field { event = f.value } else { fields[f.name] = String(decoding: f.value, as: UTF8.self) }
         }
-        let d = DeadLetter(group: group, dlqID: e.id, event: event, fields: fields)
+        let d = DeadLetter(group: group, key: key, dlqID: e.id, event: event, fields: fields)
         if filter.matches(d) { out.append(d) }
         if let limit, out.count >= limit { break }
       }
@@ -77,8 +86,9 @@ public struct DeadLetterStore {
       throw BusError(.badData, "dead letter \(d.dlqID) of group \(d.group) is not an envelope; it can only be purged")
     }
     let replayed = try envelope.addingHeader("replayedAt", EventTime.now().iso)
+    let type = keys.type(ofStream: d.key) ?? envelope.type
     let reply = try Self.replayScript.run(
-      on: connection, keys: [keys.deadLetters(d.group), keys.replay(d.group)], args: [d.dlqID.description, replayed.rawString])
+      on: connection, keys: [d.key, keys.replay(d.group, type)], args: [d.dlqID.description, replayed.rawString])
     return !reply.isNull
   }
 
@@ -86,11 +96,11 @@ public struct DeadLetterStore {
   @discardableResult
   public func purge(_ letters: [DeadLetter]) throws(BusError) -> Int {
     var deleted = 0
-    var byGroup: [String: [DeadLetter]] = [:]
-    for d in letters { byGroup[d.group, default: []].append(d) }
-    for (group, items) in byGroup {
+    var byStream: [String: [DeadLetter]] = [:]
+    for d in letters { byStream[d.key, default: []].append(d) }
+    for (key, items) in byStream {
       for chunk in stride(from: 0, to: items.count, by: 500).map({ Array(items[$0..<min($0 + 500, items.count)]) }) {
-        var command: RedisCommand = ["XDEL", keys.deadLetters(group)]
+        var command: RedisCommand = ["XDEL", key]
         for d in chunk { command.append(d.dlqID.description) }
         deleted += try wrap { () throws(RedisError) in try connection.command(command) }.int ?? 0
       }
@@ -98,7 +108,7 @@ public struct DeadLetterStore {
     return deleted
   }
 
-  private static func globEscaped(_ s: String) -> String {
+  static func globEscaped(_ s: String) -> String {
     var out = ""
     for c in s {
       if "*?[]\\".contains(c) { out.append("\\") }

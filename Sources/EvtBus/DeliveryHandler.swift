@@ -38,14 +38,16 @@ extension Envelope {
   public var key: EventKey { EventKey(type: type, id: id) }
 }
 
-/// A delivery handled successfully, and what the bus writes for it — in one atomic step
-/// when there is more than the acknowledgement (see ``DoneMarkers``).
+/// A delivery handled successfully, and what the bus writes for it (see ``DoneMarkers``):
+/// follow-up events first, then the done marker with the acknowledgement, atomically.
 public struct Completion: Sendable {
   public let entry: StreamEntry
   /// Set when the group records the event as done: a redelivery of it is then acknowledged
   /// without being handed to the handler again.
   public let marker: EventKey?
-  /// Events to publish with the acknowledgement (their contracts checked), exactly once.
+  /// Events to publish before the acknowledgement (their contracts checked), each once. Their
+  /// ids must derive from the cause (``EventID/derived(from:)``), so a completion retried
+  /// after a crash publishes nothing twice.
   public let followUps: [Envelope]
 
   /// Only acknowledge the entry.
@@ -53,7 +55,7 @@ public struct Completion: Sendable {
     Completion(entry: entry, marker: nil, followUps: [])
   }
 
-  /// Record the delivered event as done, acknowledge it and publish `followUps`, atomically.
+  /// Publish `followUps`, then record the delivered event as done and acknowledge it.
   public static func done(_ delivery: Delivery, publishing followUps: [Envelope] = []) -> Completion {
     let marker = delivery.envelope?.key
     return Completion(entry: delivery.entry, marker: marker, followUps: followUps)

@@ -1,15 +1,18 @@
 import EvtRedis
 
-/// The idempotency markers of one consumer group (`NS:done:<group>:<type>:<event id>`, with a
-/// TTL): an event is known by its type and id, so two events of different types that share an
-/// id are both handled.
+/// The idempotency markers of one consumer group (`NS:{<type>}:done:<group>:<event id>`,
+/// with a TTL): an event is known by its type (the type of the stream it came from, whose
+/// slot the marker shares) and id, so two events of different types that share an id are
+/// both handled.
 ///
-/// The group processor asks ``isDone(type:eventID:)`` before handing an event over, and for a
-/// completion with a marker calls ``complete(_:type:eventID:publishing:)``, which in one Lua
-/// script sets the marker, acknowledges the entry and publishes the follow-up events — or,
-/// when the marker already exists (another consumer completed the same event meanwhile), only
-/// acknowledges. So a redelivered or replayed
-/// event is acknowledged, not redone, and its follow-up events are published exactly once.
+/// The group processor asks ``isDone(_:eventID:)`` before handing an event over, and for a
+/// completion with a marker calls ``complete(_:eventID:publishing:)``: first the follow-up
+/// events are written, each at most once (their ids derive from their cause:
+/// ``EventWriter/once(_:)``), then one script in the entry's slot sets the marker and
+/// acknowledges the entry — or, when the marker exists already (another consumer completed
+/// the same event meanwhile), only acknowledges. A crash between the two leaves the entry
+/// pending; when it comes again its follow-ups are not written twice. So a redelivered or
+/// replayed event is acknowledged, not redone, and its follow-up events are published once.
 public final class DoneMarkers {
   public let connection: RedisConnection
   public let keys: Keys
@@ -37,40 +40,37 @@ public final class DoneMarkers {
     self.writer = EventWriter(keys: keys, contracts: contracts)
   }
 
-  /// Whether this group already completed the event of this type and id.
-  public func isDone(type: String, eventID: String) throws(BusError) -> Bool {
-    try connection.busCommand(["EXISTS", keys.done(group, type, eventID)]).int == 1
+  /// Whether this group already completed the event with this id from this entry's stream.
+  public func isDone(_ entry: StreamEntry, eventID: String) throws(BusError) -> Bool {
+    try connection.busCommand(["EXISTS", marker(entry, eventID)]).int == 1
+  }
+
+  /// The marker's key: in the slot of the entry's stream.
+  private func marker(_ entry: StreamEntry, _ eventID: String) -> String {
+    keys.done(group, keys.type(ofStream: entry.stream) ?? entry.type, eventID)
   }
 
   private static let script = RedisScript(
-    EventWriter.luaFunction + """
-      -- KEYS: done marker, source stream, then types set and stream of each follow-up event
-      -- ARGV: group, entry id, ttl, marker value, then type and envelope of each follow-up event
-      local first = redis.call('SET', KEYS[1], ARGV[4], 'NX', 'EX', ARGV[3])
-      redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
-      if not first then return 0 end
-      for i = 3, #KEYS, 2 do
-        local n = 5 + (i - 3)
-        append_event(KEYS[i], KEYS[i + 1], ARGV[n], ARGV[n + 1])
-      end
-      return 1
-      """)
+    """
+    -- KEYS: done marker, source stream; ARGV: group, entry id, ttl, marker value
+    local first = redis.call('SET', KEYS[1], ARGV[4], 'NX', 'EX', ARGV[3])
+    redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
+    if not first then return 0 end
+    return 1
+    """)
 
-  /// Marks the event done, acknowledges its entry and publishes `events`, atomically.
-  /// - Returns: false when the event was already done: then the entry is only acknowledged and
-  ///   nothing is published.
+  /// Publishes `events` (each once: their ids must derive from the cause, see
+  /// ``EventID/derived(from:)``), then marks the event done and acknowledges its entry
+  /// atomically.
+  /// - Returns: false when the event was already done: then the entry is only acknowledged.
   @discardableResult
-  public func complete(_ entry: StreamEntry, type: String, eventID: String, publishing events: [Envelope] = []) throws(BusError)
-    -> Bool
-  {
-    var scriptKeys = [keys.done(group, type, eventID), entry.stream]
-    var args = [group, entry.id.description, String(ttlSeconds), EventTime.now().iso]
+  public func complete(_ entry: StreamEntry, eventID: String, publishing events: [Envelope] = []) throws(BusError) -> Bool {
+    var writes: [EventWriter.Write] = []
     for e in events {
-      let write: EventWriter.Write
-      do { write = try writer.prepare(e) } catch { throw BusError(error) }
-      scriptKeys += writer.luaKeys(write)
-      args += writer.luaArguments(write)
+      do { writes.append(try writer.prepare(e)) } catch { throw BusError(error) }
     }
-    return try Self.script.run(on: connection, keys: scriptKeys, args: args).int == 1
+    try writer.publishOnce(writes, on: connection)
+    let args = [group, entry.id.description, String(ttlSeconds), EventTime.now().iso]
+    return try Self.script.run(on: connection, keys: [marker(entry, eventID), entry.stream], args: args).int == 1
   }
 }

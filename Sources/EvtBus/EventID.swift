@@ -36,6 +36,30 @@ public enum EventID {
     }
   }
 
+  /// The id of an event caused by another, the same every time it is made from the same
+  /// `parts` (a group, the cause's type and id, what follows from it): a step that is
+  /// retried after a crash publishes its follow-up under the same id, which is then written
+  /// once (``EventWriter/once(_:)``) and dropped by idempotent consumers. A UUID (version 8:
+  /// the first 122 bits of the SHA-256 of the parts, each prefixed with its length).
+  public static func derived(from parts: [String]) -> String {
+    var message: [UInt8] = []
+    for p in parts {
+      message += Array("\(p.utf8.count):".utf8)
+      message += Array(p.utf8)
+    }
+    var hex = Array(SHA256.hex(message).utf8.prefix(32))
+    hex[12] = UInt8(ascii: "8")  // version 8
+    let variant = "89ab".utf8.map { $0 }
+    let nibble = Int(hex[16] <= UInt8(ascii: "9") ? hex[16] - UInt8(ascii: "0") : hex[16] - UInt8(ascii: "a") + 10)
+    hex[16] = variant[nibble & 3]  // variant 10xx
+    var out: [UInt8] = []
+    for (i, c) in hex.enumerated() {
+      if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
+      out.append(c)
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
   /// Whether `id` is 1 to 200 printable ASCII characters without spaces.
   static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
     !b.isEmpty && b.count <= maxLength && b.allSatisfy { $0 > 0x20 && $0 < 0x7F }

@@ -3,12 +3,18 @@ import EvtRedis
 /// The one way an event is written, whoever writes it (`publish`, `publish --ndjson`, dead
 /// letters, completions with follow-up events, the user store): its type's contract is
 /// checked, its type is registered in `NS:types` (so readers can find its stream), and its
-/// envelope is appended to `NS:stream:<type>` under the field ``field``.
+/// envelope is appended to `NS:{<type>}:stream` under the field ``field``.
 ///
 /// ``prepare(_:)`` does the checking without any I/O; the prepared ``Write`` then becomes
-/// commands for a pipeline or a `MULTI` (``commands(_:)``), or keys and arguments for a Lua
-/// script that calls ``luaFunction``'s `append_event`. Registering the type first means an
-/// event is never in a stream that readers cannot find.
+/// commands (``commands(_:)``: the registration, then the append — sent in that order, so an
+/// event is never in a stream that readers cannot find). The registry and the stream are in
+/// different slots, so the two are never one transaction: a crash between them leaves a type
+/// registered whose event was not written, which readers skip.
+///
+/// An event caused by another (a follow-up, an announcement) is written with ``once(_:)``
+/// under an id derived from its cause (``EventID/derived(from:)``), before the step that
+/// caused it is recorded as done: a step retried after a crash writes it again under the same
+/// id, which is then a no-op.
 public struct EventWriter: Sendable {
   public let keys: Keys
   public let contracts: EventContracts
@@ -77,28 +83,50 @@ public struct EventWriter: Sendable {
     command.append(envelope)
   }
 
-  /// Both commands, in order, for a pipeline or inside `MULTI`/`EXEC`.
+  /// Both commands, in order, for a pipeline.
   public func commands(_ write: Write) -> [RedisCommand] {
     [registration(write), append(write)]
   }
 
-  /// Lua that defines `append_event(types_key, stream_key, type, envelope)` (registers the
-  /// type, appends the envelope, returns the new stream id) and
-  /// `append_envelope(stream_key, envelope)`; scripts that write events start with it.
+  /// How long a published marker (``once(_:)``) is kept: as long as a done marker, longer than
+  /// any retry of the step that wrote the event.
+  public static let onceTTL = DoneMarkers.defaultTTL
+
+  private static let onceScript = RedisScript(
+    """
+    -- KEYS: stream, published marker; ARGV: ttl, envelope
+    if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
+      return redis.call('XADD', KEYS[1], '*', '\(field)', ARGV[2])
+    end
+    return false
+    """)
+
+  /// The append of an event whose id is derived from its cause: written unless an event of
+  /// its type with its id was written this way before (within ``onceTTL``); one script in
+  /// the type's slot. Its reply is the stream id, or null when it was written before.
+  public func once(_ write: Write) -> RedisCommand {
+    Self.onceScript.command(
+      keys: [write.stream, keys.published(write.envelope.type, write.envelope.id)],
+      args: [String(Self.onceTTL), write.envelope.rawString])
+  }
+
+  /// Writes events caused by another step (``once(_:)`` each, after registering their types)
+  /// and waits until Redis has them: only then may the step be recorded as done.
+  public func publishOnce(_ writes: [Write], on connection: RedisConnection) throws(BusError) {
+    guard !writes.isEmpty else { return }
+    var commands: [RedisCommand] = []
+    for type in Set(writes.map(\.envelope.type)).sorted() { commands.append(["SADD", keys.types, type]) }
+    commands += writes.map(once)
+    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+    for (command, reply) in zip(commands, replies) { try checked(reply, command.name, connection, key: command.key) }
+  }
+
+  /// Lua that defines `append_envelope(stream_key, envelope)` (returns the new stream id), for
+  /// scripts that write an envelope into a stream of their slot.
   public static let luaFunction = """
     local function append_envelope(stream, envelope)
       return redis.call('XADD', stream, '*', '\(field)', envelope)
     end
-    local function append_event(types, stream, type, envelope)
-      redis.call('SADD', types, type)
-      return append_envelope(stream, envelope)
-    end
 
     """
-
-  /// The keys a script passes to `append_event` for this write: the types set, the stream.
-  public func luaKeys(_ write: Write) -> [String] { [keys.types, write.stream] }
-
-  /// The arguments a script passes to `append_event` for this write: the type, the envelope.
-  public func luaArguments(_ write: Write) -> [String] { [write.envelope.type, write.envelope.rawString] }
 }

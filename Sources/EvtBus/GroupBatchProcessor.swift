@@ -91,7 +91,7 @@ final class GroupBatchProcessor {
       if waited, let done = doneMarkers, let key = delivery.envelope?.key {
         // Completed elsewhere while it waited: the permit goes back unused.
         let isDone: Bool
-        do { isDone = try done.isDone(type: key.type, eventID: key.id) } catch {
+        do { isDone = try done.isDone(delivery.entry, eventID: key.id) } catch {
           gate.cancel()
           throw error
         }
@@ -120,7 +120,7 @@ final class GroupBatchProcessor {
     var rest: [Delivery] = []
     var finished: [Completion] = []
     for d in deliveries {
-      if let e = d.envelope, try done.isDone(type: e.type, eventID: e.id) {
+      if let e = d.envelope, try done.isDone(d.entry, eventID: e.id) {
         finished.append(.done(d))
         done.onAlreadyDone?(e.key, "was already done; acknowledged without handling it again")
       } else {
@@ -141,9 +141,9 @@ final class GroupBatchProcessor {
         continue
       }
       let key = c.marker ?? EventKey(type: c.entry.type, id: c.entry.id.description)
-      let first = try done.complete(c.entry, type: key.type, eventID: key.id, publishing: c.followUps)
+      let first = try done.complete(c.entry, eventID: key.id, publishing: c.followUps)
       if !first && !announced {
-        done.onAlreadyDone?(key, "was completed by another consumer meanwhile; its follow-up events were not published again")
+        done.onAlreadyDone?(key, "was completed by another consumer meanwhile; it was acknowledged")
       }
     }
     consumer.ackWithNextRead(plain)

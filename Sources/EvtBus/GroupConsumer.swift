@@ -108,16 +108,16 @@ public final class GroupConsumer {
   /// creating them empty), picking up types published since the last call.
   public func refresh() throws(BusError) {
     let types = try selection.resolve(connection, keys)
-    // The group's replay stream (events replayed from its dead letters) is read beside the
-    // type streams, always from its beginning.
-    let replay = keys.replay(group)
-    let fresh = (types.map(keys.stream) + [replay]).filter { !joined.contains($0) }
+    // Each type's replay stream for the group (events replayed from its dead letters) is
+    // read beside the type's stream, always from its beginning.
+    let replays = Set(types.map { keys.replay(group, $0) })
+    let fresh = types.flatMap { [keys.stream($0), keys.replay(group, $0)] }.filter { !joined.contains($0) }
     guard !fresh.isEmpty else { return }
     let isFirst = joined.isEmpty && streamKeys.isEmpty
     let commands = fresh.map { key -> RedisCommand in
       // A stream that appears after we started is joined from its beginning, so none of its
       // events are skipped.
-      ["XGROUP", "CREATE", key, group, isFirst && key != replay ? start.argument : "0", "MKSTREAM"]
+      ["XGROUP", "CREATE", key, group, isFirst && !replays.contains(key) ? start.argument : "0", "MKSTREAM"]
     }
     let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     for (key, reply) in zip(fresh, replies) {

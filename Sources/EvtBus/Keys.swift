@@ -1,13 +1,14 @@
 /// The Redis key layout of one namespace (see the README's "Data in Redis").
 ///
-/// The layout is unambiguous: a key's first `:` ends the namespace (namespaces have none),
-/// the next part says what the key is (`stream`, `types`, `dlq`, …), and what follows has no
-/// `:` either (types and group names cannot hold one) — except the last part of a done
-/// marker, the event id. So no key of one namespace, type or group can be read as a key of
-/// another.
+/// Every key of an event type carries the type as its Redis Cluster hash tag, `NS:{<type>}:…`:
+/// a type's stream, its groups' dead letters and replay streams, and the done and published
+/// markers of its events share one slot, so what must change together can in one
+/// transaction or script, while different types spread over the masters. The type registry
+/// `NS:types` and the user store (`NS:{users}:…`) have slots of their own. A single Redis uses
+/// the same layout.
 ///
-/// For Redis Cluster, choose a namespace that is a hash tag, like `{evt}`: every key of the
-/// namespace then lives in one slot, so the multi-key transactions stay valid.
+/// The layout is unambiguous: the namespace has no `:`, a type no `:`, `{` or `}`, a group no
+/// `:`, so no key of one namespace, type or group can be read as a key of another.
 public struct Keys: Sendable, Equatable {
   public let namespace: String
 
@@ -29,23 +30,53 @@ public struct Keys: Sendable, Equatable {
     self.namespace = namespace
   }
 
-  /// `NS:stream:<type>`: the events of one type, field `event` = the envelope.
-  public func stream(_ type: String) -> String { "\(namespace):stream:\(type)" }
+  /// `NS:{<type>}:stream`: the events of one type, field `event` = the envelope.
+  public func stream(_ type: String) -> String { "\(namespace):{\(type)}:stream" }
   /// `NS:types`: every type ever published.
   public var types: String { "\(namespace):types" }
-  /// `NS:dlq:<group>`: the dead-lettered deliveries of one group.
-  public func deadLetters(_ group: String) -> String { "\(namespace):dlq:\(group)" }
-  /// `NS:replay:<group>`: events replayed from the dead letters for that group only.
-  public func replay(_ group: String) -> String { "\(namespace):replay:\(group)" }
+  /// `NS:{<type>}:dlq:<group>`: the dead-lettered deliveries of one group from one type.
+  public func deadLetters(_ group: String, _ type: String) -> String { "\(namespace):{\(type)}:dlq:\(group)" }
+  /// `NS:{<type>}:replay:<group>`: events of one type replayed from the dead letters for
+  /// that group only.
+  public func replay(_ group: String, _ type: String) -> String { "\(namespace):{\(type)}:replay:\(group)" }
+  /// `NS:{<type>}:done:<group>:<event id>`: the idempotency marker of an event completed by a
+  /// group (ids are unique per type only, so the type is part of the key).
+  public func done(_ group: String, _ type: String, _ eventID: String) -> String { "\(namespace):{\(type)}:done:\(group):\(eventID)" }
+  /// `NS:{<type>}:published:<event id>`: an event with an id derived from its cause was
+  /// written (``EventWriter/once(_:)``): writing it again does nothing.
+  public func published(_ type: String, _ eventID: String) -> String { "\(namespace):{\(type)}:published:\(eventID)" }
 
-  /// `NS:done:<group>:<type>:<event id>`: the idempotency marker of an event completed by a
-  /// group. Ids are unique per type only, so the type is part of the marker.
-  public func done(_ group: String, _ type: String, _ eventID: String) -> String { "\(namespace):done:\(group):\(type):\(eventID)" }
-
-  /// The type of a stream key of this namespace, or `nil`.
+  /// The type whose hash tag a key of this namespace carries (`NS:{<type>}:…`), or `nil`.
   public func type(ofStream key: String) -> String? {
-    let prefix = "\(namespace):stream:"
-    return key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : nil
+    let prefix = "\(namespace):{"
+    guard key.hasPrefix(prefix) else { return nil }
+    let rest = key.utf8.dropFirst(prefix.utf8.count)
+    guard let close = rest.firstIndex(of: UInt8(ascii: "}")) else { return nil }
+    return String(decoding: rest[..<close], as: UTF8.self)
   }
 
+  /// What a key of this namespace is for a type (`stream`, `dlq`, `replay`, …) and what follows
+  /// (the group), or `nil`: `NS:{t}:dlq:g` is `("dlq", "g")`.
+  public func part(of key: String) -> (kind: String, rest: String)? {
+    guard let type = type(ofStream: key) else { return nil }
+    let after = key.utf8.dropFirst("\(namespace):{\(type)}:".utf8.count)
+    let text = String(decoding: after, as: UTF8.self)
+    guard let colon = text.firstIndex(of: ":") else { return (text, "") }
+    return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+  }
+
+  /// The keys of the layout before hash tags, for `evt migrate`.
+  public struct Legacy: Sendable {
+    public let namespace: String
+    /// `NS:stream:<type>`.
+    public func stream(_ type: String) -> String { "\(namespace):stream:\(type)" }
+    /// `NS:dlq:<group>`: every type's dead letters of a group.
+    public func deadLetters(_ group: String) -> String { "\(namespace):dlq:\(group)" }
+    /// `NS:replay:<group>`.
+    public func replay(_ group: String) -> String { "\(namespace):replay:\(group)" }
+    /// `NS:done:` + `<group>:<type>:<event id>`.
+    public var donePrefix: String { "\(namespace):done:" }
+  }
+
+  public var legacy: Legacy { Legacy(namespace: namespace) }
 }

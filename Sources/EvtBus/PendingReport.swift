@@ -39,7 +39,7 @@ public struct PendingReport {
     var table: [String: PendingSummary] = [:]
     // Type streams, then the groups' replay streams (counted under the type "(replay)").
     var streams = try TypeSelection([]).resolve(connection, keys).map { (keys.stream($0), $0) }
-    for g in try DeadLetterStore(connection: connection, keys: keys).replayGroups() { streams.append((keys.replay(g), "(replay)")) }
+    for r in try DeadLetterStore(connection: connection, keys: keys).replayStreams() { streams.append((r.key, "(replay)")) }
     for (stream, type) in streams {
       let groups = try wrap { () throws(RedisError) in try connection.command(["XINFO", "GROUPS", stream]) }
       for info in try StreamReply.info(groups, "XINFO GROUPS \(stream)") {

@@ -11,10 +11,15 @@ public struct RedisScript: Sendable {
   /// - Throws: ``BusError`` when Redis is unreachable or the script fails (nothing it wrote
   ///   before an error is rolled back by Redis, so scripts check before they write).
   public func run(on connection: RedisConnection, keys: [String], args: [String]) throws(BusError) -> RedisReply {
+    try connection.busCommand(command(keys: keys, args: args))
+  }
+
+  /// The `EVAL` command, for a pipeline. All `keys` must be in one slot (Redis Cluster).
+  public func command(keys: [String], args: [String]) -> RedisCommand {
     var command: RedisCommand = ["EVAL", source]
     command.append(String(keys.count))
     for k in keys { command.append(k) }
     for a in args { command.append(a) }
-    return try connection.busCommand(command)
+    return command
   }
 }

@@ -100,7 +100,7 @@ public struct StreamEntry: Sendable, Equatable {
   private static let fieldBytes = Array(EventWriter.field.utf8)
 
   /// Decodes the entries of an XRANGE/XREVRANGE reply.
-  static func list(_ reply: RedisReply, stream: String, type: String) throws(BusError) -> [StreamEntry] {
+  public static func list(_ reply: RedisReply, stream: String, type: String) throws(BusError) -> [StreamEntry] {
     guard let items = reply.array else { throw StreamReply.unexpected("the entries of \(stream)", reply) }
     var out: [StreamEntry] = []
     out.reserveCapacity(items.count)

@@ -44,6 +44,13 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
   public var description: String { "\(milliseconds)-\(sequence)" }
 
+  /// The id just before this one (`0-0` stays `0-0`).
+  public var previous: StreamID {
+    if sequence > 0 { return StreamID(milliseconds: milliseconds, sequence: sequence - 1) }
+    if milliseconds > 0 { return StreamID(milliseconds: milliseconds - 1, sequence: UInt64.max) }
+    return self
+  }
+
   /// The creation time Redis put into the id.
   public var time: EventTime { EventTime(milliseconds: Int64(milliseconds)) }
 

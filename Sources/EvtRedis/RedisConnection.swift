@@ -168,6 +168,27 @@ public final class RedisConnection {
     return reply
   }
 
+  /// Every key that matches a glob `pattern` (and is of `type`, when given), found with SCAN;
+  /// in no particular order. Keys written meanwhile may or may not be found.
+  public func scanKeys(matching pattern: String, type: String? = nil) throws(RedisError) -> [String] {
+    var found: [String] = []
+    var cursor = "0"
+    repeat {
+      var scan: RedisCommand = ["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]
+      if let type {
+        scan.append("TYPE")
+        scan.append(type)
+      }
+      let reply = try command(scan)
+      guard let page = reply.array, page.count == 2, let next = page[0].string, let keys = page[1].array else {
+        throw RedisError(.protocolError, "SCAN on \(url) returned an unexpected reply")
+      }
+      found += keys.compactMap(\.string)
+      cursor = next
+    } while cursor != "0"
+    return found
+  }
+
   /// Sends every command in one write, then reads every reply, in order. Error replies are
   /// returned as `.error` values (one failing command does not hide the others' replies).
   public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {

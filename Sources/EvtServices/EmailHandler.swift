@@ -12,8 +12,14 @@ final class EmailHandler: DeliveryHandler {
   let timings: Timings
   /// Each mail sent, with its processing time; `nil` logs nothing.
   let log: (@Sendable (String) -> Void)?
+  /// The worker's consumer group: part of each `email.sent` id.
+  let group: String
 
-  init(composer: MailComposer, mailer: any Mailer, breaker: CircuitBreaker, timings: Timings, log: (@Sendable (String) -> Void)?) {
+  init(
+    group: String, composer: MailComposer, mailer: any Mailer, breaker: CircuitBreaker, timings: Timings,
+    log: (@Sendable (String) -> Void)?
+  ) {
+    self.group = group
     self.composer = composer
     self.mailer = mailer
     self.breaker = breaker
@@ -80,7 +86,8 @@ final class EmailHandler: DeliveryHandler {
     return breaker.failed(error.message) ? .notReady : .failed(HandlerFailure("mailer: \(error.message)"))
   }
 
-  /// `email.sent` for a mail sent: correlated with its cause.
+  /// `email.sent` for a mail sent: correlated with its cause, its id derived from the cause and
+  /// the group (a retried completion publishes it once).
   private func sentEvent(_ message: MailComposer.OutgoingMail, cause event: Envelope, elapsed: Int64) throws(BusError) -> Envelope {
     var data: [JSONValue.Member] = [
       .init("userId", .string(message.userId)), .init("type", .string(message.kind)), .init("recipient", .string(message.mail.to.email)),
@@ -91,7 +98,8 @@ final class EmailHandler: DeliveryHandler {
     do {
       return try Envelope.create(
         type: EmailWorker.sentType, data: .object(data),
-        headers: [("correlationId", event.correlationID), ("causationId", event.id), ("source", "evt run-email-worker")])
+        headers: [("correlationId", event.correlationID), ("causationId", event.id), ("source", "evt run-email-worker")],
+        id: EventID.derived(from: [group, event.type, event.id, EmailWorker.sentType]))
     } catch {
       throw BusError(error)
     }

@@ -135,7 +135,7 @@ public final class EmailWorker: Sendable {
       selection: try TypeSelection(Self.types), start: .beginning)
     consumer.claimIdleMilliseconds = Int(options.claimIdle * 1000)
     let handler = EmailHandler(
-      composer: MailComposer(users: UserStore(connection: redis, keys: keys), from: options.from), mailer: mailer,
+      group: options.group, composer: MailComposer(users: UserStore(connection: redis, keys: keys), from: options.from), mailer: mailer,
       breaker: breaker, timings: timings, log: options.logEachMail ? log : nil)
     let deadLetters = DeadLetterQueue(connection: redis, keys: keys, group: options.group)
     deadLetters.onBury = { [log] delivery, failure in

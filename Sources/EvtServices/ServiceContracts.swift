@@ -34,8 +34,10 @@ public enum ServiceTypes {
 }
 
 extension Keys {
-  /// `NS:user:<id>`: one user of the user service (a hash).
-  public func user(_ id: String) -> String { "\(namespace):user:\(id)" }
-  /// `NS:user-email:<email>`: the unique-email index (lower-cased address → user id).
-  public func userEmail(_ email: String) -> String { "\(namespace):user-email:\(email)" }
+  /// `NS:{users}:user:<id>`: one user of the user service (a hash).
+  public func user(_ id: String) -> String { "\(namespace):{users}:user:\(id)" }
+  /// `NS:{users}:user-email:<email>`: the unique-email index (lower-cased address → user id).
+  public func userEmail(_ email: String) -> String { "\(namespace):{users}:user-email:\(email)" }
+  /// `NS:{users}:outbox`: `user.created` events written with their user, not yet published.
+  public var userOutbox: String { "\(namespace):{users}:outbox" }
 }

@@ -113,11 +113,16 @@ public struct NewUser: Sendable, Equatable {
   }
 }
 
-/// The user store: `NS:user:<id>` (a hash) and `NS:user-email:<lower-cased email>` (the id).
+/// The user store: `NS:{users}:user:<id>` (a hash), `NS:{users}:user-email:<lower-cased email>`
+/// (the id) and `NS:{users}:outbox` (events not yet published), all in one slot.
 ///
 /// ``create(name:email:headers:)`` writes the user, its index entry and its `user.created` event
-/// in one Lua script: there is never a user without its event nor an event without its user,
-/// and of two concurrent creations with the same address exactly one succeeds.
+/// into the outbox in one Lua script — of two concurrent creations with the same address
+/// exactly one succeeds — and then relays the outbox: each event is published once
+/// (``EventWriter/once(_:)``) and only then taken out. The `user.created` stream is in another
+/// slot, so this cannot be one script; a crash between the steps leaves the event in the
+/// outbox, and the next creation (or ``relayOutbox()``) publishes it. There is never a user
+/// whose event is lost, nor an event whose user was not created.
 public final class UserStore {
   public let connection: RedisConnection
   public let keys: Keys
@@ -133,19 +138,17 @@ public final class UserStore {
 
   private static let createScript = RedisScript(
     EventWriter.luaFunction + """
-      -- KEYS: email index, user hash, types set, user.created stream
-      -- ARGV: id, name, email, createdAt, event type, envelope
+      -- KEYS: email index, user hash, outbox; ARGV: id, name, email, createdAt, envelope
       local existing = redis.call('GET', KEYS[1])
       if existing then return {0, existing} end
       if redis.call('EXISTS', KEYS[2]) == 1 then return {2, ARGV[1]} end
       redis.call('SET', KEYS[1], ARGV[1])
       redis.call('HSET', KEYS[2], 'id', ARGV[1], 'name', ARGV[2], 'email', ARGV[3], 'createdAt', ARGV[4])
-      local sid = append_event(KEYS[3], KEYS[4], ARGV[5], ARGV[6])
-      return {1, sid}
+      return {1, append_envelope(KEYS[3], ARGV[5])}
       """)
 
-  /// Validates and creates a user, publishing `user.created` (data: userId, email, name) in the
-  /// same script.
+  /// Validates and creates a user, publishing `user.created` (data: userId, email, name)
+  /// through the outbox.
   /// - Parameters:
   ///   - id: the user's id (1 to 64 letters, digits, `.`, `_`, `-`), for imports; `nil` for a
   ///     new UUID.
@@ -177,14 +180,37 @@ public final class UserStore {
     }
     let event = write.envelope
     let reply = try Self.createScript.run(
-      on: connection, keys: [keys.userEmail(UserValidation.indexKey(email)), keys.user(user.id)] + writer.luaKeys(write),
-      args: [user.id, name, email, now] + writer.luaArguments(write))
+      on: connection, keys: [keys.userEmail(UserValidation.indexKey(email)), keys.user(user.id), keys.userOutbox],
+      args: [user.id, name, email, now, event.rawString])
     guard let result = reply.array, result.count == 2 else { throw BusError(.server, "unexpected reply to the user creation script") }
     if result[0].int == 2 { throw BusError(.conflict, "a user with the id \(JSON.quoted(user.id)) already exists") }
     if result[0].int != 1 {
       throw BusError(.conflict, "a user with the email address \(JSON.quoted(email)) already exists (id \(result[1].string ?? "?"))")
     }
+    try relayOutbox()
     return (user, event)
+  }
+
+  /// Publishes every event waiting in the outbox (each once), then takes it out. Returns how
+  /// many were relayed.
+  @discardableResult
+  public func relayOutbox() throws(BusError) -> Int {
+    var relayed = 0
+    while true {
+      let reply = try connection.busCommand(["XRANGE", keys.userOutbox, "-", "+", "COUNT", "100"])
+      let entries = try StreamEntry.list(reply, stream: keys.userOutbox, type: "")
+      guard !entries.isEmpty else { return relayed }
+      var writes: [EventWriter.Write] = []
+      for e in entries {
+        guard let raw = e.event, let envelope = try? Envelope.decode(raw) else { continue }
+        do { writes.append(try writer.prepare(envelope)) } catch { continue }  // checked when it was created
+      }
+      try writer.publishOnce(writes, on: connection)
+      var delete: RedisCommand = ["XDEL", keys.userOutbox]
+      for e in entries { delete.append(e.id.description) }
+      _ = try connection.busCommand(delete)
+      relayed += writes.count
+    }
   }
 
   /// The user with this id, or `nil`.

@@ -57,7 +57,7 @@ struct DeadLetterTests {
       let outcome = try run(server, keys, Flaky(failures: 2), maxAttempts: 3)
       #expect(outcome == SubscriptionOutcome(end: .finished, handled: 5, failed: 0, deadLettered: 0))
       let c = try server.connect()
-      #expect(try c.command(["XLEN", keys.deadLetters("g")]).int == 0)
+      #expect(try c.command(["XLEN", keys.deadLetters("g", "a.b")]).int == 0)
       #expect(try pendingCount(c, keys.stream("a.b"), "g") == 0)
     }
   }
@@ -70,7 +70,7 @@ struct DeadLetterTests {
       let outcome = try run(server, keys, Flaky(failures: 99), maxAttempts: 3)
       #expect(outcome == SubscriptionOutcome(end: .finished, handled: 0, failed: 0, deadLettered: 4))
       let c = try server.connect()
-      let dlq = try c.command(["XRANGE", keys.deadLetters("g"), "-", "+"]).array!
+      let dlq = try c.command(["XRANGE", keys.deadLetters("g", "a.b"), "-", "+"]).array!
       #expect(dlq.count == 4)
       let fields = dlq.map { entry -> [String: String] in
         let flat = entry.array![1].array!.map { $0.string! }

@@ -79,7 +79,7 @@ struct ReclaimTests {
       ) { false }
       #expect(handler.calls == 0 && outcome.deadLettered == 1)
       let c = try server.connect()
-      let dlq = try c.command(["XRANGE", keys.deadLetters("g"), "-", "+"]).array!
+      let dlq = try c.command(["XRANGE", keys.deadLetters("g", "a.b"), "-", "+"]).array!
       #expect(dlq.first?.array?[1].array?.contains(.bulk(Array("poison message: delivered 2 times (limit 1)".utf8))) == true)
       #expect(try pendingCount(c, keys.stream("a.b"), "g") == 0)
     }

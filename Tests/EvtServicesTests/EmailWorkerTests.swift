@@ -83,7 +83,7 @@ struct EmailWorkerTests {
       #expect(outcome.deadLettered == 0 && outcome.handled == 6)
       #expect(mailer.sent.withLock { $0.count } == 6)
       #expect(Set(mailer.sent.withLock { $0 }).count == 6)
-      #expect(try c.command(["EXISTS", keys.deadLetters("email-worker")]).int == 0)
+      #expect(try DeadLetterStore(connection: c, keys: keys).groups().isEmpty)
     }
   }
 

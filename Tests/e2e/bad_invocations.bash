@@ -164,6 +164,14 @@ bad 64 -- replay-dlq --group 'a:b' --list
 bad 64 -- replay-dlq --purge
 bad 64 -- pending --json --pretty
 bad 64 -- pending extra
+bad 64 -- migrate extra
+bad 64 -- migrate --dry-run --frobnicate
+bad 64 -- migrate --namespace "a:b"
+bad 64 -- publish a.b --data 1 --replicas 0
+bad 64 -- publish a.b --data 1 --replicas 101
+bad 64 -- publish a.b --data 1 --replicas 99999999999999999999
+bad 64 -- publish a.b --data 1 --replicas 1 --replicas-timeout 0
+bad 64 -- publish a.b --data 1 --replicas 1 --replicas-timeout 2d
 # bench
 bad 64 -- bench --count 0
 bad 64 -- bench --count 100000001

@@ -12,7 +12,7 @@ setup() {
   evt publish order.placed --data '{"orderId":"o","userId":"nobody"}' -q >/dev/null
   evt subscribe --group g --count 1 --exec 'exit 65' a.b >/dev/null 2>&1 || true
   evt publish a.b --data 2 -q >/dev/null
-  rcli XREADGROUP GROUP g dead COUNT 1 STREAMS corpus:stream:a.b '>' >/dev/null
+  rcli XREADGROUP GROUP g dead COUNT 1 STREAMS "corpus:{a.b}:stream" '>' >/dev/null
   cd "$BATS_TEST_TMPDIR"
 }
 

@@ -100,7 +100,7 @@ bad() {
   [ "$status" -eq 0 ]
   [[ "$out" == *'"type":"a.b"'* ]]
   [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ "$err" == *"retrying for up to 20"* ]]
-  [ "$(redis-cli -p "$port" XLEN "$EVT_NAMESPACE:stream:a.b")" = 1 ]
+  [ "$(redis-cli -p "$port" XLEN "$(stream_key a.b)")" = 1 ]
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
   wait $late || true
 }

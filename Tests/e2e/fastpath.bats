@@ -11,14 +11,14 @@ for i in range(1500): print("{\"type\":\"user.created\",\"data\":{\"userId\":\"u
   evt tail --json -n 1500 user.created > "$BATS_TEST_TMPDIR/tail.out"
   cmp "$BATS_TEST_TMPDIR/group.out" "$BATS_TEST_TMPDIR/tail.out"
   [ "$(wc -l < "$BATS_TEST_TMPDIR/group.out")" = 1500 ]
-  [ "$(rcli XPENDING "$EVT_NAMESPACE:stream:user.created" g | head -1)" = 0 ]
+  [ "$(rcli XPENDING "$(stream_key user.created)" g | head -1)" = 0 ]
   # What Redis holds is byte for byte what was printed.
-  rcli XRANGE "$EVT_NAMESPACE:stream:user.created" - + COUNT 1 | sed -n 3p > "$BATS_TEST_TMPDIR/first"
+  rcli XRANGE "$(stream_key user.created)" - + COUNT 1 | sed -n 3p > "$BATS_TEST_TMPDIR/first"
   [ "$(cat "$BATS_TEST_TMPDIR/first")" = "$(head -n 1 "$BATS_TEST_TMPDIR/group.out")" ]
 }
 
 @test "an envelope stored with white space and line breaks by another tool is printed as one JSON line" {
-  rcli XADD "$EVT_NAMESPACE:stream:a.b" '*' event $'{ "id":"x",\n "type":"a.b","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{ "k" : [1, 2] } }' >/dev/null
+  rcli XADD "$(stream_key a.b)" '*' event $'{ "id":"x",\n "type":"a.b","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{ "k" : [1, 2] } }' >/dev/null
   rcli SADD "$EVT_NAMESPACE:types" a.b >/dev/null
   run_evt subscribe --group g --until-empty --json a.b
   [ "$status" -eq 0 ]
@@ -28,16 +28,16 @@ for i in range(1500): print("{\"type\":\"user.created\",\"data\":{\"userId\":\"u
 }
 
 @test "a contract broken behind evt's back is still dead-lettered when the check runs in place" {
-  rcli XADD "$EVT_NAMESPACE:stream:user.created" '*' event '{"id":"x","type":"user.created","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{"userId":"u","email":"not-an-address","name":"N"}}' >/dev/null
-  rcli XADD "$EVT_NAMESPACE:stream:user.created" '*' event '{"id":"y","type":"user.created","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{"userId":"u","email":"a@b.co","name":"N\u0007"}}' >/dev/null
-  rcli XADD "$EVT_NAMESPACE:stream:user.created" '*' event '{"id":"z","type":"user.created","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{"userId":"u","email":"a@b.co","name":"N"}}' >/dev/null
+  rcli XADD "$(stream_key user.created)" '*' event '{"id":"x","type":"user.created","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{"userId":"u","email":"not-an-address","name":"N"}}' >/dev/null
+  rcli XADD "$(stream_key user.created)" '*' event '{"id":"y","type":"user.created","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{"userId":"u","email":"a@b.co","name":"N\u0007"}}' >/dev/null
+  rcli XADD "$(stream_key user.created)" '*' event '{"id":"z","type":"user.created","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{"userId":"u","email":"a@b.co","name":"N"}}' >/dev/null
   rcli SADD "$EVT_NAMESPACE:types" user.created >/dev/null
   run_evt subscribe --group g --until-empty --json user.created
   [ "$status" -eq 1 ]
   [[ "$err" == *"2 dead-lettered"* ]]
   [ "$(printf '%s\n' "$out" | wc -l)" = 1 ]
   [[ "$out" == *'"id":"z"'* ]]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 2 ]
+  [ "$(dlq_count g)" = 2 ]
 }
 
 @test "evt bench: every event arrives, latency is reported, and its namespace is gone afterwards" {
@@ -65,5 +65,5 @@ for i in range(10000): print("{\"type\":\"a.b\",\"data\":%d}" % i)' > "$BATS_TES
   run_evt publish --ndjson < "$BATS_TEST_TMPDIR/in.ndjson"
   [ "$status" -eq 0 ]
   [ "$err" = "evt: published 10000 events" ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:a.b")" = 20000 ]
+  [ "$(rcli XLEN "$(stream_key a.b)")" = 20000 ]
 }

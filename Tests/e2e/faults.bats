@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 load helpers
 
-pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
+pending() { rcli XPENDING "$(stream_key $1)" "$2" | head -n 1; }
 
 @test "kill -9 of one of two consumers mid-way through 10,000 events: the survivor reclaims; every event handled exactly once" {
   seq 1 10000 | sed 's/.*/{"type":"job.run","data":&}/' | evt publish --ndjson -q
@@ -25,7 +25,7 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   [ "$(wc -l < "$BATS_TEST_TMPDIR/log")" -le 10001 ]
   # The dead consumer had nothing left pending, so it is removed once idle long enough (10 x claim-idle);
   # here it must at least never have been removed while it held entries.
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 0 ]
+  [ "$(dlq_count g)" = 0 ]
 }
 
 @test "Redis killed and restarted (append-only file on) while a subscriber runs: it reconnects and finishes; nothing lost" {
@@ -47,7 +47,7 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   set -e
   [ "$code" -eq 75 ]
   [ "$(ls "$BATS_TEST_TMPDIR/done" | wc -l)" = 2000 ]
-  [ "$(redis-cli -s "$dir/r.sock" XPENDING "$EVT_NAMESPACE:stream:job.run" g | head -n 1)" = 0 ]
+  [ "$(redis-cli -s "$dir/r.sock" XPENDING "$(stream_key job.run)" g | head -n 1)" = 0 ]
   grep -q "lost the connection" "$BATS_TEST_TMPDIR/err"
   grep -q "reconnected to" "$BATS_TEST_TMPDIR/err"
   # One line per state change, not a flood (plus the final timeout line).

@@ -3,7 +3,7 @@
 # each named after its item. Each fails on b76b906.
 load helpers
 
-xlen() { rcli XLEN "$EVT_NAMESPACE:stream:$1"; }
+xlen() { rcli XLEN "$(stream_key $1)"; }
 # 50,000 NDJSON drafts of a.b numbered by data.i, trickling out over about a second.
 trickle() {
   "$PY" -c '
@@ -20,13 +20,13 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   run_evt subscribe --group g --until-empty --exec 'exit 65' '*'
   [ "$status" -eq 1 ]
   [ "$(xlen event.failed)" = 1 ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 1 ]
+  [ "$(dlq_count g)" = 1 ]
   # Run again: its own announcement is acknowledged unhandled, nothing new is dead-lettered.
   run_evt subscribe --group g --until-empty --exec 'exit 65' '*'
   [ "$status" -eq 0 ]
   [ "$(xlen event.failed)" = 1 ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 1 ]
-  [ "$(rcli XPENDING "$EVT_NAMESPACE:stream:event.failed" g | head -1)" = 0 ]
+  [ "$(dlq_count g)" = 1 ]
+  [ "$(rcli XPENDING "$(stream_key event.failed)" g | head -1)" = 0 ]
   # Another group that fails g's event.failed announces it by reference: no growth.
   run_evt subscribe --group other --until-empty --exec 'exit 65' event.failed
   [ "$status" -eq 1 ]
@@ -49,7 +49,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   [ "$status" -eq 65 ]
   assert_nothing_written
   # Written behind evt's back: dead-lettered, never mailed; the next user is mailed normally.
-  rcli XADD "$EVT_NAMESPACE:stream:user.created" '*' event \
+  rcli XADD "$(stream_key user.created)" '*' event \
     "{\"id\":\"e1\",\"type\":\"user.created\",\"version\":\"1.0\",\"timestamp\":\"2026-11-27T10:00:00.000Z\",\"data\":$(printf '%s' "$evil")}" >/dev/null
   rcli SADD "$EVT_NAMESPACE:types" user.created >/dev/null
   user u4 good@example.com Good
@@ -59,7 +59,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   [ "$(ls "$INBOX" | wc -l)" = 1 ]
   ! grep -rqi 'attacker\|^Bcc' "$INBOX"
   grep -q '^X-Envelope-To: good@example.com' "$INBOX"/*.eml
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:email-worker")" = 1 ]
+  [ "$(dlq_count email-worker)" = 1 ]
   # The log quotes the bad address escaped, on one line: nothing forged.
   ! printf '%s\n' "$err" | grep -q '^Bcc'
   mkdir -p "$BATS_TEST_TMPDIR/out"
@@ -111,12 +111,12 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   cat "$BATS_TEST_TMPDIR/err"
   grep -q 'published 50000 events' "$BATS_TEST_TMPDIR/err"
   grep -q 'retrying' "$BATS_TEST_TMPDIR/err"
-  [ "$(redis-cli -p "$port" XLEN "$EVT_NAMESPACE:stream:a.b")" = 50000 ]
-  distinct=$(redis-cli -p "$port" XRANGE "$EVT_NAMESPACE:stream:a.b" - + | grep -o '"i":[0-9]*' | sort -u | wc -l)
+  [ "$(redis-cli -p "$port" XLEN "$(stream_key a.b)")" = 50000 ]
+  distinct=$(redis-cli -p "$port" XRANGE "$(stream_key a.b)" - + | grep -o '"i":[0-9]*' | sort -u | wc -l)
   [ "$distinct" = 50000 ]
 
   # Without --retry: a clear account of how far it got, and where to resume.
-  redis-cli -p "$port" DEL "$EVT_NAMESPACE:stream:a.b" >/dev/null
+  redis-cli -p "$port" DEL "$(stream_key a.b)" >/dev/null
   trickle | "$EVT_BIN" publish --ndjson 2> "$BATS_TEST_TMPDIR/err2" &
   evt_pid=$!
   sleep 0.4
@@ -141,14 +141,14 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   [ "$status" -eq 65 ]
   evt tail --pretty -n 1 | grep -qv 'not an envelope'
   evt tail --json -n 1 | EVT_NAMESPACE="${EVT_NAMESPACE}copy" evt publish --ndjson -q
-  [ "$(rcli XLEN "${EVT_NAMESPACE}copy:stream:a.b")" = 1 ]
+  [ "$(rcli XLEN "${EVT_NAMESPACE}copy:{a.b}:stream")" = 1 ]
   run_evt subscribe --group g --until-empty --exec 'exit 65' a.b
   [ "$status" -eq 1 ]
   # The event.failed that embeds it is readable too (and so is its copy).
   evt tail --pretty -n 1 event.failed | grep -qv 'not an envelope'
   run_evt subscribe --group h --until-empty --exec 'true' event.failed
   [ "$status" -eq 0 ]
-  [ "$(rcli EXISTS "$EVT_NAMESPACE:dlq:h")" = 0 ]
+  [ "$(dlq_count h)" = 0 ]
   evt tail --json -n 1 event.failed | EVT_NAMESPACE="${EVT_NAMESPACE}copy" evt publish --ndjson -q
 }
 
@@ -188,7 +188,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   echo "$output"
   [ "$status" -eq 1 ]
   [ "$(ls "$INBOX" | wc -l)" = 2 ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:email-worker")" = 1 ]
+  [ "$(dlq_count email-worker)" = 1 ]
   [[ "$output" == *"Mailbox busy"* ]]
   [[ "$output" != *"circuit open"* ]]
 }
@@ -219,8 +219,8 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
 @test "item 10: nothing from an event reaches the terminal raw; --json is always one JSON value per line" {
   esc=$'\e'
   evt publish a.b --data '{"t":"\u001b]0;owned\u0007","bidi":"\u202e","c1":"\u009b"}' -H "k=${esc}[2Jx" -q >/dev/null
-  rcli XADD "$EVT_NAMESPACE:stream:a.b" '*' event "$(printf 'garbage\e[31m')" >/dev/null
-  rcli XADD "$EVT_NAMESPACE:stream:a.b" '*' other "$(printf 'x\ny')" >/dev/null
+  rcli XADD "$(stream_key a.b)" '*' event "$(printf 'garbage\e[31m')" >/dev/null
+  rcli XADD "$(stream_key a.b)" '*' other "$(printf 'x\ny')" >/dev/null
   evt tail --pretty -n 10 > "$BATS_TEST_TMPDIR/pretty"
   ! grep -q "$esc" "$BATS_TEST_TMPDIR/pretty"
   ! grep -qP '\x{202e}|\x{009b}' "$BATS_TEST_TMPDIR/pretty"
@@ -254,7 +254,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   EVT_REDIS_PASSWORD=pw-from-file evt publish a.b --data 1 -q
   EVT_REDIS_PASSWORD=wrong run_evt publish a.b --data 1
   [ "$status" -eq 77 ] && [[ "$err" != *wrong* ]]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:a.b")" = 2 ]
+  [ "$(rcli XLEN "$(stream_key a.b)")" = 2 ]
   # A password given in the URL anyway is blanked out of what ps shows once evt runs.
   "$EVT_BIN" subscribe --redis-url "unix://$REDIS_SOCK?password=pw-from-file" --timeout 3s x.y 2>/dev/null &
   pid=$!
@@ -274,7 +274,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   [ "$code" -eq 130 ]
   sleep 0.2
   ! pgrep -f 'sleep 417'
-  [ "$(rcli XPENDING "$EVT_NAMESPACE:stream:a.b" g | head -1)" = 1 ]
+  [ "$(rcli XPENDING "$(stream_key a.b)" g | head -1)" = 1 ]
   # SIGHUP stops gracefully: the handler is stopped after --shutdown-timeout, the event stays pending.
   "$EVT_BIN" subscribe --group g --consumer c2 --claim-idle 1ms --shutdown-timeout 500ms \
     --exec "touch '$BATS_TEST_TMPDIR/started2'; exec sleep 418" a.b &
@@ -358,12 +358,12 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   [ ! -s "$BATS_TEST_TMPDIR/err" ]
   # What the first consumer did not write went back to the group: another takes it at once
   # (its claim-idle is an hour), and between them every event is acknowledged exactly once.
-  pending=$(rcli XPENDING "$EVT_NAMESPACE:stream:a.b" g | head -1)
+  pending=$(rcli XPENDING "$(stream_key a.b)" g | head -1)
   [ "$pending" -gt 0 ]
   count=$(evt subscribe --group g --consumer second --claim-idle 1h --until-empty a.b | wc -l)
   [ "$count" -ge "$pending" ]
-  [ "$(rcli XPENDING "$EVT_NAMESPACE:stream:a.b" g | head -1)" = 0 ]
-  read_by_first=$(rcli XINFO GROUPS "$EVT_NAMESPACE:stream:a.b" | sed -n '/entries-read/{n;p}')
+  [ "$(rcli XPENDING "$(stream_key a.b)" g | head -1)" = 0 ]
+  read_by_first=$(rcli XINFO GROUPS "$(stream_key a.b)" | sed -n '/entries-read/{n;p}')
   [ "$read_by_first" = 3000 ]
 }
 
@@ -371,8 +371,8 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   evt publish a.b --data 1 -q >/dev/null
   evt publish a.b --data 2 -q >/dev/null
   evt subscribe --group g --count 1 --start beginning a.b >/dev/null 2>&1 </dev/null || true
-  rcli XGROUP CREATECONSUMER "$EVT_NAMESPACE:stream:a.b" g dead >/dev/null
-  rcli XREADGROUP GROUP g dead COUNT 1 STREAMS "$EVT_NAMESPACE:stream:a.b" '>' >/dev/null
+  rcli XGROUP CREATECONSUMER "$(stream_key a.b)" g dead >/dev/null
+  rcli XREADGROUP GROUP g dead COUNT 1 STREAMS "$(stream_key a.b)" '>' >/dev/null
   # A consumer that stops reading and claiming is taken for dead after a third of
   # --claim-idle and a second (a live one is waited for).
   run_evt subscribe --group g --until-empty --claim-idle 6s a.b
@@ -472,6 +472,6 @@ while f.read(512): time.sleep(0.05)' "$fifo" &
   [ $((SECONDS - start)) -lt 2 ]
   kill "$reader" 2>/dev/null || true
   grep -q 'not printed and stay pending' "$BATS_TEST_TMPDIR/err"
-  pending=$(rcli XPENDING "$EVT_NAMESPACE:stream:a.b" g | head -1)
+  pending=$(rcli XPENDING "$(stream_key a.b)" g | head -1)
   [ "$pending" -gt 0 ]
 }

@@ -26,7 +26,16 @@ teardown() {
 evt() { "$EVT_BIN" "$@"; }
 
 # Key names of the namespace under test (see the README's key table).
-stream_key() { echo "$EVT_NAMESPACE:stream:$1"; }
+stream_key() { echo "$EVT_NAMESPACE:{$1}:stream"; }
+# The DLQ streams (one per type) and the replay streams of group $1.
+dlq_keys() { rcli --scan --pattern "$EVT_NAMESPACE:{*}:dlq:$1"; }
+replay_keys() { rcli --scan --pattern "$EVT_NAMESPACE:{*}:replay:$1"; }
+# How many dead letters (replayed events) group $1 has, of every type.
+dlq_count() { sum_xlen $(dlq_keys "$1"); }
+replay_count() { sum_xlen $(replay_keys "$1"); }
+sum_xlen() { local n=0 k; for k in "$@"; do n=$((n + $(rcli XLEN "$k"))); done; echo "$n"; }
+# The dead letters of group $1, as redis-cli prints XRANGE.
+dlq_range() { local k; for k in $(dlq_keys "$1"); do rcli XRANGE "$k" - +; done; }
 rcli() { redis-cli -s "$REDIS_SOCK" "$@"; }
 
 # Asserts that bad input left Redis empty.

@@ -6,10 +6,10 @@ load helpers
   evt publish c.d --data 1 >/dev/null
   evt subscribe --group g --consumer done --until-empty a.b >/dev/null
   evt publish a.b --data 4 >/dev/null
-  rcli XREADGROUP GROUP g stuck COUNT 5 STREAMS "$EVT_NAMESPACE:stream:a.b" '>' >/dev/null
-  rcli XGROUP CREATE "$EVT_NAMESPACE:stream:c.d" other 0 >/dev/null
-  rcli XREADGROUP GROUP other o1 COUNT 5 STREAMS "$EVT_NAMESPACE:stream:c.d" '>' >/dev/null
-  rcli XCLAIM "$EVT_NAMESPACE:stream:c.d" other o1 0 "$(rcli XRANGE "$EVT_NAMESPACE:stream:c.d" - + | head -n 1)" >/dev/null
+  rcli XREADGROUP GROUP g stuck COUNT 5 STREAMS "$(stream_key a.b)" '>' >/dev/null
+  rcli XGROUP CREATE "$(stream_key c.d)" other 0 >/dev/null
+  rcli XREADGROUP GROUP other o1 COUNT 5 STREAMS "$(stream_key c.d)" '>' >/dev/null
+  rcli XCLAIM "$(stream_key c.d)" other o1 0 "$(rcli XRANGE "$(stream_key c.d)" - + | head -n 1)" >/dev/null
   sleep 0.1
   run_evt pending --json
   [ "$status" -eq 0 ]

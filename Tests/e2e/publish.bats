@@ -5,7 +5,7 @@ load helpers
   published=$(evt publish user.created --data '{"userId":"1","email":"ada@example.com","name":"Ada"}')
   [[ "$published" == '{"id":"'*'","type":"user.created","version":"1.0","timestamp":"'*'","data":{"userId":"1","email":"ada@example.com","name":"Ada"}}' ]]
   [ "$(evt tail --json -n 1)" = "$published" ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:user.created")" = 1 ]
+  [ "$(rcli XLEN "$(stream_key user.created)")" = 1 ]
   [ "$(rcli SMEMBERS "$EVT_NAMESPACE:types")" = user.created ]
 }
 
@@ -23,8 +23,8 @@ load helpers
   run_evt publish --ndjson < "$BATS_TEST_TMPDIR/in"
   [ "$status" = 65 ]
   [[ "$err" == *'line 2: user.created: data is missing the required field "email"'* ]]
-  [ "$(rcli EXISTS "$EVT_NAMESPACE:stream:order.placed" "$EVT_NAMESPACE:stream:email.sent" "$EVT_NAMESPACE:stream:user.created")" = 0 ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:a.b")" = 1 ]
+  [ "$(rcli EXISTS "$(stream_key order.placed)" "$(stream_key email.sent)" "$(stream_key user.created)")" = 0 ]
+  [ "$(rcli XLEN "$(stream_key a.b)")" = 1 ]
   evt publish order.placed --data '{"orderId":"1","userId":"2","items":[{"sku":"x"}],"total":12.5,"extra":true}' >/dev/null
 }
 
@@ -56,7 +56,7 @@ load helpers
 
 @test "publish --ndjson takes {type,data,headers} drafts" {
   printf '%s\n' '{"type":"a.b","data":{"n":1},"headers":{"h":"v"}}' '' '{"type":"a.c","data":2,"id":"mine"}' | evt publish --ndjson
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:a.b")" = 1 ]
+  [ "$(rcli XLEN "$(stream_key a.b)")" = 1 ]
   evt tail --json a.c | grep -q '"id":"mine"'
 }
 
@@ -65,19 +65,19 @@ load helpers
   [ "$status" -eq 65 ]
   [[ "$err" == *"evt: error: line 3: "* ]]
   [[ "$err" == *"published 2 events; stopped at line 3"* ]]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:a.b")" = 2 ]
+  [ "$(rcli XLEN "$(stream_key a.b)")" = 2 ]
 }
 
 @test "publish --ndjson --skip-invalid goes on past bad lines" {
   run_evt publish --ndjson --skip-invalid < <(printf '%s\n' 'nope' '{"type":"a.b","data":1}' '{"type":"Bad","data":1}' '{"type":"a.b","data":2}')
   [ "$status" -eq 65 ]
   [[ "$err" == *"line 1:"* && "$err" == *"line 3:"* && "$err" == *"skipped 2 invalid lines"* ]]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:a.b")" = 2 ]
+  [ "$(rcli XLEN "$(stream_key a.b)")" = 2 ]
 }
 
 @test "5,000 NDJSON events arrive complete and in order" {
   seq 1 5000 | sed 's/.*/{"type":"bulk.item","data":&}/' | evt publish --ndjson
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:bulk.item")" = 5000 ]
+  [ "$(rcli XLEN "$(stream_key bulk.item)")" = 5000 ]
   evt tail --json -n 5000 bulk.item | sed 's/.*"data":\([0-9]*\)}.*/\1/' | diff - <(seq 1 5000)
 }
 

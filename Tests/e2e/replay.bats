@@ -11,20 +11,20 @@ fail_all() {  # dead-letters everything of group $1 on types $2…
   for i in 1 2 3; do evt publish user.joined --data "{\"n\":$i}" >/dev/null; done
   fail_all g1 user.joined
   [ "$(evt subscribe --group g2 --until-empty user.joined | wc -l)" = 3 ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g1")" = 3 ]
+  [ "$(dlq_count g1)" = 3 ]
 
   [ "$(evt replay-dlq --list --json | wc -l)" = 3 ]
   evt replay-dlq --list --pretty | grep -q 'mailer down for'
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g1")" = 3 ]
+  [ "$(dlq_count g1)" = 3 ]
   run_evt replay-dlq --group g1 --dry-run
   [ "$(printf '%s\n' "$out" | grep -c '^would replay')" = 3 ]
   [[ "$err" == *"3 dead letters would be replayed"* ]]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g1")" = 3 ]
+  [ "$(dlq_count g1)" = 3 ]
 
   run_evt replay-dlq --group g1
   [ "$status" -eq 0 ]
   [[ "$err" == *"replayed 3 dead letters"* ]]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g1")" = 0 ]
+  [ "$(dlq_count g1)" = 0 ]
 
   evt subscribe --group g1 --until-empty --exec "cat >> '$BATS_TEST_TMPDIR/handled'" user.joined
   [ "$(wc -l < "$BATS_TEST_TMPDIR/handled")" = 3 ]
@@ -46,8 +46,8 @@ fail_all() {  # dead-letters everything of group $1 on types $2…
   [ "$(evt replay-dlq --list --json --limit 2 | wc -l)" = 2 ]
   [ "$(evt replay-dlq --list --json --since 2099-01-01 | wc -l)" = 0 ]
   evt replay-dlq --id second 2>/dev/null
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 2 ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:replay:g")" = 1 ]
+  [ "$(dlq_count g)" = 2 ]
+  [ "$(replay_count g)" = 1 ]
 }
 
 @test "replay-dlq --purge needs --yes when not on a terminal" {
@@ -56,16 +56,16 @@ fail_all() {  # dead-letters everything of group $1 on types $2…
   run_evt replay-dlq --purge < /dev/null
   [ "$status" -eq 64 ]
   assert_one_error_line "$err"
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 1 ]
+  [ "$(dlq_count g)" = 1 ]
   evt replay-dlq --purge --yes 2>/dev/null
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 0 ]
+  [ "$(dlq_count g)" = 0 ]
 }
 
 @test "dead letters that are not envelopes cannot be replayed, only purged" {
   evt publish a.b --data 1 >/dev/null
-  rcli XADD "$EVT_NAMESPACE:stream:a.b" '*' junk 1 >/dev/null
+  rcli XADD "$(stream_key a.b)" '*' junk 1 >/dev/null
   evt subscribe --group g --until-empty a.b >/dev/null 2>&1 || true
   run_evt replay-dlq --group g
   [[ "$err" == *"is not an envelope; it can only be purged"* && "$err" == *"replayed 0 dead letters; 1 could not be replayed"* ]]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 1 ]
+  [ "$(dlq_count g)" = 1 ]
 }

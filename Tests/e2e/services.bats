@@ -3,9 +3,9 @@ load helpers
 
 # The user service and the email service, driven as users run them.
 
-pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
-dlq_len() { rcli XLEN "$EVT_NAMESPACE:dlq:${1:-email-worker}"; }
-sent_len() { rcli XLEN "$EVT_NAMESPACE:stream:email.sent"; }
+pending() { rcli XPENDING "$(stream_key $1)" "$2" | head -n 1; }
+dlq_len() { dlq_count ${1:-email-worker}; }
+sent_len() { rcli XLEN "$(stream_key email.sent)"; }
 outbox_count() { find "$1" -name '*.eml' | wc -l; }
 
 @test "create-user stores the user and publishes user.created; get-user reads it back by id or address" {
@@ -13,8 +13,8 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   [ "$status" = 0 ]
   [[ "$out" =~ ^\{\"id\":\"([0-9a-f-]{36})\",\"name\":\"Ada\ Lovelace\",\"email\":\"Ada@Example.com\",\"createdAt\":\"20[0-9-]+T[0-9:.]+Z\"\}$ ]]
   id=${BASH_REMATCH[1]}
-  [ "$(rcli HGET "$EVT_NAMESPACE:user:$id" email)" = Ada@Example.com ]
-  [ "$(rcli GET "$EVT_NAMESPACE:user-email:ada@example.com")" = "$id" ]
+  [ "$(rcli HGET "$EVT_NAMESPACE:{users}:user:$id" email)" = Ada@Example.com ]
+  [ "$(rcli GET "$EVT_NAMESPACE:{users}:user-email:ada@example.com")" = "$id" ]
   evt tail --json user.created | grep -q "\"data\":{\"userId\":\"$id\",\"email\":\"Ada@Example.com\",\"name\":\"Ada Lovelace\"}"
   [ "$(evt get-user "$id")" = "$out" ]
   [ "$(evt get-user ADA@example.COM)" = "$out" ]
@@ -50,8 +50,8 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   assert_one_error_line "$err"
   [[ "$err" == *'already exists'* ]]
   [ "$(rcli DBSIZE)" = "$before" ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:user.created")" = 1 ]
-  [ "$(rcli KEYS "$EVT_NAMESPACE:user:*" | wc -l)" = 1 ]
+  [ "$(rcli XLEN "$(stream_key user.created)")" = 1 ]
+  [ "$(rcli KEYS "$EVT_NAMESPACE:{users}:user:*" | wc -l)" = 1 ]
 }
 
 @test "10 concurrent create-user runs with one address: exactly one user, one event" {
@@ -61,8 +61,8 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p" || true; done
-  [ "$(rcli XLEN "$EVT_NAMESPACE:stream:user.created")" = 1 ]
-  [ "$(rcli KEYS "$EVT_NAMESPACE:user:*" | wc -l)" = 1 ]
+  [ "$(rcli XLEN "$(stream_key user.created)")" = 1 ]
+  [ "$(rcli KEYS "$EVT_NAMESPACE:{users}:user:*" | wc -l)" = 1 ]
 }
 
 @test "the worker mails a welcome to the outbox and publishes email.sent with correlation and causation" {
@@ -81,8 +81,8 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   [[ "$sent" == *'"type":"welcome","recipient":"grace@example.com","messageId":"<'"$event"'.welcome@evt.localhost>","processingMs":'* ]]
   [[ "$sent" == *'"correlationId":"signup-9","causationId":"'"$event"'"'* ]]
   [ "$(pending user.created email-worker)" = 0 ]
-  [ -n "$(rcli GET "$EVT_NAMESPACE:done:email-worker:user.created:$event")" ]
-  [ "$(rcli TTL "$EVT_NAMESPACE:done:email-worker:user.created:$event")" -gt 0 ]
+  [ -n "$(rcli GET "$EVT_NAMESPACE:{user.created}:done:email-worker:$event")" ]
+  [ "$(rcli TTL "$EVT_NAMESPACE:{user.created}:done:email-worker:$event")" -gt 0 ]
 }
 
 @test "order.placed for an unknown user: dead-lettered naming the user; after create-user and replay-dlq the confirmation is sent" {
@@ -113,7 +113,7 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
 
 @test "contracts are checked again on consume: an order.placed without userId written behind evt's back is dead-lettered" {
   rcli SADD "$EVT_NAMESPACE:types" order.placed >/dev/null
-  rcli XADD "$EVT_NAMESPACE:stream:order.placed" '*' event '{"id":"x1","type":"order.placed","version":"1.0","timestamp":"2026-11-27T10:00:00.000Z","data":{"orderId":"1"}}' >/dev/null
+  rcli XADD "$(stream_key order.placed)" '*' event '{"id":"x1","type":"order.placed","version":"1.0","timestamp":"2026-11-27T10:00:00.000Z","data":{"orderId":"1"}}' >/dev/null
   run_evt run-email-worker --outbox "$BATS_TEST_TMPDIR/out" --until-empty
   [ "$status" = 1 ]
   evt replay-dlq --list --json | grep -q 'breaks its contract: order.placed: data is missing the required field \\"userId\\"'
@@ -148,7 +148,7 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   [ "$(grep -c ' sent welcome mail to ' "$log")" = 1000 ]
   ! grep -q 'completed it meanwhile' "$log"
   [ "$(pending user.created email-worker)" = 0 ]
-  [ "$(rcli EXISTS "$EVT_NAMESPACE:dlq:email-worker")" = 0 ]
+  [ "$(dlq_count email-worker)" = 0 ]
 }
 
 @test "SMTP server stopped for a while: the circuit opens, nothing is dead-lettered, every mail is sent exactly once when it is back" {
@@ -176,7 +176,7 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   wait_for "grep -q 'circuit open after 3 consecutive failures' '$log'" 30
   wait_for "grep -q 'circuit open again' '$log'" 30  # a probe failed while the server was still down
   sleep 3  # six claim-idle periods
-  [ "$(rcli EXISTS "$EVT_NAMESPACE:dlq:email-worker")" = 0 ]
+  [ "$(dlq_count email-worker)" = 0 ]
   [ "$(ls "$inbox" | wc -l)" = 5 ]
 
   start_smtp
@@ -191,7 +191,7 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   [ "$(grep -h '^Message-ID: ' "$inbox"/*.eml | sort -u | wc -l)" = 25 ]
   [ "$(grep -h '^X-Envelope-To: ' "$inbox"/*.eml | sort -u | wc -l)" = 25 ]
   grep -q '^From: Shop <shop@example.com>' "$inbox/000001.eml"
-  [ "$(rcli EXISTS "$EVT_NAMESPACE:dlq:email-worker")" = 0 ]
+  [ "$(dlq_count email-worker)" = 0 ]
   [ "$(pending user.created email-worker)" = 0 ]
   ! grep -q 'took the event over\|dead-lettered' "$log"
 }
@@ -209,7 +209,7 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   kill -TERM "$worker"
   wait "$worker"
   [ "$(ls "$inbox" | wc -l)" = 0 ]
-  [ "$(rcli EXISTS "$EVT_NAMESPACE:dlq:email-worker")" = 0 ]
+  [ "$(dlq_count email-worker)" = 0 ]
   ! grep -q 's3cret\|wrong' "$BATS_TEST_TMPDIR/log"
 
   # The right one, in the URL this time.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 load helpers
 
-pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
+pending() { rcli XPENDING "$(stream_key $1)" "$2" | head -n 1; }
 
 @test "5,000 events, 4 concurrent group consumers: each handled exactly once, none pending" {
   seq 1 5000 | sed 's/.*/{"type":"job.run","data":&}/' | evt publish --ndjson -q
@@ -47,7 +47,7 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   [ "$(cat "$BATS_TEST_TMPDIR/stdin")" = "$published" ]
   [ "$(wc -l < "$BATS_TEST_TMPDIR/stdin")" = 1 ]
   id=$(printf '%s' "$published" | sed 's/{"id":"\([^"]*\)".*/\1/')
-  sid=$(rcli XRANGE "$EVT_NAMESPACE:stream:user.joined" - + | head -n 1)
+  sid=$(rcli XRANGE "$(stream_key user.joined)" - + | head -n 1)
   [ "$(cat "$env_out")" = "$id|user.joined|$sid|1" ]
   [ "$(pending user.joined g)" = 0 ]
 }
@@ -62,7 +62,7 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   [ "$(wc -l < "$BATS_TEST_TMPDIR/handled")" = 3 ]
   [ "$(cat "$BATS_TEST_TMPDIR"/*-* | sort -u)" = 3 ]
   [ ! -e "$BATS_TEST_TMPDIR/wrong" ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 0 ]
+  [ "$(dlq_count g)" = 0 ]
   [ "$(pending a.b g)" = 0 ]
 }
 
@@ -71,12 +71,12 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   run_evt subscribe --group g --until-empty --max-attempts 2 --backoff-base 0.01 --exec 'echo "smtp said no to $EVT_ID" >&2; exit 3' a.b
   [ "$status" -eq 1 ]
   [[ "$err" == *"handled 0 events; 3 dead-lettered"* ]]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 3 ]
+  [ "$(dlq_count g)" = 3 ]
   [ "$(pending a.b g)" = 0 ]
   for id in $(evt tail --json a.b | sed 's/{"id":"\([^"]*\)".*/\1/'); do
-    [ "$(rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -c "smtp said no to $id")" = 1 ]
+    [ "$(dlq_range g | grep -c "smtp said no to $id")" = 1 ]
   done
-  rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -q '^handler exited with status 3: smtp said no'
+  dlq_range g | grep -q '^handler exited with status 3: smtp said no'
   [ "$(evt tail --json -n 100 event.failed | wc -l)" = 3 ]
   evt tail --json -n 1 event.failed | grep -q '"attempts":2,"group":"g"'
 }
@@ -86,20 +86,20 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   run_evt subscribe --group g --until-empty --max-attempts 5 --exec 'echo x >> '"'$BATS_TEST_TMPDIR/tries'"'; exit 65' a.b
   [ "$status" -eq 1 ]
   [ "$(wc -l < "$BATS_TEST_TMPDIR/tries")" = 1 ]
-  rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -qx true
+  dlq_range g | grep -qx true
 }
 
 @test "garbage entries added with redis-cli are dead-lettered with a reason; the worker goes on" {
   evt publish a.b --data 1 >/dev/null
-  rcli XADD "$EVT_NAMESPACE:stream:a.b" '*' foo bar >/dev/null
-  rcli XADD "$EVT_NAMESPACE:stream:a.b" '*' event '{"not":"an envelope"}' >/dev/null
+  rcli XADD "$(stream_key a.b)" '*' foo bar >/dev/null
+  rcli XADD "$(stream_key a.b)" '*' event '{"not":"an envelope"}' >/dev/null
   evt publish a.b --data 2 >/dev/null
   run_evt subscribe --group g --until-empty a.b
   [ "$status" -eq 1 ]
   [ "$(printf '%s\n' "$out" | wc -l)" = 2 ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 2 ]
-  rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -q 'malformed entry: no "event" field (fields: foo)'
-  rcli XRANGE "$EVT_NAMESPACE:dlq:g" - + | grep -q 'malformed entry: unknown envelope member "not"'
+  [ "$(dlq_count g)" = 2 ]
+  dlq_range g | grep -q 'malformed entry: no "event" field (fields: foo)'
+  dlq_range g | grep -q 'malformed entry: unknown envelope member "not"'
   [ "$(pending a.b g)" = 0 ]
 }
 
@@ -171,5 +171,5 @@ pending() { rcli XPENDING "$EVT_NAMESPACE:stream:$1" "$2" | head -n 1; }
   [ $((SECONDS - start)) -lt 10 ]
   grep -q "stays pending" "$BATS_TEST_TMPDIR/err"
   [ "$(pending slow.job g)" = 1 ]
-  [ "$(rcli XLEN "$EVT_NAMESPACE:dlq:g")" = 0 ]
+  [ "$(dlq_count g)" = 0 ]
 }

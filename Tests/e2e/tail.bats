@@ -34,7 +34,7 @@ publish_spaced() {  # type data… : one event each, a few ms apart so time orde
   [ "$(evt tail --json --since "$cut" | sed 's/.*"data":\([0-9]*\)}.*/\1/' | tr '\n' ' ')" = "3 4 " ]
   [ "$(evt tail --json --since 1h | wc -l)" = 4 ]
   [ "$(evt tail --json --since 2099-01-01T00:00:00Z | wc -l)" = 0 ]
-  second=$(rcli XRANGE "$EVT_NAMESPACE:stream:a.b" - + COUNT 2 | sed -n 4p)
+  second=$(rcli XRANGE "$(stream_key a.b)" - + COUNT 2 | sed -n 4p)
   [ "$(evt tail --json --since "$second" | wc -l)" = 3 ]
   [ "$(evt tail --json --since "$second" -n 1 | sed 's/.*"data":\([0-9]*\)}.*/\1/')" = 4 ]
 }
@@ -61,7 +61,7 @@ publish_spaced() {  # type data… : one event each, a few ms apart so time orde
 
 @test "entries that are not envelopes are shown, not fatal" {
   evt publish a.b --data 1 >/dev/null
-  rcli XADD "$EVT_NAMESPACE:stream:a.b" '*' garbage yes >/dev/null
+  rcli XADD "$(stream_key a.b)" '*' garbage yes >/dev/null
   [ "$(evt tail --json | wc -l)" = 2 ]
   evt tail --json | tail -n 1 | grep -q '"fields":{"garbage":"yes"}'
   evt tail --pretty | tail -n 1 | grep -q 'not an envelope'

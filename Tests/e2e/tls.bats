@@ -35,7 +35,7 @@ tls_env() {
   run_evt publish a.b --data 1 -q --redis-url "rediss://127.0.0.1:$TLS_PORT" --tls-insecure
   [ "$status" -eq 0 ]
   [[ "$err" == "evt: warning: --tls-insecure: the server's certificate is not verified"* ]]
-  [ "$(redis-cli --tls --insecure -p "$TLS_PORT" XLEN "$EVT_NAMESPACE:stream:a.b")" = 1 ]
+  [ "$(redis-cli --tls --insecure -p "$TLS_PORT" XLEN "$(stream_key a.b)")" = 1 ]
 }
 
 @test "a certificate for another name, and mutual TLS without a client certificate, are refused clearly" {

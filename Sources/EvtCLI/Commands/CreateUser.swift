@@ -55,7 +55,7 @@ struct CreateUser: ParsableCommand {
     } else {
       newUser = try NewUser(name: name ?? "", email: email ?? "", id: id)
     }
-    let store = UserStore(connection: try connection.connect(), keys: try connection.keys())
+    let store = UserStore(connection: try connection.connectReading(), keys: try connection.keys())
     let created = try store.create(newUser, headers: correlationId.map { [("correlationId", $0)] } ?? [])
     let out = OutputBuffer()
     try out.line(created.user.json.serialized)

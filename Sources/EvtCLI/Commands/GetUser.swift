@@ -23,7 +23,7 @@ struct GetUser: ParsableCommand {
 
   func run() throws {
     try connection.check()
-    let store = UserStore(connection: try connection.connect(), keys: try connection.keys())
+    let store = UserStore(connection: try connection.connectReading(), keys: try connection.keys())
     guard let found = try store.find(user) else { throw BusError(.notFound, "no user \(JSON.quoted(user))") }
     let out = OutputBuffer()
     try out.line(found.json.serialized)

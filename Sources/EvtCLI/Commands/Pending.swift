@@ -23,7 +23,7 @@ struct Pending: ParsableCommand {
 
   func run() throws {
     try connection.check()
-    let report = PendingReport(connection: try connection.connect(), keys: try connection.keys())
+    let report = PendingReport(connection: try connection.connectReading(), keys: try connection.keys())
     let rows = try report.summaries(group: group)
     let out = OutputBuffer()
     if output.format == .json {

@@ -70,7 +70,7 @@ struct ReplayDLQ: ParsableCommand {
 
   func run() throws {
     try connection.check()
-    let store = DeadLetterStore(connection: try connection.connect(), keys: try connection.keys())
+    let store = DeadLetterStore(connection: try connection.connectReading(), keys: try connection.keys())
     let filter = DeadLetterFilter(type: type, eventID: id, since: since.flatMap(SinceParser.parse), errorText: error)
     var letters: [DeadLetter] = []
     for g in try group.map({ [$0] }) ?? store.groups() {

@@ -121,7 +121,7 @@ struct RunEmailWorker: ParsableCommand {
     let worker = EmailWorker(keys: try connection.keys(), mailer: mailer, options: options, connect: try connection.connector()) {
       Terminal.log($0)
     }
-    _ = try connection.connect()  // fail fast, with one message, when Redis is not there
+    _ = try connection.connectReading()  // fail fast, with one message, when Redis is not there
     Shutdown.install()
     Terminal.log(
       "email worker: group \(group), \(concurrency) handler\(concurrency == 1 ? "" : "s"), mail to \(mailer.destination)")

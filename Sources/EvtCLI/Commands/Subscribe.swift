@@ -105,7 +105,7 @@ struct Subscribe: ParsableCommand {
     // One event at a time with --exec, so a shutdown leaves nothing fetched but unhandled.
     let limits = SubscriptionLimits(
       count: count, untilEmpty: untilEmpty, idleTimeout: timeout?.seconds, batchSize: exec == nil ? 500 : 1, waitPending: waitPending)
-    let redis = try connection.connect()
+    let redis = try connection.connectReading()
     let reconnect = Reconnect(connection: redis) { Terminal.note($0) }
     Shutdown.install()
     // A closed output (the reader of a pipe went away) ends the subscription like a signal.

@@ -45,7 +45,7 @@ struct Tail: ParsableCommand {
   func run() throws {
     let selection = try TypeSelection(types)
     try connection.check()
-    let redis = try connection.connect()
+    let redis = try connection.connectReading()
     let watcher = StreamWatcher(connection: redis, keys: try connection.keys(), selection: selection)
     let request = TailRequest(last: count ?? (since == nil ? 10 : nil), since: since.flatMap(SinceParser.parse), follow: follow)
     if follow { Shutdown.install() }

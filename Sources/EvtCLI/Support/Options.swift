@@ -80,6 +80,14 @@ struct ConnectionOptions: ParsableArguments {
     try connector()()
   }
 
+  /// ``connect()`` for commands that read events: refuses a namespace that still holds data
+  /// in the key layout of an earlier evt (run `evt migrate`).
+  func connectReading() throws(BusError) -> RedisConnection {
+    let redis = try connect()
+    try LegacyLayout.check(redis, try keys())
+    return redis
+  }
+
   private func timeouts() throws(BusError) -> (connect: Double, command: Double) {
     (
       try seconds(connectTimeout, "EVT_CONNECT_TIMEOUT", default: 5),
