@@ -321,16 +321,17 @@ public final class Bench {
     }
   }
 
-  /// Deletes every key of the private namespace.
+  /// Deletes every key of the private namespace (one UNLINK per key: in a cluster they are
+  /// in many slots), pipelined.
   private func removeNamespace(_ connection: RedisConnection) throws(BusError) {
-    var cursor = "0"
-    repeat {
-      let reply = try connection.busCommand(["SCAN", cursor, "MATCH", keys.namespace + ":*", "COUNT", "1000"])
-      guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array else { return }
-      cursor = next
-      let names = found.compactMap(\.string)
-      if !names.isEmpty { _ = try connection.busCommand(RedisCommand(["UNLINK"] + names)) }
-    } while cursor != "0"
+    do throws(RedisError) {
+      let names = try connection.scanKeys(matching: keys.namespace + ":*")
+      for chunk in stride(from: 0, to: names.count, by: 1000) {
+        _ = try connection.pipeline(names[chunk..<min(chunk + 1000, names.count)].map { ["UNLINK", $0] })
+      }
+    } catch {
+      throw BusError(error)
+    }
   }
 }
 

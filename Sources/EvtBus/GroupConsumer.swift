@@ -348,9 +348,8 @@ public final class GroupConsumer {
     var command: RedisCommand = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max), "STREAMS"]
     for key in pendingKeys { command.append(key) }
     for key in pendingKeys { command.append(history[key]!.description) }
-    let reply = try wrap { () throws(RedisError) in try connection.command(command) }
     var byStream: [String: [StreamEntry]] = [:]
-    for e in try StreamEntry.streams(reply, keys: keys) { byStream[e.stream, default: []].append(e) }
+    for e in try connection.readStreamEntries(command, keys: keys) { byStream[e.stream, default: []].append(e) }
     var all: [Delivery] = []
     var deleted: [StreamEntry] = []
     for key in pendingKeys {
@@ -453,7 +452,7 @@ public final class GroupConsumer {
 
   /// Starts reading ahead: ``readAheadDepth`` reads go out on the reader.
   private func sendAhead(_ keysToRead: [String], max: Int) throws(BusError) {
-    guard readAhead, (claimIdleMilliseconds ?? Int.max) >= Self.readAheadMinimumClaimIdle else { return }
+    guard readAhead, !connection.isCluster, (claimIdleMilliseconds ?? Int.max) >= Self.readAheadMinimumClaimIdle else { return }
     do throws(RedisError) {
       if reader == nil || reader!.isBroken {
         reader = try RedisConnection(
@@ -592,9 +591,8 @@ public final class GroupConsumer {
     var command: RedisCommand = ["XREAD", "COUNT", "1", "BLOCK", String(Swift.max(ms, 1)), "STREAMS"]
     for key in streamKeys { command.append(key) }
     for _ in streamKeys { command.append("$") }
-    _ = try wrap { () throws(RedisError) in
-      try connection.command(command, timeout: connection.commandTimeout + Double(ms) / 1000)
-    }
+    let read = try connection.readStreams(command, keys: keys, blockMilliseconds: ms)
+    if let e = read.error { throw BusError(e) }
   }
 
   /// Acknowledges handled entries (one XACK per stream, pipelined). Acknowledged entries are

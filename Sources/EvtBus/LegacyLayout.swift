@@ -53,11 +53,13 @@ public enum LegacyLayout {
     let ns = DeadLetterStore.globEscaped(keys.namespace)
     for key in try scan(connection, ns + ":dlq:*", type: "stream") {
       let group = String(key.dropFirst(legacy.deadLetters("").count))
-      report.deadLetters += try move.split(key, by: { fields in
-        // The type of the stream the dead letter came from.
-        let source = fields["stream"].flatMap { keys.type(ofStream: $0) ?? legacyType(of: $0, legacy) }
-        return source ?? fields["type"]
-      }, into: { keys.deadLetters(group, $0) }, group: nil)
+      report.deadLetters += try move.split(
+        key,
+        by: { fields in
+          // The type of the stream the dead letter came from.
+          let source = fields["stream"].flatMap { keys.type(ofStream: $0) ?? legacyType(of: $0, legacy) }
+          return source ?? fields["type"]
+        }, into: { keys.deadLetters(group, $0) }, group: nil)
     }
     for key in try scan(connection, ns + ":replay:*", type: "stream") {
       let group = String(key.dropFirst(legacy.replay("").count))
@@ -173,7 +175,8 @@ public enum LegacyLayout {
       guard !dryRun else { return moved }
       if let group, let resume {
         for key in targets.sorted() {
-          let made = try wrap { () throws(RedisError) in try connection.pipeline([["XGROUP", "CREATE", key, group, resume, "MKSTREAM"]]) }[0]
+          let made = try wrap { () throws(RedisError) in try connection.pipeline([["XGROUP", "CREATE", key, group, resume, "MKSTREAM"]]) }[
+            0]
           if made.errorMessage?.hasPrefix("BUSYGROUP") != true { try checked(made, "XGROUP CREATE", connection, key: key) }
         }
       }
@@ -184,7 +187,9 @@ public enum LegacyLayout {
     /// Where a group on a split stream starts: before its oldest pending entry, else after the
     /// last entry it was given.
     private func resumePoint(_ stream: String, group: String) throws(BusError) -> String? {
-      let replies = try wrap { () throws(RedisError) in try connection.pipeline([["XINFO", "GROUPS", stream], ["XPENDING", stream, group]]) }
+      let replies = try wrap { () throws(RedisError) in
+        try connection.pipeline([["XINFO", "GROUPS", stream], ["XPENDING", stream, group]])
+      }
       guard let groups = try? StreamReply.info(replies[0], "XINFO GROUPS"),
         let info = groups.first(where: { $0["name"]?.string == group }),
         let delivered = info["last-delivered-id"]?.string

@@ -17,6 +17,8 @@ extension RedisConnection {
   func readStreams(_ command: RedisCommand, keys: Keys, blockMilliseconds: Int?, after earlier: [RedisCommand] = [])
     throws(BusError) -> StreamRead
   {
+    let parts = splitStreamRead(command)
+    if parts.count > 1 { return try readSplit(parts, keys: keys, blockMilliseconds: blockMilliseconds, after: earlier) }
     var read = StreamRead()
     let decoded: Result<RedisError?, BusError>
     do throws(RedisError) {
@@ -31,6 +33,74 @@ extension RedisConnection {
     }
     read.error = try decoded.get()
     return read
+  }
+
+  /// An XREAD/XREADGROUP split by slot (a cluster: a command may only name keys of one slot),
+  /// each part with the keys of one slot and their ids; the command itself when it needs no
+  /// split.
+  func splitStreamRead(_ command: RedisCommand) -> [RedisCommand] {
+    guard isCluster else { return [command] }
+    let args = command.arguments
+    guard let s = args.firstIndex(where: { $0.uppercased() == "STREAMS" }) else { return [command] }
+    let n = (args.count - s - 1) / 2
+    guard n > 1 else { return [command] }
+    let streamKeys = Array(args[(s + 1)..<(s + 1 + n)])
+    let groups = slotGroups(streamKeys)
+    guard groups.count > 1 else { return [command] }
+    let ids = Dictionary(zip(streamKeys, args[(s + 1 + n)...]), uniquingKeysWith: { a, _ in a })
+    return groups.map { group in RedisCommand(Array(args[...s]) + group + group.map { ids[$0]! }) }
+  }
+
+  /// ``readStreams(_:keys:blockMilliseconds:after:)`` over the parts of a split read: `earlier`
+  /// and every part without blocking in one round trip per node; when nothing came and the read
+  /// may block, every part blocks side by side (``RedisConnection/readSideBySide(_:timeout:_:)``).
+  private func readSplit(_ parts: [RedisCommand], keys: Keys, blockMilliseconds: Int?, after earlier: [RedisCommand]) throws(BusError)
+    -> StreamRead
+  {
+    var read = StreamRead()
+    do throws(RedisError) {
+      for c in earlier { try append(c) }
+      for p in parts { try append(Self.withoutBlock(p)) }
+      for _ in earlier { read.earlierErrors.append(try receiveErrorMessage()) }
+      for p in parts {
+        let decoded = try receiveStreams(p.name, key: p.key, keys: keys, into: &read.entries)
+        switch decoded {
+        case .success(let e): if read.error == nil { read.error = e }
+        case .failure(let e): throw RedisError(.protocolError, e.message)
+        }
+      }
+      guard read.entries.isEmpty, read.error == nil, let ms = blockMilliseconds else { return read }
+      var failure: BusError?
+      try readSideBySide(parts, timeout: commandTimeout + Double(ms) / 1000) { index, raw in
+        if let e = raw.errorMessage {
+          if read.error == nil { read.error = error(forReply: e, command: parts[index].name, key: parts[index].key) }
+          return
+        }
+        do throws(BusError) { try StreamEntry.streams(raw, keys: keys, into: &read.entries) } catch { failure = error }
+      }
+      if let failure { throw RedisError(.protocolError, failure.message) }
+    } catch {
+      throw BusError(error)
+    }
+    return read
+  }
+
+  /// The command without its `BLOCK <ms>`.
+  private static func withoutBlock(_ command: RedisCommand) -> RedisCommand {
+    var args = command.arguments
+    if let b = args.firstIndex(where: { $0.uppercased() == "BLOCK" }), b + 1 < args.count, b < (args.firstIndex(of: "STREAMS") ?? 0) {
+      args.removeSubrange(b...(b + 1))
+      return RedisCommand(args)
+    }
+    return command
+  }
+
+  /// A non-blocking stream read sent as one command or, split by slot, as several; the
+  /// entries of every reply.
+  func readStreamEntries(_ command: RedisCommand, keys: Keys) throws(BusError) -> [StreamEntry] {
+    let read = try readStreams(command, keys: keys, blockMilliseconds: nil)
+    if let e = read.error { throw BusError(e) }
+    return read.entries
   }
 
   /// Reads the next reply as the answer to a stream read (`command` on `key`, for messages):

@@ -131,7 +131,7 @@ public final class StreamWatcher {
         var more: RedisCommand = ["XREAD", "COUNT", String(count), "STREAMS"]
         for key in fresh { more.append(key) }
         for key in fresh { more.append(cursors[key]!.description) }
-        found += try StreamEntry.streams(try wrap { () throws(RedisError) in try connection.command(more) }, keys: keys)
+        found += try connection.readStreamEntries(more, keys: keys)
       }
     }
     let entries = Array(mergedInTimeOrder(found).prefix(count))

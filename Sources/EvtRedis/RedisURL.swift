@@ -5,6 +5,8 @@
 ///   brackets; user and password may be percent-encoded)
 /// - `rediss://…` as `redis://`, over TLS (``tls`` holds how; verification on by default)
 /// - `unix:///path/to/redis.sock[?db=N&user=U&password=P]`
+/// - several nodes of one cluster, comma-separated: `redis://[user:password@]host1:port1,host2:port2`
+///   (or each a whole URL); the first that answers is used to find the others
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
   public enum Endpoint: Sendable, Equatable {
     case tcp(host: String, port: Int)
@@ -20,6 +22,27 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
   public var database: Int
   /// TLS for a `rediss://` URL (TCP only); `nil`: plain.
   public var tls: TLSOptions?
+  /// Further addresses given after commas (nodes of the same cluster).
+  public var moreEndpoints: [Endpoint] = []
+
+  /// This URL for each address it names, the first first.
+  public var seeds: [RedisURL] {
+    [self]
+      + moreEndpoints.map { e in
+        var u = self
+        u.endpoint = e
+        u.moreEndpoints = []
+        return u
+      }
+  }
+
+  /// The same user, password, database and TLS at another address.
+  public func at(host: String, port: Int) -> RedisURL {
+    var u = self
+    u.endpoint = .tcp(host: host, port: port)
+    u.moreEndpoints = []
+    return u
+  }
 
   public init(endpoint: Endpoint, user: String? = nil, password: String? = nil, database: Int = 0, tls: TLSOptions? = nil) {
     self.endpoint = endpoint
@@ -53,6 +76,21 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
   public init(parsing text: String) throws(RedisError) {
     func bad(_ why: String) -> RedisError {
       RedisError(.invalidURL, "invalid Redis URL '\(RedisURL.mask(text))': \(why)")
+    }
+    // Several addresses: commas after the credentials (a password may hold a comma).
+    let afterCredentials = text.lastIndex(of: "@").map { text.index(after: $0) } ?? text.startIndex
+    if let comma = text[afterCredentials...].firstIndex(of: ",") {
+      self = try RedisURL(parsing: String(text[..<comma]))
+      for part in text[text.index(after: comma)...].split(separator: ",", omittingEmptySubsequences: false) {
+        let full = part.contains("://") ? String(part) : (tls == nil ? "redis://" : "rediss://") + part
+        let other: RedisURL
+        do { other = try RedisURL(parsing: full) } catch { throw bad("in the address list: \(error.message)") }
+        guard case .tcp = other.endpoint, case .tcp = endpoint, (other.tls == nil) == (tls == nil) else {
+          throw bad("a list of addresses must all be redis:// (or all rediss://) host:port")
+        }
+        moreEndpoints.append(other.endpoint)
+      }
+      return
     }
     if text.hasPrefix("rediss://") {
       self = try Self.parseTCP(Substring(text.dropFirst("rediss://".count)), bad)

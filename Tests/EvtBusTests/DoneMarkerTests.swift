@@ -16,7 +16,8 @@ struct DoneMarkerTests {
       let d = try #require(try consumer.read(max: 1, blockMilliseconds: nil).first)
       let done = DoneMarkers(connection: c, keys: keys, group: "g", ttlSeconds: 100)
       #expect(try !done.isDone(d.entry, eventID: cause.id))
-      let followUp = try Envelope.create(type: "a.done", data: Array("1".utf8), id: EventID.derived(from: ["g", cause.type, cause.id, "a.done"]))
+      let followUp = try Envelope.create(
+        type: "a.done", data: Array("1".utf8), id: EventID.derived(from: ["g", cause.type, cause.id, "a.done"]))
       #expect(try done.complete(d.entry, eventID: cause.id, publishing: [followUp]))
       #expect(try done.isDone(d.entry, eventID: cause.id))
       // Ids are unique per type: the same id in another type's stream is not done.

@@ -47,6 +47,7 @@ bad() {
 }
 
 @test "a wrong password: exit 77, password not shown" {
+  use_own_server
   rcli CONFIG SET requirepass s3cret >/dev/null
   export REDISCLI_AUTH=s3cret
   bad 77 publish a.b --data 1 --redis-url "unix://$REDIS_SOCK?password=wrong-pw"

@@ -53,7 +53,7 @@ assert 0 < l["p50"] <= l["p90"] <= l["p99"] <= l["p99.9"] <= l["max"], l
   run_evt bench --count 200 --subscribers 3 --pipeline 32 --json
   [ "$status" -eq 0 ]
   [[ "$out" == *'"received":600,"expected":600'* ]]
-  [ "$(rcli DBSIZE)" = 0 ]
+  [ "$(db_size)" = 0 ]
 }
 
 @test "publish --ndjson shows its progress on a terminal, and nothing when redirected" {

@@ -240,6 +240,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
 }
 
 @test "item 11: passwords are never printed; EVT_REDIS_PASSWORD and --password-file keep them off the command line" {
+  use_own_server
   for url in 'redis:/user:S3cretPW@127.0.0.1:7900' 'redis//u:S3cretPW@127.0.0.1:7900' 'rediss://u:S3cretPW@h:0' \
     'redis://u:S3cretPW@127.0.0.1:notaport' 'unix:///x.sock?password=S3cretPW&bad=1'; do
     run_evt publish a.b --data 1 --redis-url "$url"
@@ -399,6 +400,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
 }
 
 @test "item 20: clear messages: permissions, scripts, SMTP replies, hints, negative values, typos" {
+  use_own_server
   rcli ACL SETUSER limited on '>pw' '~other:*' '+@all' >/dev/null
   url="unix://$REDIS_SOCK?user=limited&password=pw"
   run_evt publish a.b --data 1 --redis-url "$url"
@@ -447,7 +449,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   "$EVT_BIN" subscribe --group g --count 1 a.b > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
   pid=$!
   sleep 0.5
-  rcli FLUSHALL >/dev/null
+  rcli_each FLUSHALL >/dev/null
   sleep 0.8
   evt publish a.b --data 42 -q >/dev/null
   wait "$pid"

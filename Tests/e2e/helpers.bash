@@ -1,6 +1,8 @@
 # Loaded by every .bats file: a private redis-server per test and a fresh namespace.
-# EVT_TEST_REDIS picks what evt talks to: "single" (default: a unix socket) or "tls" (mutual
-# TLS on loopback; redis-cli still uses the unix socket).
+# EVT_TEST_REDIS picks what evt talks to: "single" (default: a unix socket), "tls" (mutual
+# TLS on loopback; redis-cli still uses the unix socket) or "cluster" (the Redis Cluster whose
+# node ports EVT_TEST_CLUSTER_PORTS lists, started by scripts/test with start_cluster and
+# emptied before each test; redis-cli follows redirections).
 source "$BATS_TEST_DIRNAME/../../scripts/lib.sh"
 EVT_BIN=${EVT_BIN:-$EVT_ROOT/.build/debug/evt}
 EVT_TEST_REDIS=${EVT_TEST_REDIS:-single}
@@ -11,7 +13,8 @@ setup() {
   case "$EVT_TEST_REDIS" in
     single) start_redis ;;
     tls) start_redis tls ;;
-    *) echo "EVT_TEST_REDIS=$EVT_TEST_REDIS: expected single or tls"; return 1 ;;
+    cluster) use_cluster ;;
+    *) echo "EVT_TEST_REDIS=$EVT_TEST_REDIS: expected single, tls or cluster"; return 1 ;;
   esac
   export EVT_NAMESPACE="e2e$RANDOM$RANDOM"
   unset EVT_CONNECT_TIMEOUT EVT_COMMAND_TIMEOUT
@@ -28,19 +31,50 @@ evt() { "$EVT_BIN" "$@"; }
 # Key names of the namespace under test (see the README's key table).
 stream_key() { echo "$EVT_NAMESPACE:{$1}:stream"; }
 # The DLQ streams (one per type) and the replay streams of group $1.
-dlq_keys() { rcli --scan --pattern "$EVT_NAMESPACE:{*}:dlq:$1"; }
-replay_keys() { rcli --scan --pattern "$EVT_NAMESPACE:{*}:replay:$1"; }
+dlq_keys() { rcli_each --scan --pattern "$EVT_NAMESPACE:{*}:dlq:$1" | grep .; }
+replay_keys() { rcli_each --scan --pattern "$EVT_NAMESPACE:{*}:replay:$1" | grep .; }
 # How many dead letters (replayed events) group $1 has, of every type.
 dlq_count() { sum_xlen $(dlq_keys "$1"); }
 replay_count() { sum_xlen $(replay_keys "$1"); }
 sum_xlen() { local n=0 k; for k in "$@"; do n=$((n + $(rcli XLEN "$k"))); done; echo "$n"; }
 # The dead letters of group $1, as redis-cli prints XRANGE.
 dlq_range() { local k; for k in $(dlq_keys "$1"); do rcli XRANGE "$k" - +; done; }
-rcli() { redis-cli -s "$REDIS_SOCK" "$@"; }
+rcli() {
+  if [ -n "${REDIS_SOCK:-}" ]; then redis-cli -s "$REDIS_SOCK" "$@"; else redis-cli -c -p "${CLUSTER_MASTERS[0]}" "$@"; fi
+}
+# A command run on every master (the one server when not a cluster), outputs one after another.
+rcli_each() {
+  if [ -n "${REDIS_SOCK:-}" ]; then redis-cli -s "$REDIS_SOCK" "$@"; return; fi
+  local port
+  for port in "${CLUSTER_MASTERS[@]}"; do redis-cli -p "$port" "$@"; done
+}
+# The number of keys in Redis (on every master).
+db_size() { local n=0 k; for k in $(rcli_each DBSIZE); do n=$((n + k)); done; echo "$n"; }
+
+# Cluster mode: the shared cluster, emptied; CLUSTER_MASTERS are its masters now.
+use_cluster() {
+  [ -n "${EVT_TEST_CLUSTER_PORTS:-}" ] || { echo "EVT_TEST_REDIS=cluster needs EVT_TEST_CLUSTER_PORTS (scripts/test starts a cluster)"; return 1; }
+  local port urls=()
+  CLUSTER_MASTERS=()
+  for port in $EVT_TEST_CLUSTER_PORTS; do
+    redis-cli -p "$port" role 2>/dev/null | head -n 1 | grep -q master && CLUSTER_MASTERS+=("$port")
+    urls+=("127.0.0.1:$port")
+  done
+  for port in "${CLUSTER_MASTERS[@]}"; do redis-cli -p "$port" FLUSHALL >/dev/null; done
+  unset REDIS_SOCK
+  export EVT_REDIS_URL="redis://$(IFS=,; echo "${urls[*]}")"
+}
+
+# For a test about one server's own settings (its password, its ACL users, its unix socket):
+# in cluster mode it gets a private single server instead.
+use_own_server() {
+  [ "$EVT_TEST_REDIS" = cluster ] || return 0
+  start_redis
+}
 
 # Asserts that bad input left Redis empty.
 assert_nothing_written() {
-  [ "$(rcli DBSIZE)" = 0 ] || { echo "Redis has $(rcli DBSIZE) keys: $(rcli KEYS '*')"; return 1; }
+  [ "$(db_size)" = 0 ] || { echo "Redis has $(db_size) keys: $(rcli_each KEYS '*')"; return 1; }
 }
 
 # Asserts that $stderr-like text ($1) is exactly one line starting with "evt: error:".

@@ -24,6 +24,7 @@ seed_old_layout() {
 }
 
 @test "readers refuse the old layout with one line naming evt migrate; migrate moves everything, keeping ids, groups, pending and TTL" {
+  use_own_server
   seed_old_layout
   for cmd in "tail -n 1" "subscribe --group g --until-empty --exec true a.b" "pending" "replay-dlq --list" "get-user u1"; do
     run_evt $cmd

@@ -23,7 +23,7 @@ load helpers
   run_evt publish --ndjson < "$BATS_TEST_TMPDIR/in"
   [ "$status" = 65 ]
   [[ "$err" == *'line 2: user.created: data is missing the required field "email"'* ]]
-  [ "$(rcli EXISTS "$(stream_key order.placed)" "$(stream_key email.sent)" "$(stream_key user.created)")" = 0 ]
+  for t in order.placed email.sent user.created; do [ "$(rcli EXISTS "$(stream_key $t)")" = 0 ]; done
   [ "$(rcli XLEN "$(stream_key a.b)")" = 1 ]
   evt publish order.placed --data '{"orderId":"1","userId":"2","items":[{"sku":"x"}],"total":12.5,"extra":true}' >/dev/null
 }

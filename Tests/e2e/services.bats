@@ -44,14 +44,14 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
 
 @test "a duplicate email in other letter case is refused with exit 73 and nothing is written" {
   evt create-user --name Ada --email ada@example.com >/dev/null
-  before=$(rcli DBSIZE)
+  before=$(db_size)
   run_evt create-user --name 'Ada Again' --email ADA@EXAMPLE.COM
   [ "$status" = 73 ]
   assert_one_error_line "$err"
   [[ "$err" == *'already exists'* ]]
-  [ "$(rcli DBSIZE)" = "$before" ]
+  [ "$(db_size)" = "$before" ]
   [ "$(rcli XLEN "$(stream_key user.created)")" = 1 ]
-  [ "$(rcli KEYS "$EVT_NAMESPACE:{users}:user:*" | wc -l)" = 1 ]
+  [ "$(rcli_each KEYS "$EVT_NAMESPACE:{users}:user:*" | grep -c .)" = 1 ]
 }
 
 @test "10 concurrent create-user runs with one address: exactly one user, one event" {
@@ -62,7 +62,7 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   done
   for p in "${pids[@]}"; do wait "$p" || true; done
   [ "$(rcli XLEN "$(stream_key user.created)")" = 1 ]
-  [ "$(rcli KEYS "$EVT_NAMESPACE:{users}:user:*" | wc -l)" = 1 ]
+  [ "$(rcli_each KEYS "$EVT_NAMESPACE:{users}:user:*" | grep -c .)" = 1 ]
 }
 
 @test "the worker mails a welcome to the outbox and publishes email.sent with correlation and causation" {
