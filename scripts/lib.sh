@@ -136,6 +136,16 @@ start_cluster() {
   export EVT_REDIS_URL=$(IFS=,; echo "${urls[*]}")
 }
 
+# Starts cluster node $1 again (after it was killed), with its data and nodes.conf: it rejoins,
+# as a replica of whichever node took over its slots.
+restart_cluster_node() {
+  local port=$1
+  redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
+    --cluster-node-timeout 2000 --dir "$CLUSTER_DIR/$port" --save '' --appendonly yes --appendfsync always \
+    --repl-diskless-sync-delay 0 --logfile "$CLUSTER_DIR/$port/redis.log" </dev/null >/dev/null 2>&1 &
+  CLUSTER_PIDS+=($!)
+}
+
 # Whether every node says the cluster is ok and every replica is in sync.
 cluster_ready() {
   local port

@@ -161,7 +161,10 @@ public struct NDJSONImport {
         progress?(Progress(lines: lines.lineNumber, published: summary.published, failed: summary.invalid.count))
         return summary
       } catch  where error.isConnectionLoss || error.kind == .notReplicated {
-        if error.isConnectionLoss, let deadline, try reconnect(publisher, after: error, until: deadline) { continue }
+        if let deadline {
+          if error.isConnectionLoss, try reconnect(publisher, after: error, until: deadline) { continue }
+          if error.kind == .notReplicated, try awaitReplicas(publisher, after: error, until: deadline) { continue }
+        }
         summary.published = publisher.acknowledged
         summary.failure = error
         let unconfirmed = publisher.unconfirmedLines
@@ -207,6 +210,29 @@ public struct NDJSONImport {
         progress(Progress(lines: lines.lineNumber, published: publisher.acknowledged, failed: summary.invalid.count))
       }
     }
+  }
+
+  /// Asks again, with backoff until `deadline`, whether enough replicas have what was sent
+  /// (a master that just took over from a failed one has a replica again once the old one
+  /// rejoins); a connection lost meanwhile is made again.
+  /// - Returns: false when the deadline passed first.
+  private func awaitReplicas(_ publisher: Publisher, after error: BusError, until deadline: Int64) throws(BusError) -> Bool {
+    notice("\(error.message); asking again until enough replicas confirm (at most \(retryFor!) s)")
+    var pause = 200
+    while EventTime.now().milliseconds + Int64(pause) < deadline {
+      sleepMilliseconds(pause)
+      pause = min(pause * 2, 2000)
+      do throws(BusError) {
+        try publisher.confirmReplication()
+        notice("enough replicas confirmed")
+        return true
+      } catch  where error.kind == .notReplicated {
+        continue
+      } catch  where error.isConnectionLoss {
+        guard try reconnect(publisher, after: error, until: deadline) else { return false }
+      }
+    }
+    return false
   }
 
   /// Reconnects with backoff until `deadline`, then re-sends what was not confirmed.

@@ -120,6 +120,13 @@ public final class Publisher {
     unreplicated.map(\.line) + outstanding[outstandingHead...].compactMap { $0.envelope == nil ? nil : $0.line }
   }
 
+  /// With ``replicas``: asks again whether enough replicas have everything sent so far (after
+  /// a `.notReplicated` failure, for instance once a failover gave the master a replica again).
+  public func confirmReplication() throws(BusError) {
+    try appendWait()
+    while outstandingHead < outstanding.count { try next() }
+  }
+
   /// With ``replicas``: a WAIT after the events sent since the last one.
   private func appendWait() throws(BusError) {
     guard let replicas else { return }

@@ -259,9 +259,11 @@ final class ClusterRouter {
     try send(record(node: target, resp: resp, slot: slot))
   }
 
-  /// A WAIT goes to every node written to since the last one; its reply is the smallest count.
+  /// A WAIT goes to every node written to since the last one (every master when none was);
+  /// its reply is the smallest count.
   private func appendWait(_ resp: Range<Int>) throws(RedisError) {
-    let targets = written.isEmpty ? [try node(for: nil)] : written
+    if mapIsStale && pending.isEmpty { try refreshMap() }
+    let targets = written.isEmpty ? Set(slots.filter { $0 >= 0 }.map(Int.init)).sorted() : written
     written.removeAll()
     for (i, n) in targets.enumerated() {
       let seq = record(node: n, resp: resp, slot: nil)
@@ -375,7 +377,10 @@ final class ClusterRouter {
     init?(_ raw: UnsafeMutableRawPointer) {
       let r = RawReply(pointer: raw.assumingMemoryBound(to: redisReply.self))
       guard let e = r.errorMessage else { return nil }
-      if e.hasPrefix("TRYAGAIN") || e.hasPrefix("CLUSTERDOWN") || e.hasPrefix("LOADING") || e.hasPrefix("MASTERDOWN") {
+      // UNBLOCKED: a blocking read whose key moved to another node (a slot migrated).
+      if e.hasPrefix("TRYAGAIN") || e.hasPrefix("CLUSTERDOWN") || e.hasPrefix("LOADING") || e.hasPrefix("MASTERDOWN")
+        || e.hasPrefix("UNBLOCKED")
+      {
         self = .retry(e)
         return
       }
@@ -420,7 +425,7 @@ final class ClusterRouter {
     case .retry(let why):
       usleep(useconds_t(backoff * 1_000_000))
       backoff = min(backoff * 2, 0.5)
-      if why.hasPrefix("CLUSTERDOWN") || why.hasPrefix("MASTERDOWN") {
+      if why.hasPrefix("CLUSTERDOWN") || why.hasPrefix("MASTERDOWN") || why.hasPrefix("UNBLOCKED") {
         if pending.count == 1 { try? refreshMap() } else { mapIsStale = true }
         if let slot = pending[seq]!.slot, slots[slot] >= 0 { pending[seq]!.node = Int(slots[slot]) }
       }

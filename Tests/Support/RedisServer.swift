@@ -170,6 +170,69 @@ public final class TestCertificates: Sendable {
   public var mutual: TLSOptions { TLSOptions(caFile: path("ca.crt"), certFile: path("client.crt"), keyFile: path("client.key")) }
 }
 
+/// A Redis Cluster of three masters with a replica each, started on loopback by
+/// `start_cluster` (scripts/lib.sh) in a temporary directory, stopped by ``stop()``.
+public final class TestCluster: @unchecked Sendable {
+  public let directory: String
+  /// Every node's port, masters first.
+  public let ports: [Int]
+  private var pids: [pid_t]
+
+  public init() throws {
+    let lib = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/") + "/scripts/lib.sh"
+    let out = runShellCapturing(
+      "source '\(lib)' && start_cluster 3 >&2 && echo \"$CLUSTER_DIR\" && echo \"${CLUSTER_PORTS[*]}\" && echo \"${CLUSTER_PIDS[*]}\"")
+    let lines = out.split(separator: "\n").map(String.init)
+    guard lines.count >= 3 else { throw TestSupportError("start_cluster failed: \(out)") }
+    directory = lines[0]
+    ports = lines[1].split(separator: " ").compactMap { Int($0) }
+    pids = lines[2].split(separator: " ").compactMap { pid_t($0) }
+  }
+
+  /// Every master's address, comma-separated.
+  public var url: RedisURL {
+    get throws { try RedisURL(parsing: "redis://" + ports.prefix(3).map { "127.0.0.1:\($0)" }.joined(separator: ",")) }
+  }
+
+  public func stop() {
+    for p in pids { kill(p, SIGKILL) }
+    pids = []
+    removeTree(directory)
+  }
+
+  deinit { stop() }
+}
+
+/// Runs `script` with bash and returns what it wrote on standard output.
+public func runShellCapturing(_ script: String) -> String {
+  var fds: [Int32] = [0, 0]
+  guard pipe(&fds) == 0 else { return "" }
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+  posix_spawn_file_actions_addclose(&actions, fds[0])
+  // Only standard output holds the pipe: the servers the script leaves running must not.
+  posix_spawn_file_actions_addclose(&actions, fds[1])
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+  let words: [String] = ["/bin/bash", "-c", script]
+  let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+  defer { for a in argv { free(a) } }
+  var child: pid_t = 0
+  guard posix_spawn(&child, "/bin/bash", &actions, nil, argv, environ) == 0 else { return "" }
+  close(fds[1])
+  var out: [UInt8] = []
+  var buffer = [UInt8](repeating: 0, count: 4096)
+  while true {
+    let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, 4096) }
+    if n > 0 { out += buffer[0..<n] } else if n < 0 && errno == EINTR { continue } else { break }
+  }
+  close(fds[0])
+  var status: Int32 = 0
+  while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+  return String(decoding: out, as: UTF8.self)
+}
+
 /// Runs `script` with bash; returns its exit status.
 @discardableResult
 public func runShell(_ script: String) -> Int32 {
