@@ -23,7 +23,7 @@ make_events "$N" > "$work/events.ndjson"
 cat > "$work/consumer.py" <<'PY'
 import json, sys, redis
 r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]))
-key, group = "evt:stream:user.created", sys.argv[2]
+key, group = "evt:{user.created}:stream", sys.argv[2]
 r.xgroup_create(key, group, id="0", mkstream=True)
 out = sys.stdout.buffer
 n = 0
@@ -48,7 +48,7 @@ check() { [ "$(wc -l < "$work/out")" = "$N" ] || { echo "$1 consumed $(wc -l < "
 for round in $(seq 1 "$ROUNDS"); do
   t0=$(now); "$EVT" subscribe --group "evt$round" --until-empty --json user.created > "$work/out"; t1=$(now); check evt
   t2=$(now); "$PY" "$work/consumer.py" "$REDIS_PORT" "py$round" "$N" > "$work/out"; t3=$(now); check redis-py
-  t4=$(now); "$FLOOR" 127.0.0.1 "$REDIS_PORT" evt:stream:user.created "floor$round" "$N" > "$work/out"; t5=$(now); check floor
+  t4=$(now); "$FLOOR" 127.0.0.1 "$REDIS_PORT" evt:{user.created}:stream "floor$round" "$N" > "$work/out"; t5=$(now); check floor
   echo "$(( (t1 - t0) / 1000 )) $(( (t3 - t2) / 1000 )) $(( (t5 - t4) / 1000 ))" >> "$work/times"
 done
 python3 - "$work/times" "$N" <<'PY'

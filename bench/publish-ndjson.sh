@@ -22,10 +22,10 @@ for round in $(seq 1 "$ROUNDS"); do
   t0=$(now)
   "$EVT" publish --ndjson -q < "$work/events.ndjson"
   t1=$(now)
-  [ "$(redis-cli -p "$REDIS_PORT" XLEN evt:stream:user.created)" = "$N" ] || { echo "evt did not publish $N events"; exit 1; }
+  [ "$(redis-cli -p "$REDIS_PORT" XLEN evt:{user.created}:stream)" = "$N" ] || { echo "evt did not publish $N events"; exit 1; }
   redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
   t2=$(now)
-  redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c 1 -n "$N" -P 64 -q XADD evt:stream:bench.rb '*' event "$ENVELOPE" >/dev/null
+  redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c 1 -n "$N" -P 64 -q XADD evt:{bench.rb}:stream '*' event "$ENVELOPE" >/dev/null
   t3=$(now)
   echo "$(( (t1 - t0) / 1000 )) $(( (t3 - t2) / 1000 ))" >> "$work/times"
 done

@@ -16,7 +16,7 @@ ENVELOPE=$("$EVT" publish bench.oneshot --data "$DATA" --redis-url "$URL")
 
 hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$out/result.json" \
   --command-name "evt publish" "$EVT publish bench.oneshot --data '$DATA' --redis-url $URL" \
-  --command-name "redis-cli XADD" "redis-cli -h 127.0.0.1 -p $REDIS_PORT XADD evt:stream:bench.oneshot * event '$ENVELOPE'" >&2
+  --command-name "redis-cli XADD" "redis-cli -h 127.0.0.1 -p $REDIS_PORT XADD evt:{bench.oneshot}:stream * event '$ENVELOPE'" >&2
 
 python3 - "$out/result.json" <<'PY'
 import json, sys
