@@ -102,20 +102,22 @@ free_tcp_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# Starts a Redis Cluster of $1 masters (default 3), each with one replica, on free loopback
-# ports in a new temp dir (cluster-node-timeout 2 s, every write appended and fsynced).
+# Starts a Redis Cluster of $1 masters (default 3), each with one replica (CLUSTER_REPLICAS), on free loopback
+# ports in a new temp dir (cluster-node-timeout 2 s; every write appended and fsynced unless
+# CLUSTER_APPENDONLY=no).
 # Sets CLUSTER_DIR, CLUSTER_PORTS (masters first) and CLUSTER_PIDS, and exports
 # EVT_REDIS_URL with every master's address. Stop it with stop_cluster.
 start_cluster() {
   local masters=${1:-3} i port
   CLUSTER_DIR=$(mktemp -d /tmp/evt-cluster-XXXXXX)
   CLUSTER_PORTS=() CLUSTER_PIDS=()
-  for i in $(seq 1 $((masters * 2))); do
+  local replicas=${CLUSTER_REPLICAS:-1}
+  for i in $(seq 1 $((masters * (replicas + 1)))); do
     port=$(free_cluster_port)
     mkdir -p "$CLUSTER_DIR/$port"
     redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
-      --cluster-node-timeout 2000 --dir "$CLUSTER_DIR/$port" --save '' --appendonly yes --appendfsync always \
-      --repl-diskless-sync-delay 0 --logfile "$CLUSTER_DIR/$port/redis.log" </dev/null >/dev/null 2>&1 &
+      --cluster-node-timeout 2000 --dir "$CLUSTER_DIR/$port" --save '' --appendonly "${CLUSTER_APPENDONLY:-yes}" \
+      --appendfsync always --repl-diskless-sync-delay 0 --logfile "$CLUSTER_DIR/$port/redis.log" </dev/null >/dev/null 2>&1 &
     CLUSTER_PIDS+=($!)
     CLUSTER_PORTS+=("$port")
   done
@@ -124,7 +126,7 @@ start_cluster() {
   done
   local addresses=()
   for port in "${CLUSTER_PORTS[@]}"; do addresses+=("127.0.0.1:$port"); done
-  redis-cli --cluster create "${addresses[@]}" --cluster-replicas 1 --cluster-yes >"$CLUSTER_DIR/create.log" 2>&1 ||
+  redis-cli --cluster create "${addresses[@]}" --cluster-replicas "$replicas" --cluster-yes >"$CLUSTER_DIR/create.log" 2>&1 ||
     { cat "$CLUSTER_DIR/create.log" >&2; return 1; }
   for i in $(seq 1 400); do
     cluster_ready && break
@@ -141,8 +143,8 @@ start_cluster() {
 restart_cluster_node() {
   local port=$1
   redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
-    --cluster-node-timeout 2000 --dir "$CLUSTER_DIR/$port" --save '' --appendonly yes --appendfsync always \
-    --repl-diskless-sync-delay 0 --logfile "$CLUSTER_DIR/$port/redis.log" </dev/null >/dev/null 2>&1 &
+    --cluster-node-timeout 2000 --dir "$CLUSTER_DIR/$port" --save '' --appendonly "${CLUSTER_APPENDONLY:-yes}" \
+    --appendfsync always --repl-diskless-sync-delay 0 --logfile "$CLUSTER_DIR/$port/redis.log" </dev/null >/dev/null 2>&1 &
   CLUSTER_PIDS+=($!)
 }
 

@@ -48,15 +48,80 @@ final class ClusterRouter {
     var waitFinal = false
     var redirects = 0
   }
-  private var pending: [Int: Pending] = [:]
+  private var pending = PendingQueue()
+
+  /// The commands in flight by sequence number: appended in order, taken from the front (an
+  /// array, not a table: one per command, on the hot path).
+  private struct PendingQueue {
+    private var items: [Pending?] = []
+    private var base = 0
+    /// Items before it are all answered.
+    private var front = 0
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    subscript(seq: Int) -> Pending? {
+      get {
+        let i = seq - base
+        return i >= 0 && i < items.count ? items[i] : nil
+      }
+      set {
+        let i = seq - base
+        if i == items.count {
+          items.append(newValue)
+          if newValue != nil { count += 1 }
+        } else if i >= 0 && i < items.count {
+          if (items[i] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
+          items[i] = newValue
+        }
+      }
+    }
+
+    mutating func removeValue(forKey seq: Int) -> Pending? {
+      let p = self[seq]
+      self[seq] = nil
+      // Answered commands leave the front.
+      while front < items.count && items[front] == nil { front += 1 }
+      if front == items.count {
+        base += items.count
+        items.removeAll(keepingCapacity: true)
+        front = 0
+      } else if front > 1024 && front > items.count / 2 {
+        items.removeFirst(front)
+        base += front
+        front = 0
+      }
+      return p
+    }
+
+    mutating func removeAll() {
+      base += items.count
+      items.removeAll()
+      front = 0
+      count = 0
+    }
+
+    func forEach(_ body: (Pending) -> Void) { for case let p? in items { body(p) } }
+  }
   private var nextSequence = 0
   private var headSequence = 0
+  /// The RESP of the commands in flight; a ``Pending``'s range is an offset from the start of
+  /// everything ever retained, so the front can be dropped (``retainedBase``) while commands
+  /// keep flowing.
   private var retained: [UInt8] = []
+  private var retainedBase = 0
   /// The node of an open MULTI (…EXEC), and the MULTI itself while no keyed command chose it.
   private var transactionNode: Int?
   private var heldMulti: Int?
   /// Nodes written to since the last WAIT.
-  private var written: [Int] = []
+  private var written: [Int] = [] {
+    didSet { lastWritten = -1 }
+  }
+  /// The node last written to (``written`` has it); -1: look.
+  private var lastWritten = -1
+  /// Commands were queued since the last ``flush()``.
+  private var unflushed = false
   /// The smallest count of the WAIT parts read so far.
   private var waitMinimum = Int.max
   /// Turns RESP into reply objects: a WAIT's combined count.
@@ -88,11 +153,12 @@ final class ClusterRouter {
     for i in nodes.indices { nodes[i].connection?.close() }
     for (_, lane) in lanes { lane.connection.close() }
     lanes.removeAll()
-    for (_, p) in pending { if let r = p.reply { freeReplyObject(r) } }
+    pending.forEach { p in if let r = p.reply { freeReplyObject(r) } }
     pending.removeAll()
     nodes.removeAll()
     headSequence = nextSequence
     extra = 0
+    retainedBase += retained.count
     retained.removeAll(keepingCapacity: true)
     transactionNode = nil
     heldMulti = nil
@@ -226,26 +292,28 @@ final class ClusterRouter {
 
   func append(_ command: RedisCommand) throws(RedisError) {
     guard !nodes.isEmpty else { throw RedisError(.unavailable, "the connection to \(template) is closed after an earlier error") }
-    if pending.isEmpty { retained.removeAll(keepingCapacity: true) }
-    let start = retained.count
+    if pending.isEmpty {
+      retainedBase += retained.count
+      retained.removeAll(keepingCapacity: true)
+    }
+    let start = retainedBase + retained.count
     command.writeRESP(appendingTo: &retained)
-    let resp = start..<retained.count
-    let name = command.count > 0 ? command.name : ""
-    switch name {
-    case "MULTI":
+    let resp = start..<(retainedBase + retained.count)
+    if command.isNamed("multi") {
       // Sent with the first keyed command, to that command's node.
       heldMulti = record(node: -1, resp: resp, slot: nil)
       return
-    case "EXEC", "DISCARD":
+    }
+    if command.isNamed("exec") || command.isNamed("discard") {
       var target = transactionNode ?? -1
       if target < 0 { target = try node(for: nil) }
       transactionNode = nil
       try send(record(node: target, resp: resp, slot: nil))
       return
-    case "WAIT":
+    }
+    if command.isNamed("wait") {
       try appendWait(resp)
       return
-    default: break
     }
     let slot = command.slot
     var target = transactionNode ?? -1
@@ -289,13 +357,19 @@ final class ClusterRouter {
     let p = pending[seq]!
     let c: RedisNode
     do throws(RedisError) { c = try connection(p.node) } catch { throw fail(error) }
-    c.append(resp: retained[p.resp])
+    c.append(resp: retained[(p.resp.lowerBound - retainedBase)..<(p.resp.upperBound - retainedBase)])
     nodes[p.node].queue.append(seq)
-    if !written.contains(p.node) { written.append(p.node) }
+    unflushed = true
+    if p.node != lastWritten {
+      lastWritten = p.node
+      if !written.contains(p.node) { written.append(p.node) }
+    }
   }
 
   /// Writes every node's queued commands, in the order the nodes were first written to.
   func flush() throws(RedisError) {
+    guard unflushed else { return }
+    unflushed = false
     for n in written {
       guard let c = nodes[n].connection else { continue }
       do throws(RedisError) { try c.flush() } catch { throw fail(error) }
@@ -326,6 +400,9 @@ final class ClusterRouter {
       if nodes[h.node].queueHead == nodes[h.node].queue.count {
         nodes[h.node].queue.removeAll(keepingCapacity: true)
         nodes[h.node].queueHead = 0
+      } else if nodes[h.node].queueHead > 4096 && nodes[h.node].queueHead > nodes[h.node].queue.count / 2 {
+        nodes[h.node].queue.removeFirst(nodes[h.node].queueHead)
+        nodes[h.node].queueHead = 0
       }
       if let redirect = Redirect(raw) {
         freeReplyObject(raw)
@@ -341,6 +418,7 @@ final class ClusterRouter {
   private func deliver(_ seq: Int, _ raw: UnsafeMutableRawPointer) throws(RedisError) -> UnsafeMutableRawPointer {
     let p = pending.removeValue(forKey: seq)!
     headSequence += 1
+    compactRetained()
     if p.discard || p.waitPart {
       extra -= 1
       if p.waitPart { waitMinimum = min(waitMinimum, Self.integer(raw) ?? 0) }
@@ -354,6 +432,16 @@ final class ClusterRouter {
       return synthesize(":\(count)\r\n")
     }
     return raw
+  }
+
+  /// Drops the RESP of commands answered, once it is most of the buffer (commands still in
+  /// flight start at the head's).
+  private func compactRetained() {
+    guard let head = pending[headSequence] else { return }
+    let dead = head.resp.lowerBound - retainedBase
+    guard dead > 1 << 20, dead > retained.count / 2 else { return }
+    retained.removeFirst(dead)
+    retainedBase += dead
   }
 
   private static func integer(_ raw: UnsafeMutableRawPointer) -> Int? {
@@ -412,11 +500,11 @@ final class ClusterRouter {
       let index = nodeIndex(host: host, port: port)
       var asking = RedisCommand()
       asking.append("ASKING")
-      let start = retained.count
+      let start = retainedBase + retained.count
       asking.writeRESP(appendingTo: &retained)
       // ASKING goes right before the command, as its own (dropped) reply; the command keeps
       // its place in the order of replies.
-      let a = record(node: index, resp: start..<retained.count, slot: nil)
+      let a = record(node: index, resp: start..<(retainedBase + retained.count), slot: nil)
       pending[a]!.discard = true
       extra += 1
       try send(a)

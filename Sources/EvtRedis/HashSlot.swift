@@ -37,15 +37,19 @@ extension RedisCommand {
     return buffer.withUnsafeBufferPointer { HashSlot.of(UnsafeBufferPointer(rebasing: $0[offset..<(offset + lengths[index])])) }
   }
 
+  /// Whether the command's name is `name` (given in lower case), compared in place.
+  func isNamed(_ name: StaticString) -> Bool {
+    guard let first = lengths.first, first == name.utf8CodeUnitCount else { return false }
+    for i in 0..<first where buffer[i] | 0x20 != name.utf8Start[i] { return false }
+    return true
+  }
+
   /// Which argument is the routing key.
   private var routingKeyIndex: Int? {
-    guard let first = lengths.first else { return nil }
-    // The name compared in ASCII lower case, in place.
-    func named(_ s: StaticString) -> Bool {
-      guard first == s.utf8CodeUnitCount else { return false }
-      for i in 0..<first where buffer[i] | 0x20 != s.utf8Start[i] { return false }
-      return true
-    }
+    guard !lengths.isEmpty else { return nil }
+    func named(_ s: StaticString) -> Bool { isNamed(s) }
+    // The commands of the hot paths first.
+    if named("xadd") || named("sadd") || named("xack") { return 1 }
     if named("eval") || named("evalsha") {
       guard lengths.count > 3 else { return nil }
       let numkeys = buffer[(lengths[0] + lengths[1])..<(lengths[0] + lengths[1] + lengths[2])]

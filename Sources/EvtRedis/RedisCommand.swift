@@ -83,7 +83,9 @@ public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
   /// Appends the command to `out` as a RESP array of bulk strings, byte for byte what
   /// hiredis's `redisFormatCommandArgv` makes (a unit test compares them).
   func writeRESP(appendingTo out: inout [UInt8]) {
-    out.reserveCapacity(out.count + buffer.count + 16 * (lengths.count + 1))
+    // Grows geometrically: `out` may be a buffer that keeps many commands.
+    let needed = out.count + buffer.count + 16 * (lengths.count + 1)
+    if out.capacity < needed { out.reserveCapacity(Swift.max(needed, 2 * out.capacity)) }
     func decimal(_ n: Int) {
       withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
         var v = n
