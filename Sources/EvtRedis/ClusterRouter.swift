@@ -307,6 +307,7 @@ final class ClusterRouter {
     if command.isNamed("exec") || command.isNamed("discard") {
       var target = transactionNode ?? -1
       if target < 0 { target = try node(for: nil) }
+      try releaseHeldMulti(to: target)
       transactionNode = nil
       try send(record(node: target, resp: resp, slot: nil))
       return
@@ -318,13 +319,18 @@ final class ClusterRouter {
     let slot = command.slot
     var target = transactionNode ?? -1
     if target < 0 { target = try node(for: slot) }
-    if let multi = heldMulti {
-      heldMulti = nil
-      transactionNode = target
-      pending[multi]!.node = target
-      try send(multi)
-    }
+    try releaseHeldMulti(to: target)
     try send(record(node: target, resp: resp, slot: slot))
+  }
+
+  /// Sends a MULTI held back for the first keyed command to `target`, which the transaction
+  /// then keeps.
+  private func releaseHeldMulti(to target: Int) throws(RedisError) {
+    guard let multi = heldMulti else { return }
+    heldMulti = nil
+    transactionNode = target
+    pending[multi]!.node = target
+    try send(multi)
   }
 
   /// A WAIT goes to every node written to since the last one (every master when none was);
@@ -389,6 +395,7 @@ final class ClusterRouter {
       if let reply = pending[head]?.reply {
         return try deliver(head, reply)
       }
+      if heldMulti == head { try releaseHeldMulti(to: try node(for: nil)) }  // its reply is wanted now
       guard let h = pending[head] else { throw RedisError(.protocolError, "lost track of a reply") }
       guard let c = nodes[h.node].connection, nodes[h.node].queueHead < nodes[h.node].queue.count else {
         throw fail(RedisError(.unavailable, "lost the connection to \(template.at(host: nodes[h.node].host, port: nodes[h.node].port))"))

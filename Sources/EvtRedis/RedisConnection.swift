@@ -16,7 +16,8 @@ import CHiredis
 ///   replies still come back in the order the commands were appended; MOVED refreshes the map
 ///   and sends the command again, ASK sends it once to the importing node (after ASKING), and
 ///   TRYAGAIN/CLUSTERDOWN are tried again with backoff within the command timeout. A
-///   transaction (MULTI … EXEC) goes to the node of its first key; its keys must share a slot.
+///   transaction (MULTI … EXEC) goes to the node of its first key, so append it whole before
+///   reading its replies (``pipeline(_:)``); its keys must share a slot.
 ///   Multi-key commands must name keys of one slot (see ``slotGroups(_:)``).
 /// - Every command is an argument vector (``RedisCommand``): binary-safe, never a format string.
 /// - ``pipeline(_:)`` sends a batch in one write per node and reads all replies.

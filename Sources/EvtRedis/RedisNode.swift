@@ -91,15 +91,15 @@ final class RedisNode {
     for _ in setup { replies.append(try withReply { $0.reply }.get()) }
     for (c, reply) in zip(setup, replies) {
       guard let e = reply.errorMessage else { continue }
+      // A server that does not answer INFO (renamed, or the ACL user may not) is taken as a
+      // single one; one that wants a password says so.
+      if c.name == "INFO" && !e.hasPrefix("NOAUTH") { continue }
       close()
-      switch c.name {
-      case "AUTH":
+      if c.name == "AUTH" {
         throw RedisError(
           .authentication, "authentication to \(url) failed: \(e) — check the user and password in the URL", serverMessage: e)
-      case "INFO":
-        continue  // a server that does not answer INFO (renamed, ACL) is taken as a single one
-      default: throw Self.replyError(e, command: c.name, url: url)
       }
+      throw RedisConnection.replyError(e, command: c.name, url: url)
     }
     if probeCluster, let info = replies.last?.string { isCluster = info.contains("cluster_enabled:1") }
     wantedTimeout = commandTimeout
@@ -251,27 +251,6 @@ final class RedisNode {
 
   func brokenError() -> RedisError {
     RedisError(.unavailable, "the connection to \(url) is closed after an earlier error")
-  }
-
-  static func replyError(_ message: String, command: String, url: RedisURL, key: String? = nil) -> RedisError {
-    if message.hasPrefix("NOAUTH") {
-      return RedisError(
-        .authentication, "\(url) requires a password",
-        serverMessage: message)
-    }
-    if message.hasPrefix("WRONGPASS") {
-      return RedisError(.authentication, "\(command) refused by \(url): \(message)", serverMessage: message)
-    }
-    // NOPERM may come wrapped in a script error ("ERR Error running script … NOPERM …").
-    if let noperm = message.firstRange(of: "NOPERM") {
-      let reason = message[noperm.lowerBound...]
-      let target = key.map { " on \($0)" } ?? ""
-      return RedisError(
-        .permission,
-        "permission denied: the Redis user of \(url) may not run \(command)\(target) (\(reason)); grant it the command and the namespace's keys (~NS:*)",
-        serverMessage: message)
-    }
-    return RedisError(.server, "\(command) failed on \(url): \(message)", serverMessage: message)
   }
 
   static func seconds(_ s: Double) -> String {

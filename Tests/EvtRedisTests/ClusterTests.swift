@@ -54,6 +54,11 @@ struct ClusterTests {
     // A transaction goes to the node of its first key.
     let tx = try c.pipeline([["MULTI"], ["INCR", "{t}x"], ["INCR", "{t}y"], ["EXEC"]])
     #expect(tx.last == .array([.integer(1), .integer(1)]))
+    // An empty one; and a MULTI whose reply is read before any keyed command (its node is
+    // not known yet) goes to some node instead of failing.
+    #expect(try c.pipeline([["MULTI"], ["EXEC"]]) == [.status("OK"), .array([])])
+    #expect(try c.command(["MULTI"]) == .status("OK"))
+    #expect(try c.command(["EXEC"]) == .array([]))
     // Keys of several slots may not be read together; slotGroups says how to split them.
     #expect(c.slotGroups(["{a}1", "{b}1", "{a}2"]) == [["{a}1", "{a}2"], ["{b}1"]])
   }
