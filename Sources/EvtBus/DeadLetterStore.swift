@@ -26,8 +26,8 @@ public struct DeadLetterStore {
     let pattern = Self.globEscaped(keys.namespace) + ":{*}:" + kind + ":*"
     var found: [(group: String, type: String, key: String)] = []
     for key in try wrap({ () throws(RedisError) in try connection.scanKeys(matching: pattern, type: "stream") }) {
-      guard let type = keys.type(ofStream: key), let part = keys.part(of: key), part.kind == kind, !part.rest.isEmpty else { continue }
-      found.append((part.rest, type, key))
+      guard let parts = keys.parts(of: key), parts.kind == kind, !parts.rest.isEmpty else { continue }
+      found.append((parts.rest, parts.type, key))
     }
     return found.sorted { $0.key < $1.key }
   }

@@ -55,14 +55,15 @@ public struct Keys: Sendable, Equatable {
     return String(decoding: rest[..<close], as: UTF8.self)
   }
 
-  /// What a key of this namespace is for a type (`stream`, `dlq`, `replay`, …) and what follows
-  /// (the group), or `nil`: `NS:{t}:dlq:g` is `("dlq", "g")`.
-  public func part(of key: String) -> (kind: String, rest: String)? {
+  /// A key of this namespace taken apart: its type, what it is for that type (`stream`,
+  /// `dlq`, `replay`, …) and what follows (the group), or `nil`: `NS:{t}:dlq:g` is
+  /// `("t", "dlq", "g")`.
+  public func parts(of key: String) -> (type: String, kind: String, rest: String)? {
     guard let type = type(ofStream: key) else { return nil }
     let after = key.utf8.dropFirst("\(namespace):{\(type)}:".utf8.count)
     let text = String(decoding: after, as: UTF8.self)
-    guard let colon = text.firstIndex(of: ":") else { return (text, "") }
-    return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    guard let colon = text.firstIndex(of: ":") else { return (type, text, "") }
+    return (type, String(text[..<colon]), String(text[text.index(after: colon)...]))
   }
 
   /// The keys of the layout before hash tags, for `evt migrate`.

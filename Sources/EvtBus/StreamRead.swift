@@ -72,11 +72,12 @@ extension RedisConnection {
       guard read.entries.isEmpty, read.error == nil, let ms = blockMilliseconds else { return read }
       var failure: BusError?
       try readSideBySide(parts, timeout: commandTimeout + Double(ms) / 1000) { index, raw in
-        if let e = raw.errorMessage {
-          if read.error == nil { read.error = error(forReply: e, command: parts[index].name, key: parts[index].key) }
-          return
+        do throws(BusError) {
+          let e = try decodeStreams(raw, command: parts[index].name, key: parts[index].key, keys: keys, into: &read.entries)
+          if read.error == nil { read.error = e }
+        } catch {
+          failure = error
         }
-        do throws(BusError) { try StreamEntry.streams(raw, keys: keys, into: &read.entries) } catch { failure = error }
       }
       if let failure { throw RedisError(.protocolError, failure.message) }
     } catch {
@@ -109,10 +110,17 @@ extension RedisConnection {
     RedisError?, BusError
   > {
     try withReply { (raw) throws(BusError) -> RedisError? in
-      if let e = raw.errorMessage { return error(forReply: e, command: command, key: key) }
-      try StreamEntry.streams(raw, keys: keys, into: &entries)
-      return nil
+      try decodeStreams(raw, command: command, key: key, keys: keys, into: &entries)
     }
+  }
+
+  /// A stream read's reply: its entries appended to `entries`, or its error reply.
+  private func decodeStreams(_ raw: RawReply, command: String, key: String?, keys: Keys, into entries: inout [StreamEntry])
+    throws(BusError) -> RedisError?
+  {
+    if let e = raw.errorMessage { return error(forReply: e, command: command, key: key) }
+    try StreamEntry.streams(raw, keys: keys, into: &entries)
+    return nil
   }
 
   /// Reads the next reply and returns its error text (`nil`: it is not an error).

@@ -114,12 +114,8 @@ final class ClusterRouter {
   /// The node of an open MULTI (…EXEC), and the MULTI itself while no keyed command chose it.
   private var transactionNode: Int?
   private var heldMulti: Int?
-  /// Nodes written to since the last WAIT.
-  private var written: [Int] = [] {
-    didSet { lastWritten = -1 }
-  }
-  /// The node last written to (``written`` has it); -1: look.
-  private var lastWritten = -1
+  /// Nodes written to since the last WAIT, in the order first written to.
+  private var written: [Int] = []
   /// Commands were queued since the last ``flush()``.
   private var unflushed = false
   /// The smallest count of the WAIT parts read so far.
@@ -170,6 +166,7 @@ final class ClusterRouter {
   /// Loads the slot map from `seed` (CLUSTER SHARDS; CLUSTER SLOTS before Redis 7), keeping
   /// `seed` as the connection of its node.
   private func loadMap(from seed: RedisNode) throws(RedisError) {
+    slots = [Int32](repeating: -1, count: HashSlot.count)
     var ranges: [(lo: Int, hi: Int, host: String, port: Int)] = []
     seed.append(["CLUSTER", "SHARDS"])
     let shards = try seed.withReply { $0.reply }.get()
@@ -248,8 +245,7 @@ final class ClusterRouter {
     var failure: RedisError?
     for i in nodes.indices {
       do throws(RedisError) {
-        let c = try connection(i)
-        try loadMapAgain(from: c)
+        try loadMap(from: try connection(i))
         return
       } catch {
         nodes[i].connection?.close()
@@ -260,10 +256,8 @@ final class ClusterRouter {
     throw failure ?? RedisError(.unavailable, "no node of the cluster answers")
   }
 
-  private func loadMapAgain(from c: RedisNode) throws(RedisError) {
-    slots = [Int32](repeating: -1, count: HashSlot.count)
-    try loadMap(from: c)
-  }
+  /// The nodes that serve slots (the masters), by index.
+  private var masters: [Int] { Set(slots.lazy.filter { $0 >= 0 }.map(Int.init)).sorted() }
 
   private func connection(_ index: Int) throws(RedisError) -> RedisNode {
     if let c = nodes[index].connection, !c.isBroken { return c }
@@ -337,7 +331,7 @@ final class ClusterRouter {
   /// its reply is the smallest count.
   private func appendWait(_ resp: Range<Int>) throws(RedisError) {
     if mapIsStale && pending.isEmpty { try refreshMap() }
-    let targets = written.isEmpty ? Set(slots.filter { $0 >= 0 }.map(Int.init)).sorted() : written
+    let targets = written.isEmpty ? masters : written
     written.removeAll()
     for (i, n) in targets.enumerated() {
       let seq = record(node: n, resp: resp, slot: nil)
@@ -366,10 +360,7 @@ final class ClusterRouter {
     c.append(resp: retained[(p.resp.lowerBound - retainedBase)..<(p.resp.upperBound - retainedBase)])
     nodes[p.node].queue.append(seq)
     unflushed = true
-    if p.node != lastWritten {
-      lastWritten = p.node
-      if !written.contains(p.node) { written.append(p.node) }
-    }
+    if !written.contains(p.node) { written.append(p.node) }
   }
 
   /// Writes every node's queued commands, in the order the nodes were first written to.
@@ -555,7 +546,7 @@ final class ClusterRouter {
   func readOnLanes(_ commands: [RedisCommand], timeout: Double, _ body: (Int, RawReply) -> Void) throws(RedisError) {
     guard pending.isEmpty else { throw RedisError(.protocolError, "a blocking read while replies are awaited") }
     if mapIsStale { try refreshMap() }
-    var used: [(index: Int, lane: Lane)] = []
+    var used: [(index: Int, slot: Int, lane: Lane)] = []
     do throws(RedisError) {
       for (i, command) in commands.enumerated() {
         guard let slot = command.slot else { continue }
@@ -563,9 +554,8 @@ final class ClusterRouter {
         lane.connection.wantedTimeout = timeout
         lane.connection.append(command)
         try lane.connection.flush()
-        used.append((i, lane))
+        used.append((i, slot, lane))
       }
-      var answered = Set<Int>()
       let deadline = Deadline(seconds: timeout)
       // Wait for the first answer.
       var fds = used.map { pollfd(fd: $0.lane.connection.fileDescriptor, events: Int16(POLLIN), revents: 0) }
@@ -584,10 +574,9 @@ final class ClusterRouter {
         u.lane.connection.wantedTimeout = commandTimeout
         let raw = try u.lane.connection.nextReply()
         defer { freeReplyObject(raw) }
-        answered.insert(u.index)
         if Redirect(raw) != nil {
           mapIsStale = true
-          lanes[slotOf(commands[u.index])] = nil
+          lanes[u.slot] = nil
           continue
         }
         body(u.index, RawReply(pointer: raw.assumingMemoryBound(to: redisReply.self)))
@@ -598,8 +587,6 @@ final class ClusterRouter {
       throw fail(error)
     }
   }
-
-  private func slotOf(_ command: RedisCommand) -> Int { command.slot ?? 0 }
 
   private func lane(for slot: Int) throws(RedisError) -> Lane {
     let owner = try node(for: slot)
@@ -624,7 +611,7 @@ final class ClusterRouter {
     guard pending.isEmpty else { throw RedisError(.protocolError, "SCAN while replies are awaited") }
     if mapIsStale { try refreshMap() }
     var found: [String] = []
-    for index in Set(slots.filter { $0 >= 0 }.map(Int.init)).sorted() {
+    for index in masters {
       let c: RedisNode
       do throws(RedisError) { c = try connection(index) } catch { throw fail(error) }
       found += try RedisConnection.scan(c, pattern, type)

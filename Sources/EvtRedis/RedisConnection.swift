@@ -53,6 +53,8 @@ public final class RedisConnection {
   public func reconnect() throws(RedisError) {
     let known = cluster?.knownNodes ?? []
     close()
+    single = nil
+    cluster = nil
     try open(alsoTrying: known)
   }
 
@@ -194,11 +196,7 @@ public final class RedisConnection {
   public func withReply<R, E: Error>(_ body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
     if let single { return try single.withReply(body) }
     guard let cluster else { throw brokenError() }
-    let raw = try cluster.nextReply()
-    defer { freeReplyObject(raw) }
-    do throws(E) { return .success(try body(RawReply(pointer: raw.assumingMemoryBound(to: redisReply.self)))) } catch {
-      return .failure(error)
-    }
+    return RawReply.lend(try cluster.nextReply(), to: body)
   }
 
   /// Sets the timeout of the reads and writes that follow (``withReply(_:)``, ``readReply()``) until

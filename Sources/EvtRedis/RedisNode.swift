@@ -110,7 +110,8 @@ final class RedisNode {
     input.deallocate()
   }
 
-  /// A write to a socket the server closed would kill the process with SIGPIPE instead of giving an error. Ignored once, process-wide, before the first connection.
+  /// A write to a socket the server closed would kill the process with SIGPIPE instead of
+  /// giving an error. Ignored once, process-wide, before the first connection.
   private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
   /// True once the connection failed and was closed; every later call throws `.unavailable`.
@@ -163,11 +164,7 @@ final class RedisNode {
   /// Reads the next reply and lends it to `body` in place (no copy; see ``RawReply``). An
   /// error reply is lent like any other.
   func withReply<R, E: Error>(_ body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
-    let raw = try nextReply()
-    defer { freeReplyObject(raw) }
-    do throws(E) { return .success(try body(RawReply(pointer: raw.assumingMemoryBound(to: redisReply.self)))) } catch {
-      return .failure(error)
-    }
+    RawReply.lend(try nextReply(), to: body)
   }
 
   /// Reads the next reply (flushing queued commands first); the caller frees it

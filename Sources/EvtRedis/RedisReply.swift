@@ -111,6 +111,14 @@ extension RedisReply {
 public struct RawReply {
   let pointer: UnsafePointer<redisReply>
 
+  /// Lends the reply object `raw` (from hiredis's reader) to `body`, then frees it.
+  static func lend<R, E: Error>(_ raw: UnsafeMutableRawPointer, to body: (RawReply) throws(E) -> R) -> Result<R, E> {
+    defer { freeReplyObject(raw) }
+    do throws(E) { return .success(try body(RawReply(pointer: raw.assumingMemoryBound(to: redisReply.self)))) } catch {
+      return .failure(error)
+    }
+  }
+
   public enum Kind { case null, status, error, integer, string, array }
 
   public var kind: Kind {
