@@ -11,6 +11,9 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // The C API of hiredis 0.14 (Debian's libhiredis-dev). Only EvtRedis imports it.
@@ -45,15 +48,28 @@ let package = Package(
     ),
     // The user service and the email service, built on EvtBus like any user's service.
     .target(
-      name: "EvtServices", dependencies: ["EvtBus", "EvtRedis", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+      name: "EvtServices",
+      dependencies: [
+        "EvtBus", "EvtRedis", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    // What long-running consumers add for operators: structured logs (swift-log), Prometheus
+    // metrics (swift-metrics, swift-prometheus), /healthz and /readyz on a small HTTP listener,
+    // heartbeat files. One-shot commands never call into it.
+    .target(
+      name: "EvtOps",
+      dependencies: [
+        "EvtBus", "EvtRedis", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+      ]),
     // `evt bench`: publishers and subscribers on threads, latency in an HdrHistogram.
     .target(name: "EvtBench", dependencies: ["EvtBus", "EvtRedis", .product(name: "Histogram", package: "hdrhistogram-swift")]),
     // One thin file per subcommand.
     .target(
       name: "EvtCLI",
       dependencies: [
-        "EvtBus", "EvtRedis", "EvtServices", "EvtProcess", "EvtBench",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "EvtBus", "EvtRedis", "EvtServices", "EvtProcess", "EvtBench", "EvtOps",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .executableTarget(name: "evt", dependencies: ["EvtCLI"]),
@@ -65,8 +81,11 @@ let package = Package(
     .target(name: "EvtTestSupport", dependencies: ["EvtRedis", "EvtBus"], path: "Tests/Support"),
     .testTarget(name: "EvtRedisTests", dependencies: ["EvtRedis", "CHiredis", "EvtTestSupport"]),
     .testTarget(name: "EvtBusTests", dependencies: ["EvtBus", "EvtRedis", "EvtTestSupport"]),
-    .testTarget(name: "EvtServicesTests", dependencies: ["EvtServices", "EvtBus", "EvtRedis", "EvtTestSupport"]),
+    .testTarget(
+      name: "EvtServicesTests",
+      dependencies: ["EvtServices", "EvtBus", "EvtRedis", "EvtTestSupport", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "EvtBenchTests", dependencies: ["EvtBench", "EvtBus", "EvtRedis", "EvtTestSupport"]),
     .testTarget(name: "EvtProcessTests", dependencies: ["EvtProcess", "EvtBus", "EvtRedis", "EvtTestSupport"]),
+    .testTarget(name: "EvtOpsTests", dependencies: ["EvtOps", "EvtBus", "EvtRedis", "EvtTestSupport"]),
   ]
 )

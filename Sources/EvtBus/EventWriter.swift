@@ -18,6 +18,8 @@ import EvtRedis
 public struct EventWriter: Sendable {
   public let keys: Keys
   public let contracts: EventContracts
+  /// How each append trims its stream, if at all (`publish --maxlen` / `--max-age`).
+  public var cap: StreamCap?
 
   /// The stream field that holds the envelope: the only place it is spelled.
   public static let field = "event"
@@ -58,12 +60,14 @@ public struct EventWriter: Sendable {
 
   /// `XADD NS:stream:<type> * event <envelope>`.
   public func append(_ write: Write) -> RedisCommand {
-    Self.append(write.envelope.raw, to: write.stream)
+    var command = RedisCommand()
+    append(write, into: &command)
+    return command
   }
 
   /// ``append(_:)`` written into `command` (emptied first), to reuse its storage.
   public func append(_ write: Write, into command: inout RedisCommand) {
-    Self.append(write.envelope.raw, to: write.stream, into: &command)
+    Self.append(write.envelope.raw, to: write.stream, cap: cap, into: &command)
   }
 
   /// `XADD <stream> * event <envelope>`: an envelope added to a stream that is not a type's
@@ -74,10 +78,21 @@ public struct EventWriter: Sendable {
     return command
   }
 
-  static func append(_ envelope: [UInt8], to stream: String, into command: inout RedisCommand) {
+  static func append(_ envelope: [UInt8], to stream: String, cap: StreamCap? = nil, into command: inout RedisCommand) {
     command.removeAll()
     command.append("XADD")
     command.append(stream)
+    switch cap {
+    case nil: break
+    case .maxLength(let n):
+      command.append("MAXLEN")
+      command.append("~")
+      command.append(String(n))
+    case .maxAge(let ms):
+      command.append("MINID")
+      command.append("~")
+      command.append(String(max(0, EventTime.now().milliseconds - ms)))
+    }
     command.append("*")
     command.append(field)
     command.append(envelope)
@@ -129,4 +144,14 @@ public struct EventWriter: Sendable {
     end
 
     """
+}
+
+/// How an append trims its stream: approximately (`~`: Redis trims whole macro nodes, so a
+/// little more than asked for may stay), without regard to consumer groups — for a cap that
+/// never drops unfinished work use `evt trim`.
+public enum StreamCap: Sendable, Equatable {
+  /// `XADD … MAXLEN ~ n`: keep about the newest `n` entries.
+  case maxLength(Int)
+  /// `XADD … MINID ~ <now − ms>`: drop entries older than `ms` milliseconds.
+  case maxAge(Int64)
 }

@@ -75,7 +75,7 @@ final class GroupBatchProcessor {
   /// Hands deliveries to the handler: all at once, or — behind a gate — one at a time, each
   /// with its permit, holding one that is not ready until the gate lets it through again.
   private func handle(_ deliveries: [Delivery]) throws(BusError) -> HandlerResult {
-    guard let gate = handler.gate else { return try handler.handle(deliveries, shouldStop: shouldStop) }
+    guard let gate = handler.gate else { return try timed(deliveries) }
     var total = HandlerResult(completed: [])
     for d in deliveries {
       if shouldStop() { break }
@@ -101,7 +101,7 @@ final class GroupBatchProcessor {
         }
       }
       let result: HandlerResult
-      do { result = try handler.handle([delivery], shouldStop: shouldStop) } catch {
+      do { result = try timed([delivery]) } catch {
         gate.cancel()
         throw error
       }
@@ -112,6 +112,28 @@ final class GroupBatchProcessor {
       if result.notReady.isEmpty { return result }
       waited = true
     }
+  }
+
+  /// The handler's work, told to the observer: each success with its share of the time the
+  /// handler took, each failure.
+  private func timed(_ deliveries: [Delivery]) throws(BusError) -> HandlerResult {
+    guard let observer = consumer.observer else { return try handler.handle(deliveries, shouldStop: shouldStop) }
+    let start = EventTime.nowMicroseconds()
+    let result = try handler.handle(deliveries, shouldStop: shouldStop)
+    let each = Double(EventTime.nowMicroseconds() - start) / 1_000_000 / Double(max(1, deliveries.count))
+    var type = ""
+    var run = 0
+    for c in result.completed {
+      if c.entry.type != type {
+        if run > 0 { observer.handled(type: type, count: run, seconds: each) }
+        type = c.entry.type
+        run = 0
+      }
+      run += 1
+    }
+    if run > 0 { observer.handled(type: type, count: run, seconds: each) }
+    for f in result.failures { observer.failed(type: f.delivery.entry.type) }
+    return result
   }
 
   /// Deliveries whose event this group already completed are acknowledged, not handed over.
@@ -179,6 +201,7 @@ final class GroupBatchProcessor {
       if let failure {
         try dlq.bury(valid[i], failure: failure, attempts: 0, consumer: consumer.consumer)
         deadLettered += 1
+        consumer.observer?.deadLettered(type: valid[i].entry.type)
         dropped.append(i)
       }
     }
@@ -198,6 +221,7 @@ final class GroupBatchProcessor {
     var attempt = 1
     while let f = failure, retry.shouldRetry(after: f, attempt: attempt), !shouldStop() {
       attempt += 1
+      consumer.observer?.retried(type: delivery.entry.type)
       sleepSeconds(retry.delay(beforeAttempt: attempt), unless: shouldStop)
       if shouldStop() { break }
       var retried = delivery
@@ -216,6 +240,7 @@ final class GroupBatchProcessor {
     } else {
       try dlq.bury(delivery, failure: failure, attempts: attempt, consumer: consumer.consumer)
       deadLettered += 1
+      consumer.observer?.deadLettered(type: delivery.entry.type)
     }
   }
 }

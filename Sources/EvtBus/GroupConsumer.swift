@@ -55,6 +55,9 @@ public final class GroupConsumer {
   public let selection: TypeSelection
   public let start: GroupStart
 
+  /// Told what this consumer does (processing figures, metrics, heartbeats).
+  public var observer: (any ConsumerObserver)?
+
   private var streamKeys: [String] = []
   private var joined = Set<String>()
   /// Per stream: the last pending id re-read from this consumer's own history, or `nil` once
@@ -140,8 +143,10 @@ public final class GroupConsumer {
     do {
       got = try readOnce(max: max, blockMilliseconds: blockMilliseconds, exact: exact)
     } catch  where error.isNoGroup {
+      let lost = streamKeys
       rejoin()
       try refresh()
+      observer?.groupRecreated(streams: lost)
       return []
     }
     idle = got.isEmpty
@@ -191,6 +196,7 @@ public final class GroupConsumer {
   /// After a reconnect: this consumer's own pending entries (read but not acknowledged before
   /// the connection broke) are read again first, and the reclaim scan starts over.
   public func afterReconnect() {
+    observer?.reconnected()
     stopReadingAhead(givingBack: false)  // what it brought is pending for this consumer: read again below
     for key in streamKeys { history[key] = .zero }
     claimCursors.removeAll()
@@ -402,6 +408,7 @@ public final class GroupConsumer {
       for key in keysToRead { joined.remove(key) }
       streamKeys.removeAll { keysToRead.contains($0) }
       try refresh()
+      observer?.groupRecreated(streams: keysToRead)
       return []
     }
     let deliveries = read.entries.map { Delivery(entry: $0, deliveryCount: 1) }

@@ -45,6 +45,11 @@ public struct Keys: Sendable, Equatable {
   /// `NS:{<type>}:published:<event id>`: an event with an id derived from its cause was
   /// written (``EventWriter/once(_:)``): writing it again does nothing.
   public func published(_ type: String, _ eventID: String) -> String { "\(namespace):{\(type)}:published:\(eventID)" }
+  /// `NS:{<type>}:stats:<group>:<minute>`: what the group's workers handled of the type in
+  /// one minute (Unix time / 60), see ``ProcessingStats``.
+  public func processingStats(_ group: String, _ type: String, minute: Int) -> String {
+    "\(namespace):{\(type)}:stats:\(group):\(minute)"
+  }
 
   /// The type whose hash tag a key of this namespace carries (`NS:{<type>}:…`), or `nil`.
   public func type(ofStream key: String) -> String? {

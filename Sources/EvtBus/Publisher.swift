@@ -13,7 +13,7 @@ public final class Publisher {
   public let connection: RedisConnection
   public let keys: Keys
   /// Checks contracts and makes the commands that write an event.
-  public let writer: EventWriter
+  public var writer: EventWriter
   /// Types already registered in `NS:types` by this publisher (SADD is sent once per type).
   private var registered = Set<String>()
   /// What each outstanding reply answers: an event's XADD (with the input line it came

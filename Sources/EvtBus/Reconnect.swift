@@ -12,6 +12,29 @@ public struct Reconnect {
   public var report: (String) -> Void
   public var initialDelay: Double
   public var maxDelay: Double
+  /// Shared by the connections of one process (a worker's handler threads), so an outage is
+  /// reported once when the first loses its connection and once when the last is back.
+  public var outage: Outage?
+
+  /// Connections of one process that are down.
+  public final class Outage: @unchecked Sendable {
+    private let down = Locked(0)
+    public init() {}
+    /// Whether some connection is down now.
+    public var isDown: Bool { down.withLock { $0 > 0 } }
+    /// Whether this is the first connection down.
+    func lost() -> Bool {
+      down.withLock {
+        $0 += 1; return $0 == 1
+      }
+    }
+    /// Whether this was the last connection down.
+    func recovered() -> Bool {
+      down.withLock {
+        $0 -= 1; return $0 == 0
+      }
+    }
+  }
 
   public init(connection: RedisConnection, initialDelay: Double = 0.1, maxDelay: Double = 5, report: @escaping (String) -> Void) {
     self.connection = connection
@@ -22,7 +45,7 @@ public struct Reconnect {
 
   /// Reconnects; returns false when a shutdown was requested first.
   func recover(from error: BusError, shouldStop: () -> Bool) -> Bool {
-    report("lost the connection (\(error.message)); reconnecting")
+    if outage?.lost() ?? true { report("lost the connection (\(error.message)); reconnecting") }
     var delay = initialDelay
     var tries = 0
     while !shouldStop() {
@@ -31,12 +54,13 @@ public struct Reconnect {
       tries += 1
       do {
         try connection.reconnect()
-        report("reconnected to \(connection.url) after \(tries) attempt\(tries == 1 ? "" : "s")")
+        if outage?.recovered() ?? true { report("reconnected to \(connection.url) after \(tries) attempt\(tries == 1 ? "" : "s")") }
         return true
       } catch {
         delay = min(delay * 2, maxDelay)
       }
     }
+    _ = outage?.recovered()
     return false
   }
 }

@@ -13,6 +13,13 @@ extension RedisConnection {
     try checked(reply, command.name, self)
     return reply
   }
+
+  /// Sends commands in one pipeline; the first error reply becomes a ``BusError``.
+  public func busPipeline(_ commands: [RedisCommand]) throws(BusError) -> [RedisReply] {
+    let replies = try wrap { () throws(RedisError) in try self.pipeline(commands) }
+    for (c, r) in zip(commands, replies) { try checked(r, c.name, self) }
+    return replies
+  }
 }
 
 /// Runs a connection-layer call, turning its error into a ``BusError``.

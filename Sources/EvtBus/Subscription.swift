@@ -28,7 +28,10 @@ public enum Subscription {
     contracts: EventContracts = .bus, reconnect: Reconnect? = nil, shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
     let keeper = consumer.claimIdleMilliseconds.map { ClaimKeeper(consumer: consumer, claimIdleMilliseconds: $0) }
-    defer { keeper?.stop() }
+    defer {
+      keeper?.stop()
+      consumer.observer?.ended()
+    }
     let processor = GroupBatchProcessor(
       consumer: consumer, handler: handler, retry: retry, deadLetters: deadLetters, doneMarkers: doneMarkers,
       maxDeliveries: maxDeliveries, contracts: contracts, keeper: keeper, shouldStop: shouldStop)
@@ -38,6 +41,7 @@ public enum Subscription {
     do {
       end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
         (max, block) throws(BusError) in
+        consumer.observer?.loopTurned()
         processor.waitForGate()
         if shouldStop() { return [] }
         return try consumer.read(max: max, blockMilliseconds: block, exact: limits.count != nil)

@@ -23,7 +23,8 @@ public struct TypeSelection: Sendable {
   }
 
   /// The selected types that exist now, sorted.
-  func resolve(_ connection: RedisConnection, _ keys: Keys) throws(BusError) -> [String] {
+  /// The types selected: the exact types, and the registered types the patterns match, sorted.
+  public func resolve(_ connection: RedisConnection, _ keys: Keys) throws(BusError) -> [String] {
     var types = Set(exactTypes)
     if hasPatterns {
       let reply = try wrap { () throws(RedisError) in try connection.command(["SMEMBERS", keys.types]) }

@@ -8,7 +8,8 @@ import EvtBus
 
 /// Runs a shell command for each event: `/bin/sh -c COMMAND` with the envelope (one line,
 /// newline-terminated, exactly as stored) on standard input and `EVT_ID`, `EVT_TYPE`,
-/// `EVT_STREAM_ID`, `EVT_DELIVERY` (the group's delivery count) and `EVT_ATTEMPT` (the attempt
+/// `EVT_STREAM_ID`, `EVT_DELIVERY` (the group's delivery count), the trace context
+/// (``TraceContext/environment(for:)``) and `EVT_ATTEMPT` (the attempt
 /// within this process) in its environment. Event content is never put on a command line.
 /// Exit status 0 means handled; ``permanentFailureStatus`` means the event is bad; anything
 /// else is a failure to retry. The command inherits standard output; its standard error is
@@ -38,13 +39,14 @@ public final class ExecHandler: DeliveryHandler {
       let entry = delivery.entry
       let raw = entry.event ?? []
       let envelope = delivery.envelope ?? (try? Envelope.decode(raw))
-      let environment = [
+      var environment = [
         "EVT_ID=\(envelope?.id ?? "")",
         "EVT_TYPE=\(envelope?.type ?? entry.type)",
         "EVT_STREAM_ID=\(entry.id)",
         "EVT_DELIVERY=\(delivery.deliveryCount)",
         "EVT_ATTEMPT=\(delivery.attempt)",
       ]
+      if let envelope { environment += TraceContext.environment(for: envelope) }
       var stopSeen: Int64?
       let (status, stderrTail) = try ShellCommand.run(command, input: raw + [0x0A], environment: environment) {
         guard shouldStop() else { return false }
@@ -134,13 +136,16 @@ public enum ShellCommand {
     posix_spawnattr_setpgroup(&attributes, 0)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
 
+    // What evt sets for the event replaces what evt itself inherited (a handler of a handler).
     var environment: [String] = []
+    let ours = Set([
+      "EVT_ID", "EVT_TYPE", "EVT_STREAM_ID", "EVT_DELIVERY", "EVT_ATTEMPT", "EVT_CORRELATION_ID", "EVT_CAUSATION_ID", "TRACEPARENT",
+    ])
     var p = environ
     while let entry = p.pointee {
       let text = String(cString: entry)
-      if !["EVT_ID=", "EVT_TYPE=", "EVT_STREAM_ID=", "EVT_DELIVERY=", "EVT_ATTEMPT="].contains(where: text.hasPrefix) {
-        environment.append(text)
-      }
+      let name = text.prefix { $0 != "=" }
+      if !ours.contains(String(name)) && !name.hasPrefix("EVT_HEADER_") { environment.append(text) }
       p += 1
     }
     environment.append(contentsOf: extra)

@@ -1,4 +1,5 @@
 import EvtBus
+import Logging
 
 /// Handles the deliveries of one email-worker thread: composes the mail an event calls for,
 /// sends it, and says what became of it — done (with `email.sent` to publish and the event to
@@ -11,13 +12,13 @@ final class EmailHandler: DeliveryHandler {
   let breaker: CircuitBreaker
   let timings: Timings
   /// Each mail sent, with its processing time; `nil` logs nothing.
-  let log: (@Sendable (String) -> Void)?
+  let log: Logger?
   /// The worker's consumer group: part of each `email.sent` id.
   let group: String
 
   init(
     group: String, composer: MailComposer, mailer: any Mailer, breaker: CircuitBreaker, timings: Timings,
-    log: (@Sendable (String) -> Void)?
+    log: Logger?
   ) {
     self.group = group
     self.composer = composer
@@ -65,7 +66,9 @@ final class EmailHandler: DeliveryHandler {
     let elapsedMicroseconds = EventTime.nowMicroseconds() - started
     timings.record(microseconds: elapsedMicroseconds)
     let elapsed = elapsedMicroseconds / 1000
-    log?("sent \(message.kind) mail to \(message.mail.to.email) for \(event.type) \(event.id) in \(elapsed) ms")
+    log?.info(
+      "sent \(message.kind) mail to \(message.mail.to.email) for \(event.type) \(event.id) in \(elapsed) ms",
+      metadata: ["event_id": "\(event.id)", "type": "\(event.type)", "processing_ms": "\(elapsed)"])
     return .done(.done(delivery, publishing: [try sentEvent(message, cause: event, elapsed: elapsed)]))
   }
 

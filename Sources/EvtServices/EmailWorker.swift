@@ -1,5 +1,6 @@
 import EvtBus
 import EvtRedis
+import Logging
 
 #if canImport(Glibc)
   import Glibc
@@ -71,25 +72,38 @@ public final class EmailWorker: Sendable {
   let keys: Keys
   let mailer: any Mailer
   let connect: @Sendable () throws(BusError) -> RedisConnection
-  let log: @Sendable (String) -> Void
-  let breaker: CircuitBreaker
+  let logger: Logger
+  /// The circuit breaker all handler threads share.
+  public let breaker: CircuitBreaker
   /// The processing time of every mail sent by this worker.
   public let timings = Timings()
+  /// Told what every handler thread does, beside the processing figures kept in Redis
+  /// (metrics, heartbeats); called from all handler threads.
+  let observe: (any ConsumerObserver & Sendable)?
+  /// The handler threads' connections: an outage is logged once, not once per thread.
+  public let outage = Reconnect.Outage()
 
   /// - Parameters:
   ///   - connect: opens a new connection (one per handler thread).
-  ///   - log: one line per notable thing: mails sent with their processing time, circuit
-  ///     state changes, reconnections, dead letters.
+  ///   - logger: one line per notable thing: mails sent with their processing time (info),
+  ///     circuit state changes, reconnections, dead letters (warning); with the group, the
+  ///     consumer and the event's id and type as metadata.
+  ///   - observe: told what every handler thread does (metrics, heartbeats); must be thread-safe.
   public init(
     keys: Keys, mailer: any Mailer, options: EmailWorkerOptions, connect: @escaping @Sendable () throws(BusError) -> RedisConnection,
-    log: @escaping @Sendable (String) -> Void
+    logger: Logger, observe: (any ConsumerObserver & Sendable)? = nil
   ) {
     self.keys = keys
     self.mailer = mailer
     self.options = options
     self.connect = connect
-    self.log = log
-    self.breaker = CircuitBreaker(failureThreshold: options.breakerThreshold, coolDown: options.breakerCoolDown, report: log)
+    var logger = logger
+    logger[metadataKey: "group"] = "\(options.group)"
+    self.logger = logger
+    self.observe = observe
+    self.breaker = CircuitBreaker(failureThreshold: options.breakerThreshold, coolDown: options.breakerCoolDown) { [logger] in
+      logger.warning("\($0)")
+    }
   }
 
   /// Runs the handler threads until a shutdown is requested (or, with `untilEmpty`, until
@@ -129,24 +143,33 @@ public final class EmailWorker: Sendable {
 
   private func runConsumer(number: Int, shouldStop: @escaping () -> Bool) throws(BusError) -> SubscriptionOutcome {
     let redis = try connect()
+    let name = options.concurrency > 1 ? "\(options.consumerName)-\(number)" : options.consumerName
+    var log = logger
+    log[metadataKey: "consumer"] = "\(name)"
     let consumer = try GroupConsumer(
-      connection: redis, keys: keys, group: options.group,
-      consumer: options.concurrency > 1 ? "\(options.consumerName)-\(number)" : options.consumerName,
-      selection: try TypeSelection(Self.types), start: .beginning)
+      connection: redis, keys: keys, group: options.group, consumer: name, selection: try TypeSelection(Self.types), start: .beginning)
     consumer.claimIdleMilliseconds = Int(options.claimIdle * 1000)
+    let recorder = ProcessingStatsRecorder(connection: redis, keys: keys, group: options.group)
+    consumer.observer = observe.map { ConsumerObservers([recorder, $0]) } ?? recorder
     let handler = EmailHandler(
       group: options.group, composer: MailComposer(users: UserStore(connection: redis, keys: keys), from: options.from), mailer: mailer,
       breaker: breaker, timings: timings, log: options.logEachMail ? log : nil)
     let deadLetters = DeadLetterQueue(connection: redis, keys: keys, group: options.group)
     deadLetters.onBury = { [log] delivery, failure in
-      log("dead-lettered \(delivery.entry.type) entry \(delivery.entry.id): \(failure.reason)")
+      log.warning(
+        "dead-lettered \(delivery.entry.type) entry \(delivery.entry.id): \(failure.reason)",
+        metadata: ["event_id": "\(delivery.envelope?.id ?? "")", "type": "\(delivery.entry.type)", "stream_id": "\(delivery.entry.id)"])
     }
     let done = DoneMarkers(
       connection: redis, keys: keys, group: options.group, ttlSeconds: options.doneTTL, contracts: ServiceTypes.contracts)
-    done.onAlreadyDone = { [log] key, what in log("\(key.type) \(key.id) \(what)") }
+    done.onAlreadyDone = { [log] key, what in
+      log.info("\(key.type) \(key.id) \(what)", metadata: ["event_id": "\(key.id)", "type": "\(key.type)"])
+    }
+    var reconnect = Reconnect(connection: redis) { [log] in log.warning("\($0)") }
+    reconnect.outage = outage
     return try Subscription.run(
       group: consumer, limits: SubscriptionLimits(untilEmpty: options.untilEmpty, batchSize: 1, waitPending: options.waitPending),
       handler: handler, retry: options.retry, deadLetters: deadLetters, doneMarkers: done, maxDeliveries: options.maxDeliveries,
-      contracts: ServiceTypes.contracts, reconnect: Reconnect(connection: redis, report: log), shouldStop: shouldStop)
+      contracts: ServiceTypes.contracts, reconnect: reconnect, shouldStop: shouldStop)
   }
 }

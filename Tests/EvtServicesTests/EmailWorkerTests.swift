@@ -1,6 +1,7 @@
 import EvtBus
 import EvtRedis
 import EvtTestSupport
+import Logging
 import Synchronization
 import Testing
 
@@ -39,7 +40,7 @@ struct EmailWorkerTests {
       keys: keys, mailer: mailer, options: options,
       connect: { () throws(BusError) in
         do throws(RedisError) { return try RedisConnection(url: url) } catch { throw BusError(error) }
-      }, log: { _ in })
+      }, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
   }
 
   @Test("welcome mails and order confirmations, each once, even when the events are delivered again")

@@ -60,6 +60,18 @@ struct Publish: ParsableCommand {
   @Option(parsing: .unconditional, help: ArgumentHelp("How long --replicas waits, like 500ms (default 1s).", valueName: "duration"))
   var replicasTimeout: DurationArgument?
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Trim the type's stream to about N entries on each append (XADD MAXLEN ~; ignores groups: see evt trim).", valueName: "n"))
+  var maxlen: Int?
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Trim entries older than this on each append, like 7d (XADD MINID ~; ignores groups: see evt trim).", valueName: "duration"))
+  var maxAge: DurationArgument?
+
   @Flag(name: .shortAndLong, help: "Print only the event id (with --ndjson: no summary).")
   var quiet = false
 
@@ -68,6 +80,9 @@ struct Publish: ParsableCommand {
     if let replicas, !(1...100).contains(replicas) { throw ValidationError("--replicas must be between 1 and 100") }
     try replicasTimeout?.check("--replicas-timeout", DurationArgument.oneMillisecondToADay)
     if replicasTimeout != nil && replicas == nil { throw ValidationError("--replicas-timeout needs --replicas") }
+    if let maxlen, !(0...1_000_000_000_000).contains(maxlen) { throw ValidationError("--maxlen must be between 0 and 10^12") }
+    try maxAge?.check("--max-age", 1...DurationText.maxMilliseconds)
+    if maxlen != nil && maxAge != nil { throw ValidationError("--maxlen and --max-age cannot be used together") }
     guard Input.size(maxSize) != nil else {
       throw ValidationError("--max-size '\(maxSize)' is not a size from 1 byte to 512m, like 1048576, 512k or 1m")
     }
@@ -90,10 +105,12 @@ struct Publish: ParsableCommand {
     try connection.check()
     if ndjson { return try publishLines(limit: limit) }
 
-    let headers = header.map { h -> (key: String, value: String) in
+    let given = header.map { h -> (key: String, value: String) in
       let i = h.firstIndex(of: "=")!
       return (String(h[..<i]), String(h[h.index(after: i)...]))
     }
+    // Inside a handler (subscribe --exec): the handled event's flow and trace go on.
+    let headers = given + TraceContext.inheritedHeaders(given: given)
     let bytes = try Input.dataArgument(data!, limit: limit)
     let keys = try connection.keys()
     // Everything is checked before connecting: bad input never needs Redis.
@@ -114,6 +131,8 @@ struct Publish: ParsableCommand {
   private func publisher(_ redis: RedisConnection, _ keys: Keys) -> Publisher {
     let publisher = Publisher(connection: redis, keys: keys, contracts: ServiceTypes.contracts)
     if let replicas { publisher.replicas = (replicas, Int(replicasTimeout?.milliseconds ?? 1000)) }
+    if let maxlen { publisher.writer.cap = .maxLength(maxlen) }
+    if let maxAge { publisher.writer.cap = .maxAge(maxAge.milliseconds) }
     return publisher
   }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvtBus
+import EvtOps
 import EvtProcess
 import EvtServices
 
@@ -15,7 +16,7 @@ struct RunEmailWorker: ParsableCommand {
 
       Each event is mailed once: a done marker (NS:done:<group>:<event id>) is written with the acknowledgement and email.sent, and checked before sending, so redelivered and replayed events are not mailed again. Failures are retried with backoff and then dead-lettered. After --breaker-failures consecutive mailer failures the circuit opens: no new work is taken for --breaker-cool-down seconds, events wait pending (never dead-lettered for it), then one probe is let through.
 
-      Runs until SIGINT/SIGTERM (in-flight mails finish; exit 0), or with --until-empty until nothing is left (exit 1 if an event was dead-lettered or left pending). Logs one line per mail (with its processing time) and per circuit change on standard error.
+      Runs until SIGINT/SIGTERM (in-flight mails finish; exit 0), or with --until-empty until nothing is left (exit 1 if an event was dead-lettered or left pending). Logs one line per mail (with its processing time) and per circuit change on standard error (--log-format json or logfmt for machines). --metrics-addr serves Prometheus metrics, /healthz and /readyz (not ready while Redis is unreachable or the circuit is open); --heartbeat-file is touched on every turn of the loop. Processing figures are also kept in Redis for 'evt stats'.
 
       Examples:
         evt run-email-worker --outbox ./outbox
@@ -71,6 +72,8 @@ struct RunEmailWorker: ParsableCommand {
   @Flag(name: .shortAndLong, help: "Log only circuit changes, dead letters and errors, not every mail.")
   var quiet = false
 
+  @OptionGroup(title: "Logs, metrics and health") var operations: OperationsOptions
+
   func validate() throws {
     if (outbox == nil) == (smtp == nil) { throw ValidationError("give exactly one of --outbox DIR and --smtp URL") }
     if smtpRequireTls && smtp == nil { throw ValidationError("--smtp-require-tls needs --smtp") }
@@ -118,12 +121,21 @@ struct RunEmailWorker: ParsableCommand {
       throw BusError(.invalidArgument, error.message)
     }
 
-    let worker = EmailWorker(keys: try connection.keys(), mailer: mailer, options: options, connect: try connection.connector()) {
-      Terminal.log($0)
-    }
+    let logger = try operations.logger("evt.email-worker")
+    var groupLog = logger
+    groupLog[metadataKey: "group"] = "\(group)"
+    let (observers, metrics) = try operations.observers(group: group, logger: groupLog)
+    let connector = try connection.connector()
+    let keys = try connection.keys()
+    let worker = EmailWorker(keys: keys, mailer: mailer, options: options, connect: connector, logger: logger, observe: observers)
     _ = try connection.connectReading()  // fail fast, with one message, when Redis is not there
+    try operations.serve(metrics, logger: groupLog) { (metrics) throws(BusError) in
+      ReadinessProbe(
+        connect: connector, keys: keys, group: group, selection: try TypeSelection(EmailWorker.types), metrics: metrics,
+        breaker: worker.breaker, outage: worker.outage)
+    }
     Shutdown.install()
-    Terminal.log(
+    groupLog.info(
       "email worker: group \(group), \(concurrency) handler\(concurrency == 1 ? "" : "s"), mail to \(mailer.destination)")
     let outcome = try worker.run { Shutdown.isRequested }
     var summary = "email worker stopped: \(outcome.handled) handled"
@@ -135,7 +147,7 @@ struct RunEmailWorker: ParsableCommand {
       summary +=
         "; \(t.count) mail\(t.count == 1 ? "" : "s") sent, processing time mean \(t.meanMilliseconds) ms, p50 \(t.p50Milliseconds) ms, p95 \(t.p95Milliseconds) ms, p99 \(t.p99Milliseconds) ms, max \(t.maxMilliseconds) ms"
     }
-    Terminal.log(summary)
+    groupLog.notice("\(summary)")
     // Like subscribe: a drain that could not handle everything is a failure for scripts.
     if outcome.end == .finished && (outcome.deadLettered > 0 || outcome.failed > 0 || !outcome.pendingElsewhere.isEmpty) {
       throw CommandExit(code: EvtExit.failure)

@@ -1,7 +1,9 @@
 import ArgumentParser
 import EvtBus
+import EvtOps
 import EvtProcess
 import EvtServices
+import Logging
 
 #if canImport(Glibc)
   import Glibc
@@ -15,7 +17,9 @@ struct Subscribe: ParsableCommand {
     discussion: """
       Without --group every subscriber sees every new event (nothing is acknowledged). With --group, subscribers with the same group share the work and each event is acknowledged only after it was handled: printed, or its --exec command exited 0. A failed event stays pending. The group is created on first use at the start of the retained history (--start latest to skip it).
 
-      --exec runs the command through /bin/sh -c for each event, with the envelope on standard input and EVT_ID, EVT_TYPE, EVT_STREAM_ID, EVT_DELIVERY (group deliveries) and EVT_ATTEMPT (attempts in this process) in its environment.
+      --exec runs the command through /bin/sh -c for each event, with the envelope on standard input and EVT_ID, EVT_TYPE, EVT_STREAM_ID, EVT_DELIVERY (group deliveries), EVT_ATTEMPT (attempts in this process), EVT_CORRELATION_ID, EVT_CAUSATION_ID, TRACEPARENT (W3C) and EVT_HEADER_<NAME> for each header in its environment. An 'evt publish' run by the command carries the flow on: correlation id, the handled event as causation id, and the trace.
+
+      With --group, the processing figures are kept in Redis for 'evt stats'; --metrics-addr serves Prometheus metrics, /healthz and /readyz; --heartbeat-file is touched on every turn of the loop. Log lines (reconnects, handler problems) go to standard error as text, json or logfmt (--log-format).
 
       SIGINT/SIGTERM finish the event in hand, acknowledge it and exit 0. Exit codes: 0 done, 1 some event was dead-lettered or left pending, 75 --timeout passed without an event.
 
@@ -54,6 +58,8 @@ struct Subscribe: ParsableCommand {
       valueName: "duration"))
   var shutdownTimeout = DurationArgument(milliseconds: 30_000)
 
+  @OptionGroup(title: "Logs, metrics and health") var operations: OperationsOptions
+
   @Option(name: .shortAndLong, parsing: .unconditional, help: ArgumentHelp("Exit after handling N events.", valueName: "n"))
   var count: Int?
 
@@ -75,6 +81,8 @@ struct Subscribe: ParsableCommand {
       if consumer != nil { throw ValidationError("--consumer needs --group") }
       if start != nil { throw ValidationError("--start needs --group") }
       if waitPending { throw ValidationError("--wait-pending needs --group") }
+      if operations.metricsAddr != nil { throw ValidationError("--metrics-addr needs --group") }
+      if operations.heartbeatFile != nil { throw ValidationError("--heartbeat-file needs --group") }
     }
     if waitPending && !untilEmpty { throw ValidationError("--wait-pending needs --until-empty") }
     if let start, groupStart(start) == nil {
@@ -94,10 +102,17 @@ struct Subscribe: ParsableCommand {
     let selection = try TypeSelection(types)
     try connection.check()
     let keys = try connection.keys()
+    let consumerName = consumer ?? GroupConsumer.defaultName()
+    var metadata: Logger.Metadata = [:]
+    if let group {
+      metadata["group"] = "\(group)"
+      metadata["consumer"] = "\(consumerName)"
+    }
+    let logger = try operations.logger("evt.subscribe", metadata: metadata)
     let handler: DeliveryHandler
     var printer: PrintHandler?
     if let exec {
-      handler = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout.seconds) { Terminal.note($0) }
+      handler = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout.seconds) { logger.warning("\($0)") }
     } else {
       printer = PrintHandler(format: output.format, eachLine: streaming.writesEachLine)
       handler = printer!
@@ -106,16 +121,23 @@ struct Subscribe: ParsableCommand {
     let limits = SubscriptionLimits(
       count: count, untilEmpty: untilEmpty, idleTimeout: timeout?.seconds, batchSize: exec == nil ? 500 : 1, waitPending: waitPending)
     let redis = try connection.connectReading()
-    let reconnect = Reconnect(connection: redis) { Terminal.note($0) }
+    var reconnect = Reconnect(connection: redis) { logger.warning("\($0)") }
+    reconnect.outage = Reconnect.Outage()
     Shutdown.install()
     // A closed output (the reader of a pipe went away) ends the subscription like a signal.
     let shouldStop = { Shutdown.isRequested || printer?.outputClosed == true || Terminal.outputClosed() }
     let outcome: SubscriptionOutcome
     if let group {
       let member = try GroupConsumer(
-        connection: redis, keys: keys, group: group, consumer: consumer ?? GroupConsumer.defaultName(),
-        selection: selection, start: groupStart(start ?? "beginning")!)
+        connection: redis, keys: keys, group: group, consumer: consumerName, selection: selection, start: groupStart(start ?? "beginning")!)
       member.claimIdleMilliseconds = recovery.claimIdleMilliseconds
+      let (observers, metrics) = try operations.observers(group: group, logger: logger)
+      member.observer = ConsumerObservers([ProcessingStatsRecorder(connection: redis, keys: keys, group: group), observers])
+      try operations.serve(metrics, logger: logger) { (metrics) throws(BusError) in
+        ReadinessProbe(
+          connect: try connection.connector(), keys: keys, group: group, selection: selection, metrics: metrics, breaker: nil,
+          outage: reconnect.outage)
+      }
       // Printing is fast: the next batch may be read while this one is printed.
       member.readAhead = exec == nil
       outcome = try Subscription.run(

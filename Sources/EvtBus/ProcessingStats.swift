@@ -1,0 +1,191 @@
+import EvtRedis
+
+/// Processing figures of one group on one type, as workers record them in Redis: counts and a
+/// histogram of processing times, per minute, so `evt stats` on any machine sees every worker.
+///
+/// Kept in `NS:{<type>}:stats:<group>:<minute>` (a hash; the minute is Unix time / 60; kept two
+/// hours): `handled`, `retried`, `failed`, `dead` and one `b<k>` field per histogram bucket.
+/// The histogram is log-linear like an HdrHistogram with three significant bits: microseconds
+/// 0–15 exactly, then eight buckets per power of two, so a percentile read back is within
+/// 12.5% of the true value; and buckets of any workers and minutes add up.
+public struct ProcessingStats: Sendable, Equatable {
+  public var handled = 0
+  public var retried = 0
+  public var failed = 0
+  public var deadLettered = 0
+  /// Bucket index → events.
+  public var buckets: [Int: Int] = [:]
+
+  public init() {}
+
+  /// How long minutes are kept in Redis.
+  public static let keptSeconds = 7200
+
+  /// The bucket of a processing time in microseconds.
+  public static func bucket(microseconds: Int64) -> Int {
+    let v = max(0, microseconds)
+    if v < 16 { return Int(v) }
+    let exponent = 63 - v.leadingZeroBitCount  // ≥ 4
+    let sub = Int((v >> (exponent - 3)) & 7)
+    return 16 + (exponent - 4) * 8 + sub
+  }
+
+  /// The middle of a bucket, in microseconds.
+  public static func value(ofBucket k: Int) -> Int64 {
+    if k < 16 { return Int64(max(0, k)) }
+    let exponent = min((k - 16) / 8 + 4, 62)
+    let sub = Int64((k - 16) % 8)
+    let low = (8 + sub) << (exponent - 3)
+    let width = Int64(1) << (exponent - 3)
+    return low + width / 2
+  }
+
+  mutating func record(microseconds: Int64, count: Int = 1) {
+    buckets[Self.bucket(microseconds: microseconds), default: 0] += count
+  }
+
+  /// Adds another worker's or minute's figures.
+  public mutating func add(_ other: ProcessingStats) {
+    handled += other.handled
+    retried += other.retried
+    failed += other.failed
+    deadLettered += other.deadLettered
+    for (k, n) in other.buckets { buckets[k, default: 0] += n }
+  }
+
+  /// The processing time (microseconds) below which `fraction` of the events recorded fall,
+  /// or `nil` when none was recorded.
+  public func percentile(_ fraction: Double) -> Int64? {
+    let total = buckets.values.reduce(0, +)
+    guard total > 0 else { return nil }
+    let rank = max(1, Int((fraction * Double(total)).rounded(.up)))
+    var seen = 0
+    for k in buckets.keys.sorted() {
+      seen += buckets[k]!
+      if seen >= rank { return Self.value(ofBucket: k) }
+    }
+    return nil
+  }
+
+  var isEmpty: Bool { handled == 0 && retried == 0 && failed == 0 && deadLettered == 0 && buckets.isEmpty }
+
+  /// The hash's fields as HINCRBY arguments.
+  func increments(key: String) -> [RedisCommand] {
+    var out: [RedisCommand] = []
+    for (field, n) in [("handled", handled), ("retried", retried), ("failed", failed), ("dead", deadLettered)] where n > 0 {
+      out.append(["HINCRBY", key, field, String(n)])
+    }
+    for (k, n) in buckets.sorted(by: { $0.key < $1.key }) { out.append(["HINCRBY", key, "b\(k)", String(n)]) }
+    out.append(["EXPIRE", key, String(Self.keptSeconds)])
+    return out
+  }
+
+  /// Figures from one HGETALL reply; fields it does not know are ignored (hostile or newer).
+  init(hash reply: RedisReply) {
+    guard let flat = reply.array else { return }
+    var i = 0
+    while i + 1 < flat.count {
+      defer { i += 2 }
+      guard let field = flat[i].string, let text = flat[i + 1].string, let n = Int(text), n >= 0 else { continue }
+      switch field {
+      case "handled": handled = handled.addingSaturated(n)
+      case "retried": retried = retried.addingSaturated(n)
+      case "failed": failed = failed.addingSaturated(n)
+      case "dead": deadLettered = deadLettered.addingSaturated(n)
+      default:
+        guard field.hasPrefix("b"), let k = Int(field.dropFirst()), (0..<512).contains(k) else { continue }
+        buckets[k] = buckets[k, default: 0].addingSaturated(n)
+      }
+    }
+  }
+
+  /// The figures of `group` on `type` over the last `minutes` minutes (this one included).
+  public static func read(
+    _ connection: RedisConnection, keys: Keys, group: String, type: String, minutes: Int, now: EventTime = .now()
+  ) throws(BusError) -> ProcessingStats {
+    let current = Int(now.milliseconds / 60_000)
+    let commands = (0..<max(1, minutes)).map { back -> RedisCommand in
+      ["HGETALL", keys.processingStats(group, type, minute: current - back)]
+    }
+    let replies = try connection.busPipeline(commands)
+    var total = ProcessingStats()
+    for r in replies { total.add(ProcessingStats(hash: r)) }
+    return total
+  }
+}
+
+extension Int {
+  func addingSaturated(_ other: Int) -> Int {
+    let (sum, overflow) = addingReportingOverflow(other)
+    return overflow ? (other > 0 ? .max : .min) : sum
+  }
+}
+
+/// Records what a group consumer handles into Redis (``ProcessingStats``): counts are kept in
+/// memory and written at most once a second (and when the subscription ends) in one pipeline,
+/// so recording costs no round trip per event. A write that fails is tried again with the next
+/// one; figures are lost only when the process dies before it could write them.
+public final class ProcessingStatsRecorder: ConsumerObserver {
+  let connection: RedisConnection
+  let keys: Keys
+  let group: String
+  private var minute: Int
+  private var byType: [String: ProcessingStats] = [:]
+  private var lastWrite: Int64
+
+  public init(connection: RedisConnection, keys: Keys, group: String) {
+    self.connection = connection
+    self.keys = keys
+    self.group = group
+    let now = EventTime.now().milliseconds
+    minute = Int(now / 60_000)
+    lastWrite = now
+  }
+
+  public func loopTurned() { writeIfDue() }
+  public func ended() { write() }
+  public func handled(type: String, count: Int, seconds: Double) {
+    rollMinute()
+    let us = Int64(max(0, min(seconds, 1e9)) * 1_000_000)
+    byType[type, default: ProcessingStats()].handled += count
+    byType[type, default: ProcessingStats()].record(microseconds: us, count: count)
+  }
+  public func retried(type: String) {
+    rollMinute()
+    byType[type, default: ProcessingStats()].retried += 1
+  }
+  public func failed(type: String) {
+    rollMinute()
+    byType[type, default: ProcessingStats()].failed += 1
+  }
+  public func deadLettered(type: String) {
+    rollMinute()
+    byType[type, default: ProcessingStats()].deadLettered += 1
+  }
+
+  /// Writes what is kept; quietly keeps it when Redis cannot be written to.
+  public func write() {
+    guard !byType.isEmpty else { return }
+    var commands: [RedisCommand] = []
+    for (type, stats) in byType where !stats.isEmpty {
+      commands += stats.increments(key: keys.processingStats(group, type, minute: minute))
+    }
+    lastWrite = EventTime.now().milliseconds
+    guard (try? connection.pipeline(commands)) != nil else { return }
+    byType.removeAll(keepingCapacity: true)
+  }
+
+  private func writeIfDue() {
+    if !byType.isEmpty && EventTime.now().milliseconds - lastWrite >= 1000 { write() }
+  }
+
+  /// Figures of a minute that ended go out under that minute before new ones are kept.
+  private func rollMinute() {
+    let now = Int(EventTime.now().milliseconds / 60_000)
+    if now != minute {
+      write()
+      byType.removeAll(keepingCapacity: true)  // a failed write of an old minute is dropped, not misfiled
+      minute = now
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import EvtRedis
+
+/// What `evt stats` shows of one event type: its stream, the groups reading it, their dead
+/// letters and the processing figures their workers recorded.
+public struct TypeStats: Sendable {
+  public var type: String
+  /// XLEN.
+  public var length: Int
+  public var first: StreamID?
+  public var last: StreamID?
+  /// Entries added in the last minute (counted up to ``StreamStats/rateCap``).
+  public var lastMinute: Int
+  public var groups: [GroupStats] = []
+  public var deadLetters: [DeadLetterStats] = []
+}
+
+/// One consumer group on one type's stream (XINFO GROUPS, XPENDING, XINFO CONSUMERS).
+public struct GroupStats: Sendable {
+  public var name: String
+  /// Entries of the stream the group has not read yet; `nil` where Redis cannot tell (entries
+  /// deleted from the middle of the stream, or trimmed before the group read them).
+  public var lag: Int?
+  public var entriesRead: Int?
+  public var lastDelivered: StreamID?
+  /// Delivered and not acknowledged.
+  public var pending: Int
+  /// How long the oldest pending entry has waited since its last delivery.
+  public var oldestPendingIdleMilliseconds: Int?
+  public var consumers: [ConsumerStats] = []
+  /// What the group's workers recorded over the window asked for.
+  public var processing = ProcessingStats()
+}
+
+public struct ConsumerStats: Sendable {
+  public var name: String
+  public var pending: Int
+  /// Milliseconds since the consumer last read or claimed.
+  public var idleMilliseconds: Int
+}
+
+/// A dead-letter queue: one group's dead letters of one type.
+public struct DeadLetterStats: Sendable {
+  public var group: String
+  public var size: Int
+  public var oldest: StreamID?
+}
+
+/// Reads the figures `evt stats` shows. Only reads; every figure comes from Redis (XINFO STREAM,
+/// XINFO GROUPS, XPENDING, XINFO CONSUMERS, XLEN and the workers' per-minute hashes), so
+/// every machine sees the same. Works on one server and on a cluster (each type's keys share
+/// a slot).
+public struct StreamStats {
+  public let connection: RedisConnection
+  public let keys: Keys
+
+  public init(connection: RedisConnection, keys: Keys) {
+    self.connection = connection
+    self.keys = keys
+  }
+
+  /// Publish rates are counted up to this many entries a minute (then shown as "at least").
+  public static let rateCap = 100_000
+
+  /// The types of the namespace that `selection` matches (all with an empty selection),
+  /// sorted, with their figures; processing figures over the last `windowMinutes` minutes.
+  public func collect(_ selection: TypeSelection, windowMinutes: Int, now: EventTime = .now()) throws(BusError) -> [TypeStats] {
+    let types = try TypeSelection(selection.patterns.isEmpty ? ["*"] : selection.patterns).resolve(connection, keys)
+    var out: [TypeStats] = []
+    for type in types {
+      guard let stats = try typeStats(type, windowMinutes: windowMinutes, now: now) else { continue }
+      out.append(stats)
+    }
+    return out
+  }
+
+  private func typeStats(_ type: String, windowMinutes: Int, now: EventTime) throws(BusError) -> TypeStats? {
+    let stream = keys.stream(type)
+    let info: [String: RedisReply]
+    do {
+      info = try Self.map(try connection.busCommand(["XINFO", "STREAM", stream]), "XINFO STREAM \(stream)")
+    } catch  where error.serverMessage?.hasPrefix("ERR no such key") == true {
+      return nil  // a registered type whose stream is gone
+    }
+    var stats = TypeStats(
+      type: type, length: info["length"]?.int ?? 0, first: Self.entryID(info["first-entry"]), last: Self.entryID(info["last-entry"]),
+      lastMinute: try Self.count(
+        connection, stream, from: StreamID(milliseconds: UInt64(max(0, now.milliseconds - 60_000))).description, to: "+",
+        cap: Self.rateCap))
+    let groups = try connection.busCommand(["XINFO", "GROUPS", stream])
+    for g in try StreamReply.info(groups, "XINFO GROUPS \(stream)") {
+      guard let name = g["name"]?.string, let pending = g["pending"]?.int else {
+        throw StreamReply.unexpected("XINFO GROUPS \(stream)", groups)
+      }
+      var group = GroupStats(
+        name: name, lag: g["lag"]?.int, entriesRead: g["entries-read"]?.int,
+        lastDelivered: g["last-delivered-id"]?.string.flatMap(StreamID.init),
+        pending: pending)
+      if pending > 0 {
+        let oldest = try connection.busCommand(["XPENDING", stream, name, "-", "+", "1"])
+        group.oldestPendingIdleMilliseconds = oldest.array?.first?.array?[2].int
+      }
+      let consumers = try connection.busCommand(["XINFO", "CONSUMERS", stream, name])
+      for c in try StreamReply.info(consumers, "XINFO CONSUMERS \(stream) \(name)") {
+        guard let cname = c["name"]?.string, let cpending = c["pending"]?.int, let idle = c["idle"]?.int else { continue }
+        group.consumers.append(ConsumerStats(name: cname, pending: cpending, idleMilliseconds: idle))
+      }
+      group.processing = try ProcessingStats.read(connection, keys: keys, group: name, type: type, minutes: windowMinutes, now: now)
+      stats.groups.append(group)
+      let dlq = keys.deadLetters(name, type)
+      let replies = try connection.busPipeline([["XLEN", dlq], ["XRANGE", dlq, "-", "+", "COUNT", "1"]])
+      if let size = replies[0].int, size > 0 {
+        let oldest = replies[1].array?.first?.array?.first?.string.flatMap(StreamID.init)
+        stats.deadLetters.append(DeadLetterStats(group: name, size: size, oldest: oldest))
+      }
+    }
+    return stats
+  }
+
+  /// The id of an XINFO STREAM `first-entry` / `last-entry`.
+  private static func entryID(_ reply: RedisReply?) -> StreamID? {
+    reply?.array?.first?.string.flatMap(StreamID.init)
+  }
+
+  /// A flat name/value reply (XINFO STREAM) as a table.
+  static func map(_ reply: RedisReply, _ what: String) throws(BusError) -> [String: RedisReply] {
+    guard let flat = reply.array, flat.count % 2 == 0 else { throw StreamReply.unexpected(what, reply) }
+    var fields: [String: RedisReply] = [:]
+    for i in stride(from: 0, to: flat.count, by: 2) {
+      guard let name = flat[i].string else { throw StreamReply.unexpected(what, reply) }
+      fields[name] = flat[i + 1]
+    }
+    return fields
+  }
+
+  /// Entries of `stream` with ids from `from` to `to` (inclusive; `(` makes a bound exclusive),
+  /// counted by Redis in steps of a thousand, up to `cap`.
+  public static func count(_ connection: RedisConnection, _ stream: String, from: String, to: String, cap: Int) throws(BusError) -> Int {
+    try countScript.run(on: connection, keys: [stream], args: [from, to, String(cap)]).int ?? 0
+  }
+
+  private static let countScript = RedisScript(
+    """
+    local n, start, cap = 0, ARGV[1], tonumber(ARGV[3])
+    while n < cap do
+      local got = redis.call('XRANGE', KEYS[1], start, ARGV[2], 'COUNT', math.min(1000, cap - n))
+      n = n + #got
+      if #got < 1000 then break end
+      start = '(' .. got[#got][1]
+    end
+    return n
+    """)
+}

@@ -1,0 +1,88 @@
+import CoreMetrics
+import EvtBus
+import Prometheus
+
+/// The Prometheus metrics of one long-running consumer (`subscribe --group`,
+/// `run-email-worker`), recorded through swift-metrics into its own registry and served by
+/// ``OpsServer`` at `/metrics`. Thread-safe: a worker's handler threads share one.
+///
+/// Metric names (labels `group` and `type` where they apply):
+/// - `evt_events_handled_total`, `evt_events_retried_total`, `evt_events_failed_total`
+///   (each failed attempt), `evt_events_dead_lettered_total` — counters;
+/// - `evt_processing_seconds` — histogram of each handled event's processing time;
+/// - `evt_group_lag`, `evt_group_pending` — gauges read from Redis at each scrape (lag -1:
+///   Redis cannot tell);
+/// - `evt_breaker_state` — gauge, 0 closed, 1 half-open, 2 open (workers with a breaker);
+/// - `evt_reconnects_total`, `evt_group_recreated_total` — counters;
+/// - `evt_redis_up` — gauge, 1 when the last scrape's or readiness check's queries succeeded.
+public final class BusMetrics: ConsumerObserver, @unchecked Sendable {
+  public let registry = PrometheusCollectorRegistry()
+  let factory: PrometheusMetricsFactory
+  public let group: String
+  private let counters = Locked<[String: CoreMetrics.Counter]>([:])
+  private let timers = Locked<[String: CoreMetrics.Timer]>([:])
+  private let gauges = Locked<[String: CoreMetrics.Gauge]>([:])
+
+  public init(group: String) {
+    var factory = PrometheusMetricsFactory(registry: registry)
+    factory.defaultDurationHistogramBuckets = [
+      .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+      .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+    ]
+    self.factory = factory
+    self.group = Self.labelValue(group)
+  }
+
+  /// Label values from Redis are reduced to printable ASCII without quotes or backslashes.
+  static func labelValue(_ text: String) -> String {
+    String(text.unicodeScalars.prefix(128).map { $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+  }
+
+  private func dimensions(_ type: String?) -> [(String, String)] {
+    type.map { [("group", group), ("type", Self.labelValue($0))] } ?? [("group", group)]
+  }
+
+  /// Adds `by` to a counter.
+  public func count(_ name: String, type: String? = nil, by amount: Int = 1) {
+    let key = name + "\u{0}" + (type ?? "")
+    let counter = counters.withLock { table in
+      if let c = table[key] { return c }
+      let c = CoreMetrics.Counter(label: name, dimensions: dimensions(type), factory: factory)
+      table[key] = c
+      return c
+    }
+    counter.increment(by: amount)
+  }
+
+  /// Sets a gauge.
+  public func set(_ name: String, type: String? = nil, to value: Double) {
+    let key = name + "\u{0}" + (type ?? "")
+    let gauge = gauges.withLock { table in
+      if let g = table[key] { return g }
+      let g = CoreMetrics.Gauge(label: name, dimensions: dimensions(type), factory: factory)
+      table[key] = g
+      return g
+    }
+    gauge.record(value)
+  }
+
+  public func handled(type: String, count n: Int, seconds: Double) {
+    count("evt_events_handled_total", type: type, by: n)
+    let timer = timers.withLock { table in
+      if let t = table[type] { return t }
+      let t = CoreMetrics.Timer(label: "evt_processing_seconds", dimensions: dimensions(type), factory: factory)
+      table[type] = t
+      return t
+    }
+    let ns = Int64(max(0, min(seconds, 1e9)) * 1e9)
+    for _ in 0..<n { timer.recordNanoseconds(ns) }
+  }
+  public func retried(type: String) { count("evt_events_retried_total", type: type) }
+  public func failed(type: String) { count("evt_events_failed_total", type: type) }
+  public func deadLettered(type: String) { count("evt_events_dead_lettered_total", type: type) }
+  public func groupRecreated(streams: [String]) { count("evt_group_recreated_total") }
+  public func reconnected() { count("evt_reconnects_total") }
+
+  /// The metrics in Prometheus' text format.
+  public func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
