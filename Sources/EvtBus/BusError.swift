@@ -68,7 +68,13 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
   public var isConnectionLoss: Bool { kind == .unavailable || kind == .redisTimeout }
 
   /// Redis no longer has the consumer group (it restarted empty, or the stream was deleted).
-  public var isNoGroup: Bool { serverMessage?.hasPrefix("NOGROUP") == true }
+  /// The group (or its stream) is gone: NOGROUP, or a blocked read woken because its stream
+  /// was deleted (`UNBLOCKED the stream key no longer exists`, Redis 7).
+  public var isNoGroup: Bool { serverMessage.map(Self.meansNoGroup) ?? false }
+
+  static func meansNoGroup(_ message: String) -> Bool {
+    message.hasPrefix("NOGROUP") || (message.hasPrefix("UNBLOCKED") && message.contains("no longer exists"))
+  }
 }
 
 /// The text of the current `errno`, for messages.

@@ -402,7 +402,7 @@ public final class GroupConsumer {
     }
     try checkAckReplies(read.earlierErrors)
     if let readError = read.error {
-      guard readError.serverMessage?.hasPrefix("NOGROUP") == true else { throw BusError(readError) }
+      guard readError.serverMessage.map(BusError.meansNoGroup) == true else { throw BusError(readError) }
       // The stream or the group was deleted under us: join again and let the caller retry.
       stopReadingAhead(givingBack: false)
       for key in keysToRead { joined.remove(key) }
