@@ -63,14 +63,15 @@ public struct EvtLogHandler: LogHandler {
 
   /// One formatted line, newline included.
   public static func line(time: String, level: Logger.Level, message: String, metadata: Logger.Metadata, format: LogFormat) -> [UInt8] {
-    let fields = metadata.keys.sorted().map { ($0, "\(metadata[$0]!)") }
+    // Metadata cannot stand in for the fields every line starts with.
+    let fields = metadata.keys.sorted().filter { !["time", "level", "msg"].contains($0) }.map { ($0, "\(metadata[$0]!)") }
     var out: [UInt8] = []
     switch format {
     case .json:
       var members: [JSONValue.Member] = [
         .init("time", .string(time)), .init("level", .string(level.rawValue)), .init("msg", .string(message)),
       ]
-      for (k, v) in fields where !["time", "level", "msg"].contains(k) { members.append(.init(k, .string(v))) }
+      for (k, v) in fields { members.append(.init(k, .string(v))) }
       out = JSONValue.object(members).serialized
     case .logfmt:
       var parts = ["time=\(time)", "level=\(level.rawValue)", "msg=\(logfmtValue(message))"]
