@@ -173,13 +173,13 @@ _evt() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|help)
+    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|stats|trim|help)
         # Offer subcommand argument completions
         "_evt_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker schema bench migrate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker schema bench migrate stats trim help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _evt_publish() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --ndjson --skip-invalid --quiet -q --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --data -d --id --max-size --retry --replicas --replicas-timeout)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --data -d --id --max-size --retry --replicas --replicas-timeout --maxlen --max-age)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -239,6 +239,12 @@ _evt_publish() {
         return
         ;;
     '--replicas-timeout')
+        return
+        ;;
+    '--maxlen')
+        return
+        ;;
+    '--max-age')
         return
         ;;
     esac
@@ -293,7 +299,7 @@ _evt_subscribe() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --json --pretty --line-buffered --until-empty --wait-pending --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --count -c --timeout)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --log-level --log-format --metrics-addr --heartbeat-file --count -c --timeout)
     __evt_offer_flags_options -1
 
     # Offer option value completions
@@ -353,6 +359,18 @@ _evt_subscribe() {
         return
         ;;
     '--shutdown-timeout')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    '--log-format')
+        return
+        ;;
+    '--metrics-addr')
+        return
+        ;;
+    '--heartbeat-file')
         return
         ;;
     '--count'|'-c')
@@ -560,7 +578,7 @@ _evt_run-email-worker() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --smtp-require-tls --wait-pending --until-empty --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --outbox --smtp --smtp-password-file --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --outbox --smtp --smtp-password-file --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down --log-level --log-format --metrics-addr --heartbeat-file)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -632,6 +650,18 @@ _evt_run-email-worker() {
         return
         ;;
     '--breaker-cool-down')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    '--log-format')
+        return
+        ;;
+    '--metrics-addr')
+        return
+        ;;
+    '--heartbeat-file')
         return
         ;;
     esac
@@ -736,6 +766,99 @@ _evt_migrate() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    esac
+}
+
+_evt_stats() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --json --watch --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --interval --window --check)
+    __evt_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--interval')
+        return
+        ;;
+    '--window')
+        return
+        ;;
+    '--check')
+        return
+        ;;
+    esac
+}
+
+_evt_trim() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --dead-letters --ignore-groups --dry-run --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --maxlen --max-age)
+    __evt_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--maxlen')
+        return
+        ;;
+    '--max-age')
         return
         ;;
     esac

@@ -61,13 +61,15 @@ _evt() {
             'schema:Show the event contracts that publish and consumer groups enforce.'
             'bench:Measure publish and consume rates and end-to-end latency against this Redis.'
             'migrate:Move a namespace'\''s data from the key layout of an earlier evt to the current one.'
+            'stats:Show streams, consumer groups, lag, dead letters and processing times.'
+            'trim:Remove old events that every consumer group has finished with.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|help)
+        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|stats|trim|help)
             "_evt_${words[1]}" && ret=0
             ;;
         esac
@@ -100,6 +102,8 @@ _evt_publish() {
         '--retry[If Redis is unavailable or goes away, keep trying this long, like 30s (default\: fail at once). With --ndjson, what Redis did not confirm is checked and sent again.]:duration:'
         '--replicas[Wait until this many replicas also have each event (Redis WAIT), so a failover to one keeps it; exit 75 when fewer confirm.]:n:'
         '--replicas-timeout[How long --replicas waits, like 500ms (default 1s).]:duration:'
+        '--maxlen[Trim the type'\''s stream to about N entries on each append (XADD MAXLEN ~; ignores groups\: see evt trim).]:n:'
+        '--max-age[Trim entries older than this on each append, like 7d (XADD MINID ~; ignores groups\: see evt trim).]:duration:'
         '(--quiet -q)'{--quiet,-q}'[Print only the event id (with --ndjson\: no summary).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -164,6 +168,10 @@ _evt_subscribe() {
         '--claim-idle[Claim events another consumer left pending this long.]:duration:'
         '--max-deliveries[Dead-letter an event delivered more than N times\: a poison message.]:n:'
         '--shutdown-timeout[On SIGINT/SIGTERM/SIGHUP, how long a running --exec command may finish before it is stopped and its event left pending.]:duration:'
+        '--log-level[Log level\: trace, debug, info, notice, warning, error or critical (env\: EVT_LOG_LEVEL; default info).]:level:'
+        '--log-format[Log lines as text, json or logfmt (env\: EVT_LOG_FORMAT; default text).]:format:'
+        '--metrics-addr[Serve /metrics (Prometheus), /healthz and /readyz on this address, like 127.0.0.1\:9464 (with --group).]:host\:port:'
+        '--heartbeat-file[Touch this file on every turn of the consumer'\''s loop, for liveness checks (with --group).]:path:'
         '(--count -c)'{--count,-c}'[Exit after handling N events.]:n:'
         '--until-empty[Exit once every available event has been handled.]'
         '--wait-pending[With --until-empty and --group\: wait while other consumers still hold events, instead of ending.]'
@@ -312,6 +320,10 @@ _evt_run-email-worker() {
         '--wait-pending[With --until-empty\: wait while other consumers still hold events, instead of ending.]'
         '--until-empty[Exit once every available event has been handled.]'
         '(--quiet -q)'{--quiet,-q}'[Log only circuit changes, dead letters and errors, not every mail.]'
+        '--log-level[Log level\: trace, debug, info, notice, warning, error or critical (env\: EVT_LOG_LEVEL; default info).]:level:'
+        '--log-format[Log lines as text, json or logfmt (env\: EVT_LOG_FORMAT; default text).]:format:'
+        '--metrics-addr[Serve /metrics (Prometheus), /healthz and /readyz on this address, like 127.0.0.1\:9464 (with --group).]:host\:port:'
+        '--heartbeat-file[Touch this file on every turn of the consumer'\''s loop, for liveness checks (with --group).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -377,6 +389,61 @@ _evt_migrate() {
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
         '--dry-run[Only count what would be moved.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_stats() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '*:type|pattern:'
+        '--json[Print one JSON object (with --watch, one per line).]'
+        '--watch[Redraw every --interval until interrupted (in place on a terminal, like top).]'
+        '--interval[With --watch\: time between redraws.]:duration:'
+        '--window[Processing figures over this last stretch (whole minutes, up to 2h).]:duration:'
+        '--check[Exit 1 naming each threshold broken, like '\''lag<1000,dlq=0,idle<5m'\''.]:thresholds:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_trim() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '*:type|pattern:'
+        '--maxlen[Keep at most the newest N entries of each stream.]:n:'
+        '--max-age[Remove entries older than this, like 7d or 12h.]:duration:'
+        '--dead-letters[Also trim each group'\''s dead letters to --maxlen / --max-age.]'
+        '--ignore-groups[Trim to the target even where a group has not read or acknowledged the entries.]'
+        '--dry-run[Change nothing; say what would be removed.]'
+        '--json[One JSON object per stream instead of a line of text.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -15,7 +15,7 @@ public struct Evt: ParsableCommand {
     commandName: "evt",
     abstract: "Publish, consume and inspect events on Redis Streams.",
     discussion: """
-      Events live in Redis Streams (NS:stream:<type>) and are consumed by consumer groups with acknowledgements, so nothing is lost while a consumer is down.
+      Events live in Redis Streams (NS:{<type>}:stream) and are consumed by consumer groups with acknowledgements, so nothing is lost while a consumer is down.
 
       Examples:
         evt create-user --name Ada --email ada@example.com
@@ -23,6 +23,8 @@ public struct Evt: ParsableCommand {
         evt publish order.placed --data '{"orderId":"o-1","userId":"42"}'
         evt tail -f 'user.*'
         evt subscribe --group mailer --exec './send-mail.sh' user.created
+        evt stats --check 'lag<1000,dlq=0'
+        evt trim --max-age 7d
       """,
     version: version,
     subcommands: [

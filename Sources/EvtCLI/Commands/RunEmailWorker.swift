@@ -14,7 +14,7 @@ struct RunEmailWorker: ParsableCommand {
 
       Mail goes to --outbox DIR (one RFC 5322 .eml file per message, named after its Message-ID) or through --smtp smtp://host:port (smtps:// for TLS; user and password in the URL or in EVT_SMTP_USER / EVT_SMTP_PASSWORD).
 
-      Each event is mailed once: a done marker (NS:done:<group>:<event id>) is written with the acknowledgement and email.sent, and checked before sending, so redelivered and replayed events are not mailed again. Failures are retried with backoff and then dead-lettered. After --breaker-failures consecutive mailer failures the circuit opens: no new work is taken for --breaker-cool-down seconds, events wait pending (never dead-lettered for it), then one probe is let through.
+      Each event is mailed once: a done marker (NS:{<type>}:done:<group>:<event id>) is written with the acknowledgement and email.sent, and checked before sending, so redelivered and replayed events are not mailed again. Failures are retried with backoff and then dead-lettered. After --breaker-failures consecutive mailer failures the circuit opens: no new work is taken for --breaker-cool-down seconds, events wait pending (never dead-lettered for it), then one probe is let through.
 
       Runs until SIGINT/SIGTERM (in-flight mails finish; exit 0), or with --until-empty until nothing is left (exit 1 if an event was dead-lettered or left pending). Logs one line per mail (with its processing time) and per circuit change on standard error (--log-format json or logfmt for machines). --metrics-addr serves Prometheus metrics, /healthz and /readyz (not ready while Redis is unreachable or the circuit is open); --heartbeat-file is touched on every turn of the loop. Processing figures are also kept in Redis for 'evt stats'.
 

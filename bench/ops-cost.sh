@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# What the operations code (swift-log, swift-metrics, swift-prometheus, the HTTP listener;
+# issue 12) costs a one-shot command: `evt publish` built from this tree against the same
+# command built from BASE (default: the commit before issue 12), side by side in one
+# hyperfine run, plus instructions (callgrind-stable) and page faults of each.
+# Usage: bench/ops-cost.sh [BASE] [RUNS]
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+need_packages "${EVT_PACKAGES[@]}" hyperfine valgrind time
+BASE=${1:-2c82937}
+RUNS=${2:-300}
+NEW=$(build_release)
+old_tree="$EVT_ROOT/.build-base"
+rm -rf "$old_tree"
+git -C "$EVT_ROOT" worktree add -f --detach "$old_tree" "$BASE" >/dev/null 2>&1
+trap 'git -C "$EVT_ROOT" worktree remove --force "$old_tree" >/dev/null 2>&1 || true; stop_redis' EXIT
+echo "==> building evt at $BASE (release)" >&2
+(cd "$old_tree" && swift build -c release --static-swift-stdlib --product evt) >"$EVT_ROOT/.build/release-base.log" 2>&1
+OLD="$old_tree/.build/release/evt"
+start_redis tcp
+URL="redis://127.0.0.1:$REDIS_PORT"
+DATA='{"userId":"1","email":"ada@example.com","name":"Ada"}'
+
+hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$EVT_ROOT/.build/ops-cost.json" \
+  --command-name "evt publish (this tree)" "$NEW publish user.created --data '$DATA' --redis-url $URL" \
+  --command-name "evt publish ($BASE)" "$OLD publish user.created --data '$DATA' --redis-url $URL" >&2
+
+for bin in "$NEW" "$OLD"; do
+  instructions=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" publish user.created --data "$DATA" --redis-url "$URL" 2>&1 >/dev/null |
+    awk '/Collected/ { print $4 }')
+  faults=$(/usr/bin/time -f '%R' "$bin" publish user.created --data "$DATA" --redis-url "$URL" 2>&1 >/dev/null | tail -n 1)
+  echo "$bin: $(stat -c %s "$bin") bytes, $instructions instructions, $faults minor page faults"
+done
+python3 - "$EVT_ROOT/.build/ops-cost.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+new, old = r[0], r[1]
+print(f"{new['command']}: median {new['median']*1000:.2f} ms")
+print(f"{old['command']}: median {old['median']*1000:.2f} ms")
+print(f"ratio (median): {new['median']/old['median']:.3f}x")
+PY
