@@ -77,6 +77,19 @@ public struct Retention {
     return out
   }
 
+  /// Removes from the replay streams of `group` (of every group when `nil`) the entries the
+  /// group has acknowledged; `evt replay-dlq` does this before it replays, so replay streams do
+  /// not grow with every replay.
+  /// - Returns: how many entries were removed.
+  @discardableResult
+  public func trimReplays(group: String?) throws(BusError) -> Int {
+    var removed = 0
+    for r in try DeadLetterStore(connection: connection, keys: keys).replayStreams() where group == nil || r.group == group {
+      removed += try trim(r.key, .all, respectingGroups: true, dryRun: false)?.removed ?? 0
+    }
+    return removed
+  }
+
   private func trim(_ key: String, _ target: TrimTarget, respectingGroups: Bool, dryRun: Bool) throws(BusError) -> (
     removed: Int, wanted: Int, heldBy: (group: String, firstNeeded: StreamID)?
   )? {

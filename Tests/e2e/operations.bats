@@ -195,6 +195,14 @@ xinfo_group() {
   [[ "$out" == *"bad.thing replay of g: removed 1 entry"* ]]
   [ "$(replay_count g)" = 0 ]
   [ "$(dlq_count g)" = 0 ]
+  # replay-dlq first trims what the group acknowledged of earlier replays.
+  for round in 1 2; do
+    evt publish bad.thing --data '{}' -q >/dev/null
+    evt subscribe --group g --until-empty --max-attempts 1 --exec 'exit 3' bad.thing 2>/dev/null || true
+    evt replay-dlq --group g 2>/dev/null
+    [ "$(replay_count g)" = 1 ]
+    [ "$round" = 2 ] || evt subscribe --group g --until-empty bad.thing >/dev/null
+  done
 
   for i in $(seq 1 500); do printf '{"type":"capped.one","data":{}}\n'; done | evt publish --ndjson -q --maxlen 100
   n=$(rcli XLEN "$(stream_key capped.one)")

@@ -90,6 +90,8 @@ struct ReplayDLQ: ParsableCommand {
     }
     if purge { return try purgeAll(letters, store) }
 
+    // What earlier replays brought and the group has since acknowledged goes first.
+    try Retention(connection: store.connection, keys: store.keys).trimReplays(group: group)
     var replayed = 0
     var skipped = 0
     let progress = Terminal.isTerminal(2) && letters.count > 100 ? ProgressLine() : nil
