@@ -192,12 +192,7 @@ enum StreamReply {
     guard let items = reply.array else { throw unexpected(what, reply) }
     var out: [[String: RedisReply]] = []
     for item in items {
-      guard let flat = item.array, flat.count % 2 == 0 else { throw unexpected(what, reply) }
-      var fields: [String: RedisReply] = [:]
-      for i in stride(from: 0, to: flat.count, by: 2) {
-        guard let name = flat[i].string else { throw unexpected(what, reply) }
-        fields[name] = flat[i + 1]
-      }
+      guard let fields = item.fields else { throw unexpected(what, reply) }
       out.append(fields)
     }
     return out
@@ -239,4 +234,18 @@ func mergedInTimeOrder(_ entries: [StreamEntry]) -> [StreamEntry] {
 extension StreamID {
   /// The exclusive-range form `(id` understood by XRANGE since Redis 6.2.
   var exclusive: String { "(" + description }
+}
+
+extension RedisReply {
+  /// A flat name/value array (XINFO STREAM, one group of XINFO GROUPS, HGETALL) as a table, or
+  /// `nil` when it is not one.
+  public var fields: [String: RedisReply]? {
+    guard let flat = array, flat.count % 2 == 0 else { return nil }
+    var table: [String: RedisReply] = [:]
+    for i in stride(from: 0, to: flat.count, by: 2) {
+      guard let name = flat[i].string else { return nil }
+      table[name] = flat[i + 1]
+    }
+    return table
+  }
 }

@@ -75,12 +75,13 @@ public struct StreamStats {
 
   private func typeStats(_ type: String, windowMinutes: Int, now: EventTime) throws(BusError) -> TypeStats? {
     let stream = keys.stream(type)
-    let info: [String: RedisReply]
+    let reply: RedisReply
     do {
-      info = try Self.map(try connection.busCommand(["XINFO", "STREAM", stream]), "XINFO STREAM \(stream)")
+      reply = try connection.busCommand(["XINFO", "STREAM", stream])
     } catch  where error.serverMessage?.hasPrefix("ERR no such key") == true {
       return nil  // a registered type whose stream is gone
     }
+    guard let info = reply.fields else { throw StreamReply.unexpected("XINFO STREAM \(stream)", reply) }
     var stats = TypeStats(
       type: type, length: info["length"]?.int ?? 0, first: Self.entryID(info["first-entry"]), last: Self.entryID(info["last-entry"]),
       lastMinute: try Self.count(
@@ -119,17 +120,6 @@ public struct StreamStats {
   /// The id of an XINFO STREAM `first-entry` / `last-entry`.
   private static func entryID(_ reply: RedisReply?) -> StreamID? {
     reply?.array?.first?.string.flatMap(StreamID.init)
-  }
-
-  /// A flat name/value reply (XINFO STREAM) as a table.
-  static func map(_ reply: RedisReply, _ what: String) throws(BusError) -> [String: RedisReply] {
-    guard let flat = reply.array, flat.count % 2 == 0 else { throw StreamReply.unexpected(what, reply) }
-    var fields: [String: RedisReply] = [:]
-    for i in stride(from: 0, to: flat.count, by: 2) {
-      guard let name = flat[i].string else { throw StreamReply.unexpected(what, reply) }
-      fields[name] = flat[i + 1]
-    }
-    return fields
   }
 
   /// Entries of `stream` with ids from `from` to `to` (inclusive; `(` makes a bound exclusive),

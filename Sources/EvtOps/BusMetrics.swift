@@ -42,38 +42,30 @@ public final class BusMetrics: ConsumerObserver, @unchecked Sendable {
     type.map { [("group", group), ("type", Self.labelValue($0))] } ?? [("group", group)]
   }
 
-  /// Adds `by` to a counter.
-  public func count(_ name: String, type: String? = nil, by amount: Int = 1) {
+  /// The metric of `name` and `type` in `table`, made on first use.
+  private func metric<M>(_ table: Locked<[String: M]>, _ name: String, _ type: String?, make: (String, [(String, String)]) -> M) -> M {
     let key = name + "\u{0}" + (type ?? "")
-    let counter = counters.withLock { table in
-      if let c = table[key] { return c }
-      let c = CoreMetrics.Counter(label: name, dimensions: dimensions(type), factory: factory)
-      table[key] = c
-      return c
+    return table.withLock { table in
+      if let m = table[key] { return m }
+      let m = make(name, dimensions(type))
+      table[key] = m
+      return m
     }
-    counter.increment(by: amount)
+  }
+
+  /// Adds `amount` to a counter.
+  public func count(_ name: String, type: String? = nil, by amount: Int = 1) {
+    metric(counters, name, type) { CoreMetrics.Counter(label: $0, dimensions: $1, factory: factory) }.increment(by: amount)
   }
 
   /// Sets a gauge.
   public func set(_ name: String, type: String? = nil, to value: Double) {
-    let key = name + "\u{0}" + (type ?? "")
-    let gauge = gauges.withLock { table in
-      if let g = table[key] { return g }
-      let g = CoreMetrics.Gauge(label: name, dimensions: dimensions(type), factory: factory)
-      table[key] = g
-      return g
-    }
-    gauge.record(value)
+    metric(gauges, name, type) { CoreMetrics.Gauge(label: $0, dimensions: $1, factory: factory) }.record(value)
   }
 
   public func handled(type: String, count n: Int, seconds: Double) {
     count("evt_events_handled_total", type: type, by: n)
-    let timer = timers.withLock { table in
-      if let t = table[type] { return t }
-      let t = CoreMetrics.Timer(label: "evt_processing_seconds", dimensions: dimensions(type), factory: factory)
-      table[type] = t
-      return t
-    }
+    let timer = metric(timers, "evt_processing_seconds", type) { CoreMetrics.Timer(label: $0, dimensions: $1, factory: factory) }
     let ns = Int64(max(0, min(seconds, 1e9)) * 1e9)
     for _ in 0..<n { timer.recordNanoseconds(ns) }
   }

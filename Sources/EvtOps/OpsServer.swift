@@ -219,13 +219,9 @@ public final class ReadinessProbe: @unchecked Sendable {
         problems.append("the stream of \(type) does not exist (yet)")
         continue
       }
-      guard let groups = reply.array else { continue }
       var found = false
-      for g in groups {
-        guard let flat = g.array else { continue }
-        var fields: [String: RedisReply] = [:]
-        for i in stride(from: 0, to: flat.count - 1, by: 2) { if let k = flat[i].string { fields[k] = flat[i + 1] } }
-        guard fields["name"]?.string == group else { continue }
+      for g in reply.array ?? [] {
+        guard let fields = g.fields, fields["name"]?.string == group else { continue }
         found = true
         metrics.set("evt_group_lag", type: type, to: Double(fields["lag"]?.int ?? -1))
         metrics.set("evt_group_pending", type: type, to: Double(fields["pending"]?.int ?? 0))
