@@ -22,7 +22,6 @@ public struct TypeSelection: Sendable {
     patterns.contains { EventType.matches($0, type) }
   }
 
-  /// The selected types that exist now, sorted.
   /// The types selected: the exact types, and the registered types the patterns match, sorted.
   public func resolve(_ connection: RedisConnection, _ keys: Keys) throws(BusError) -> [String] {
     var types = Set(exactTypes)

@@ -286,7 +286,10 @@ xinfo_group() {
 @test "trace context: publish → subscribe --exec 'evt publish …' carries correlation id, causation id and traceparent" {
   parent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
   first=$(evt publish order.started --data '{}' -q -H correlationId=flow-42 -H "traceparent=$parent" -H tenant=acme)
-  ENVFILE="$BATS_TEST_TMPDIR/env" PATH="$(dirname "$EVT_BIN"):$PATH" evt subscribe --group chain --count 1 \
+  # The handler finds evt on its PATH, as a user's handler would.
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  ln -s "$EVT_BIN" "$BATS_TEST_TMPDIR/bin/evt"
+  ENVFILE="$BATS_TEST_TMPDIR/env" PATH="$BATS_TEST_TMPDIR/bin:$PATH" evt subscribe --group chain --count 1 \
     --exec 'env | grep -E "^(EVT_CORRELATION_ID|TRACEPARENT|EVT_HEADER_TENANT)=" | sort > "$ENVFILE"; evt publish order.next --data "{}" -q >/dev/null' \
     order.started
   [ "$(cat "$BATS_TEST_TMPDIR/env")" = "$(printf 'EVT_CORRELATION_ID=flow-42\nEVT_HEADER_TENANT=acme\nTRACEPARENT=%s' "$parent")" ]

@@ -66,7 +66,7 @@ struct Trim: ParsableCommand {
           ]).serialized)
         continue
       }
-      var what = "\(r.type) \(r.kind.rawValue)"
+      var what = "\(Printable.escaped(r.type)) \(r.kind.rawValue)"
       if let group = r.group { what += " of \(Printable.escaped(group))" }
       var line = "\(what): \(dryRun ? "would remove" : "removed") \(r.removed) entr\(r.removed == 1 ? "y" : "ies")"
       if let held = r.heldBy, r.kept > 0 {
