@@ -228,3 +228,37 @@ bad 64 -- schema --json --pretty
 bad 64 -- nosuchcommand
 bad 64 -- pubish a.b
 bad 64 -- --bogus
+
+# issue 12: stats, trim, caps on publish, logs, metrics, heartbeats
+bad 64 -- stats --check ''
+bad 64 -- stats --check 'lag'
+bad 64 -- stats --check 'lag<'
+bad 64 -- stats --check 'lag<-1'
+bad 64 -- stats --check 'lag<1e99'
+bad 64 -- stats --check 'lag<99999999999999999999'
+bad 64 -- stats --check 'idle<forever'
+bad 64 -- stats --check 'speed<3'
+bad 64 -- stats --check 'lag=>3'
+bad 64 -- stats --check 'lag<1' --watch
+bad 64 -- stats --interval 0
+bad 64 -- stats --window 1s
+bad 64 -- stats --window 3h
+bad 64 -- trim
+bad 64 -- trim --maxlen 1 --max-age 1d
+bad 64 -- trim --maxlen -1
+bad 64 -- trim --maxlen 99999999999999999999
+bad 64 -- trim --max-age 0
+bad 64 -- trim --max-age inf
+bad 64 -- publish a.b --data 1 --maxlen -1
+bad 64 -- publish a.b --data 1 --max-age 1s --maxlen 3
+bad 64 -- publish a.b --data 1 --max-age never
+bad 64 -- subscribe --log-level loud a.b
+bad 64 EVT_LOG_LEVEL=chatty -- subscribe a.b
+bad 64 -- subscribe --log-format xml a.b
+bad 64 EVT_LOG_FORMAT=yaml -- run-email-worker --outbox /tmp
+bad 64 -- subscribe --metrics-addr 127.0.0.1:9464 a.b
+bad 64 -- subscribe --heartbeat-file /tmp/hb a.b
+bad 64 -- subscribe --group g --metrics-addr nonsense a.b
+bad 64 -- subscribe --group g --metrics-addr 127.0.0.1:99999 a.b
+bad 64 -- subscribe --group g --heartbeat-file /nonexistent/dir/hb a.b
+bad 64 -- run-email-worker --outbox /tmp --metrics-addr 999.1.1.1:80
