@@ -24,14 +24,16 @@ public struct Reconnect {
     public var isDown: Bool { down.withLock { $0 > 0 } }
     /// Whether this is the first connection down.
     func lost() -> Bool {
-      down.withLock {
-        $0 += 1; return $0 == 1
+      down.withLock { n in
+        n += 1
+        return n == 1
       }
     }
     /// Whether this was the last connection down.
     func recovered() -> Bool {
-      down.withLock {
-        $0 -= 1; return $0 == 0
+      down.withLock { n in
+        n -= 1
+        return n == 0
       }
     }
   }

@@ -20,13 +20,14 @@ public final class ExecHandler: DeliveryHandler {
   public static let permanentFailureStatus: Int32 = 65
 
   public let command: String
-  /// Told about each failure, one line each.
-  public let report: (String) -> Void
+  /// Told about each failure, one line each, with the delivery it concerns (for a log line's
+  /// event id, type and stream id).
+  public let report: (_ message: String, _ delivery: Delivery) -> Void
   /// After a shutdown request, how long a running command may go on before it is terminated
   /// (SIGTERM, then SIGKILL 3 s later); its event then stays pending.
   public var shutdownTimeout: Double
 
-  public init(command: String, shutdownTimeout: Double = 30, report: @escaping (String) -> Void) {
+  public init(command: String, shutdownTimeout: Double = 30, report: @escaping (_ message: String, _ delivery: Delivery) -> Void) {
     self.command = command
     self.shutdownTimeout = shutdownTimeout
     self.report = report
@@ -57,7 +58,7 @@ public final class ExecHandler: DeliveryHandler {
       if stopSeen != nil && !status.succeeded {
         let failure = HandlerFailure("interrupted by shutdown after \(shutdownTimeout) s", interrupted: true)
         result.failures.append((delivery, failure))
-        report("handler for event \(envelope?.id ?? "?") stopped at shutdown; it stays pending")
+        report("handler for event \(envelope?.id ?? "?") stopped at shutdown; it stays pending", delivery)
         break
       }
       if status.succeeded {
@@ -68,7 +69,7 @@ public final class ExecHandler: DeliveryHandler {
         let tail = stderrTail.trimmingTrailingWhitespace
         if !tail.isEmpty { reason += ": " + tail }
         result.failures.append((delivery, HandlerFailure(reason, permanent: permanent)))
-        report("handler \(status) for event \(envelope?.id ?? "?") (\(entry.type) \(entry.id), attempt \(delivery.attempt))")
+        report("handler \(status) for event \(envelope?.id ?? "?") (\(entry.type) \(entry.id), attempt \(delivery.attempt))", delivery)
       }
     }
     return result

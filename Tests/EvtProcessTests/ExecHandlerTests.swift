@@ -14,7 +14,7 @@ struct ExecHandlerTests {
       let out = server.directory + "/out"
       let command = #"cat >> \#(out); echo " $EVT_ID $EVT_TYPE $EVT_DELIVERY" >> \#(out); [ "$EVT_ID" != "\#(sent[1].id)" ]"#
       var reports: [String] = []
-      let handler = ExecHandler(command: command) { reports.append($0) }
+      let handler = ExecHandler(command: command) { message, _ in reports.append(message) }
       let consumer = try GroupConsumer(
         connection: try server.connect(), keys: keys, group: "g", consumer: "c", selection: try TypeSelection(["a.b"]))
       let outcome = try Subscription.run(group: consumer, limits: SubscriptionLimits(untilEmpty: true, batchSize: 1), handler: handler) {

@@ -112,7 +112,14 @@ struct Subscribe: ParsableCommand {
     let handler: DeliveryHandler
     var printer: PrintHandler?
     if let exec {
-      handler = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout.seconds) { logger.warning("\($0)") }
+      handler = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout.seconds) { message, delivery in
+        logger.warning(
+          "\(message)",
+          metadata: [
+            "event_id": "\(delivery.envelope?.id ?? "")", "type": "\(delivery.entry.type)", "stream_id": "\(delivery.entry.id)",
+            "attempt": "\(delivery.attempt)",
+          ])
+      }
     } else {
       printer = PrintHandler(format: output.format, eachLine: streaming.writesEachLine)
       handler = printer!
