@@ -64,15 +64,21 @@ struct Stats: ParsableCommand {
     let out = OutputBuffer()
     let redraw = watch && !json && Terminal.isTerminal(1)
     if watch { Shutdown.install() }
+    if redraw { try out.line(Array("\u{1B}[2J".utf8)) }
     repeat {
       let now = EventTime.now()
       let types = try stats.collect(selection, windowMinutes: minutes, now: now)
-      if redraw { try out.line(Array("\u{1B}[H\u{1B}[2J".utf8) + Array("evt stats  \(now.iso)  every \(interval)".utf8)) }
       if json {
         try out.line(StatsView.json(types, now: now, windowMinutes: minutes))
+      } else if redraw {
+        // Like top: from the top left, each line over the old one, the rest of the old screen
+        // cleared (no blank frame between two).
+        let lines =
+          ["evt stats  \(now.iso)  every \(interval)  (Ctrl-C to stop)"] + StatsView.lines(types, now: now, windowMinutes: minutes)
+        try out.line(Array("\u{1B}[H".utf8) + Array(lines.joined(separator: "\u{1B}[K\n").utf8) + Array("\u{1B}[K\u{1B}[J".utf8))
       } else {
         for line in StatsView.lines(types, now: now, windowMinutes: minutes) { try out.line(Array(line.utf8)) }
-        if watch && !redraw { try out.line([]) }
+        if watch { try out.line([]) }
       }
       try out.flush()
       if watch { sleepSeconds(interval.seconds, unless: { Shutdown.isRequested }) }
