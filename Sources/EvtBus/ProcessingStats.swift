@@ -45,23 +45,26 @@ public struct ProcessingStats: Sendable, Equatable {
   }
 
   /// Adds another worker's or minute's figures.
+  /// Sums saturate: counts read from Redis may be anything (hostile or corrupt) and must not
+  /// trap.
   public mutating func add(_ other: ProcessingStats) {
-    handled += other.handled
-    retried += other.retried
-    failed += other.failed
-    deadLettered += other.deadLettered
-    for (k, n) in other.buckets { buckets[k, default: 0] += n }
+    handled = handled.addingSaturated(other.handled)
+    retried = retried.addingSaturated(other.retried)
+    failed = failed.addingSaturated(other.failed)
+    deadLettered = deadLettered.addingSaturated(other.deadLettered)
+    for (k, n) in other.buckets { buckets[k] = buckets[k, default: 0].addingSaturated(n) }
   }
 
   /// The processing time (microseconds) below which `fraction` of the events recorded fall,
   /// or `nil` when none was recorded.
   public func percentile(_ fraction: Double) -> Int64? {
-    let total = buckets.values.reduce(0, +)
+    let total = buckets.values.reduce(0) { $0.addingSaturated($1) }
     guard total > 0 else { return nil }
-    let rank = max(1, Int((fraction * Double(total)).rounded(.up)))
+    let exact = (fraction * Double(total)).rounded(.up)
+    let rank = exact >= Double(total) ? total : max(1, Int(exact))
     var seen = 0
     for k in buckets.keys.sorted() {
-      seen += buckets[k]!
+      seen = seen.addingSaturated(buckets[k]!)
       if seen >= rank { return Self.value(ofBucket: k) }
     }
     return nil

@@ -50,6 +50,14 @@ struct OperationsTests {
       ])
       let more = try ProcessingStats.read(c, keys: keys, group: "g", type: "a.b", minutes: 1)
       #expect(more.handled == Int.max)
+      // Several minutes of huge counts add up without trapping, buckets included.
+      _ = try c.command([
+        "HSET", keys.processingStats("g", "a.b", minute: minute - 1), "handled", "9223372036854775807", "b20", "9223372036854775807",
+      ])
+      _ = try c.command(["HSET", keys.processingStats("g", "a.b", minute: minute), "b20", "9223372036854775807"])
+      let huge = try ProcessingStats.read(c, keys: keys, group: "g", type: "a.b", minutes: 2)
+      #expect(huge.handled == Int.max && huge.buckets[20] == Int.max)
+      #expect(huge.percentile(0.99) != nil && huge.percentile(1) != nil)
       #expect(try c.command(["TTL", keys.processingStats("g", "a.b", minute: minute)]).int ?? 0 > 3600)
     }
   }
