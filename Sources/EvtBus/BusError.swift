@@ -67,9 +67,9 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
   /// Redis went away or stopped answering: worth reconnecting and trying again.
   public var isConnectionLoss: Bool { kind == .unavailable || kind == .redisTimeout }
 
-  /// Redis no longer has the consumer group (it restarted empty, or the stream was deleted).
-  /// The group (or its stream) is gone: NOGROUP, or a blocked read woken because its stream
-  /// was deleted (`UNBLOCKED the stream key no longer exists`, Redis 7).
+  /// Redis no longer has the consumer group (it restarted empty, or the stream was deleted):
+  /// NOGROUP, or a blocked read woken because its stream was deleted (`UNBLOCKED the stream key
+  /// no longer exists`, Redis 7).
   public var isNoGroup: Bool { serverMessage.map(Self.meansNoGroup) ?? false }
 
   static func meansNoGroup(_ message: String) -> Bool {

@@ -70,8 +70,6 @@ public struct ProcessingStats: Sendable, Equatable {
     return nil
   }
 
-  var isEmpty: Bool { handled == 0 && retried == 0 && failed == 0 && deadLettered == 0 && buckets.isEmpty }
-
   /// The hash's fields as HINCRBY arguments.
   func increments(key: String) -> [RedisCommand] {
     var out: [RedisCommand] = []
@@ -85,11 +83,8 @@ public struct ProcessingStats: Sendable, Equatable {
 
   /// Figures from one HGETALL reply; fields it does not know are ignored (hostile or newer).
   init(hash reply: RedisReply) {
-    guard let flat = reply.array else { return }
-    var i = 0
-    while i + 1 < flat.count {
-      defer { i += 2 }
-      guard let field = flat[i].string, let text = flat[i + 1].string, let n = Int(text), n >= 0 else { continue }
+    for (field, value) in reply.fields ?? [:] {
+      guard let text = value.string, let n = Int(text), n >= 0 else { continue }
       switch field {
       case "handled": handled = handled.addingSaturated(n)
       case "retried": retried = retried.addingSaturated(n)
@@ -148,29 +143,27 @@ public final class ProcessingStatsRecorder: ConsumerObserver {
   public func loopTurned() { writeIfDue() }
   public func ended() { write() }
   public func handled(type: String, count: Int, seconds: Double) {
-    rollMinute()
     let us = Int64(max(0, min(seconds, 1e9)) * 1_000_000)
-    byType[type, default: ProcessingStats()].handled += count
-    byType[type, default: ProcessingStats()].record(microseconds: us, count: count)
+    update(type) {
+      $0.handled += count
+      $0.record(microseconds: us, count: count)
+    }
   }
-  public func retried(type: String) {
+  public func retried(type: String) { update(type) { $0.retried += 1 } }
+  public func failed(type: String) { update(type) { $0.failed += 1 } }
+  public func deadLettered(type: String) { update(type) { $0.deadLettered += 1 } }
+
+  /// Changes the figures kept for `type` in the current minute.
+  private func update(_ type: String, _ change: (inout ProcessingStats) -> Void) {
     rollMinute()
-    byType[type, default: ProcessingStats()].retried += 1
-  }
-  public func failed(type: String) {
-    rollMinute()
-    byType[type, default: ProcessingStats()].failed += 1
-  }
-  public func deadLettered(type: String) {
-    rollMinute()
-    byType[type, default: ProcessingStats()].deadLettered += 1
+    change(&byType[type, default: ProcessingStats()])
   }
 
   /// Writes what is kept; quietly keeps it when Redis cannot be written to.
   public func write() {
     guard !byType.isEmpty else { return }
     var commands: [RedisCommand] = []
-    for (type, stats) in byType where !stats.isEmpty {
+    for (type, stats) in byType {
       commands += stats.increments(key: keys.processingStats(group, type, minute: minute))
     }
     lastWrite = EventTime.now().milliseconds

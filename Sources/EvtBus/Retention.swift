@@ -53,9 +53,8 @@ public struct Retention {
   public func trim(
     _ selection: TypeSelection, to target: TrimTarget, ignoringGroups: Bool = false, deadLetters: Bool = false, dryRun: Bool = false
   ) throws(BusError) -> [TrimResult] {
-    let types = try TypeSelection(selection.patterns.isEmpty ? ["*"] : selection.patterns).resolve(connection, keys)
     var out: [TrimResult] = []
-    for type in types {
+    for type in try selection.resolve(connection, keys) {
       let stream = keys.stream(type)
       guard let main = try trim(stream, target, respectingGroups: !ignoringGroups, dryRun: dryRun) else { continue }
       out.append(TrimResult(type: type, kind: .stream, key: stream, removed: main.removed, wanted: main.wanted, heldBy: main.heldBy))

@@ -64,9 +64,8 @@ public struct StreamStats {
   /// The types of the namespace that `selection` matches (all with an empty selection),
   /// sorted, with their figures; processing figures over the last `windowMinutes` minutes.
   public func collect(_ selection: TypeSelection, windowMinutes: Int, now: EventTime = .now()) throws(BusError) -> [TypeStats] {
-    let types = try TypeSelection(selection.patterns.isEmpty ? ["*"] : selection.patterns).resolve(connection, keys)
     var out: [TypeStats] = []
-    for type in types {
+    for type in try selection.resolve(connection, keys) {
       guard let stats = try typeStats(type, windowMinutes: windowMinutes, now: now) else { continue }
       out.append(stats)
     }

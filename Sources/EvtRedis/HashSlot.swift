@@ -47,15 +47,14 @@ extension RedisCommand {
   /// Which argument is the routing key.
   private var routingKeyIndex: Int? {
     guard !lengths.isEmpty else { return nil }
-    func named(_ s: StaticString) -> Bool { isNamed(s) }
     // The commands of the hot paths first.
-    if named("xadd") || named("sadd") || named("xack") { return 1 }
-    if named("eval") || named("evalsha") {
+    if isNamed("xadd") || isNamed("sadd") || isNamed("xack") { return 1 }
+    if isNamed("eval") || isNamed("evalsha") {
       guard lengths.count > 3 else { return nil }
       let numkeys = buffer[(lengths[0] + lengths[1])..<(lengths[0] + lengths[1] + lengths[2])]
       return numkeys.elementsEqual("0".utf8) ? nil : 3
     }
-    if named("xread") || named("xreadgroup") {
+    if isNamed("xread") || isNamed("xreadgroup") {
       var offset = 0
       for (i, n) in lengths.enumerated() {
         if n == 7, buffer[offset..<(offset + 7)].map({ $0 | 0x20 }).elementsEqual("streams".utf8) { return i + 1 }
@@ -63,11 +62,11 @@ extension RedisCommand {
       }
       return nil
     }
-    if named("xgroup") || named("xinfo") { return 2 }
+    if isNamed("xgroup") || isNamed("xinfo") { return 2 }
     for keyless: StaticString in [
       "multi", "exec", "discard", "ping", "auth", "select", "scan", "info", "time", "wait", "asking", "cluster", "dbsize",
       "flushall", "flushdb", "config", "client", "command", "debug", "script", "echo", "hello", "readonly",
-    ] where named(keyless) {
+    ] where isNamed(keyless) {
       return nil
     }
     return lengths.count > 1 ? 1 : nil

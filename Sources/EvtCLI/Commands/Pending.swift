@@ -32,12 +32,7 @@ struct Pending: ParsableCommand {
       let table =
         [["GROUP", "CONSUMER", "PENDING", "OLDEST-IDLE", "MAX-DELIVERIES"]]
         + rows.map { [$0.group, $0.consumer, String($0.pending), Self.duration($0.oldestIdleMilliseconds), String($0.maxDeliveries)] }
-      let widths = (0..<5).map { column in table.map { $0[column].count }.max()! }
-      for row in table {
-        // Every column but the last is padded to its width.
-        let cells = row.enumerated().map { $0 == row.count - 1 ? $1 : $1 + String(repeating: " ", count: widths[$0] - $1.count) }
-        try out.line(Array(cells.joined(separator: "  ").utf8))
-      }
+      for line in TextTable.lines(table) { try out.line(Array(line.utf8)) }
     }
     try out.flush()
   }

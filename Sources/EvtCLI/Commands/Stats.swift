@@ -107,7 +107,7 @@ enum StatsView {
         ])
       }
       if t.groups.isEmpty { rows = [["  (no consumer groups)"]] }
-      out += table(rows)
+      out += TextTable.lines(rows)
       for g in t.groups where !g.consumers.isEmpty {
         let list = g.consumers.map {
           "\(Printable.escaped($0.name)) (pending \($0.pending), idle \(Pending.duration($0.idleMilliseconds)))"
@@ -132,14 +132,6 @@ enum StatsView {
   private static func format1(_ v: Double) -> String {
     let tenths = Int((v * 10).rounded())
     return "\(tenths / 10).\(tenths % 10)"
-  }
-
-  private static func table(_ rows: [[String]]) -> [String] {
-    let columns = rows.map(\.count).max() ?? 0
-    let widths = (0..<columns).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max()! }
-    return rows.map { row in
-      row.enumerated().map { $0 == row.count - 1 ? $1 : $1 + String(repeating: " ", count: widths[$0] - $1.count) }.joined(separator: "  ")
-    }
   }
 
   static func json(_ types: [TypeStats], now: EventTime, windowMinutes: Int) -> [UInt8] {

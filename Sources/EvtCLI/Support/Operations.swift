@@ -32,22 +32,25 @@ struct OperationsOptions: ParsableArguments {
   }
 
   private func level() throws(BusError) -> Logger.Level {
-    let text = logLevel ?? TraceContext.variable("EVT_LOG_LEVEL") ?? "info"
-    guard let level = Logger.Level(rawValue: text.lowercased()) else {
-      let source = logLevel == nil ? "EVT_LOG_LEVEL" : "--log-level"
-      throw BusError(
-        .invalidArgument, "\(source) \(JSON.quoted(text)) is not one of trace, debug, info, notice, warning, error, critical")
-    }
-    return level
+    try Self.choice(logLevel, "--log-level", "EVT_LOG_LEVEL", default: .info)
   }
 
   private func format() throws(BusError) -> LogFormat {
-    let text = logFormat ?? TraceContext.variable("EVT_LOG_FORMAT") ?? "text"
-    guard let format = LogFormat(rawValue: text.lowercased()) else {
-      let source = logFormat == nil ? "EVT_LOG_FORMAT" : "--log-format"
-      throw BusError(.invalidArgument, "\(source) \(JSON.quoted(text)) is not one of text, json, logfmt")
+    try Self.choice(logFormat, "--log-format", "EVT_LOG_FORMAT", default: .text)
+  }
+
+  /// One of `T`'s cases, named (in any letter case) by the option, else by the environment
+  /// variable, else `fallback`; the error names whichever gave the bad value.
+  private static func choice<T: RawRepresentable & CaseIterable>(
+    _ option: String?, _ optionName: String, _ variable: String, default fallback: T
+  ) throws(BusError) -> T where T.RawValue == String {
+    let fromEnvironment = option == nil ? try environment(variable) : nil
+    guard let text = option ?? fromEnvironment else { return fallback }
+    guard let value = T(rawValue: text.lowercased()) else {
+      let names = T.allCases.map(\.rawValue).joined(separator: ", ")
+      throw BusError(.invalidArgument, "\(option == nil ? variable : optionName) \(JSON.quoted(text)) is not one of \(names)")
     }
-    return format
+    return value
   }
 
   /// Sets up logging for the process and returns the command's logger.
