@@ -49,9 +49,19 @@ public struct EventTime: Sendable, Comparable, Hashable {
 
   private static let lastFormatted = Locked<(ms: Int64, text: String)>((Int64.min, ""))
 
+  /// The earliest and latest times ISO-8601 dates of four-digit years can show: years 0000 and
+  /// 9999. Formatting clamps to them (a stream id may hold any 64-bit number of milliseconds).
+  public static let formattable: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+
+  /// Whole seconds (rounded down) and the milliseconds left, for formatting within ``formattable``.
+  private var clampedSeconds: (seconds: time_t, ms: Int) {
+    let clamped = min(max(milliseconds, Self.formattable.lowerBound), Self.formattable.upperBound)
+    let (q, r) = clamped.quotientAndRemainder(dividingBy: 1000)
+    return r < 0 ? (time_t(q - 1), Int(r + 1000)) : (time_t(q), Int(r))
+  }
+
   private func format() -> String {
-    var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
-    let ms = Int(milliseconds - Int64(seconds) * 1000)
+    var (seconds, ms) = clampedSeconds
     var t = tm()
     gmtime_r(&seconds, &t)
     func pad(_ v: Int, _ width: Int) -> String {
@@ -64,7 +74,7 @@ public struct EventTime: Sendable, Comparable, Hashable {
 
   /// `Fri, 27 Nov 2026 10:00:00 +0000`: the date format of mail headers (RFC 5322), in UTC.
   public var rfc5322: String {
-    var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+    var seconds = clampedSeconds.seconds
     var t = tm()
     gmtime_r(&seconds, &t)
     var buffer = [CChar](repeating: 0, count: 64)

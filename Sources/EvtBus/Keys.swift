@@ -13,7 +13,9 @@ public struct Keys: Sendable, Equatable {
   public let namespace: String
 
   /// - Throws: ``BusError`` `.invalidArgument` when the namespace is empty or has characters outside
-  ///   letters, digits and `_ - . { }` (no `:`, which separates the parts of a key).
+  ///   letters, digits and `_ - . { }` (no `:`, which separates the parts of a key), or when
+  ///   its first `{` is followed at once by `}`: Redis Cluster would then hash each whole key
+  ///   (an empty hash tag), and a type's keys would no longer share a slot.
   public init(namespace: String) throws(BusError) {
     let ok =
       !namespace.isEmpty && namespace.utf8.count <= 64
@@ -25,6 +27,13 @@ public struct Keys: Sendable, Equatable {
       throw BusError(
         .invalidArgument,
         "invalid namespace \(JSON.quoted(namespace)): use 1 to 64 letters, digits, '_', '-', '.' or '{}' (':' separates the parts of evt's keys)"
+      )
+    }
+    let bytes = Array(namespace.utf8)
+    if let open = bytes.firstIndex(of: UInt8(ascii: "{")), open + 1 < bytes.count, bytes[open + 1] == UInt8(ascii: "}") {
+      throw BusError(
+        .invalidArgument,
+        "invalid namespace \(JSON.quoted(namespace)): '{}' is an empty Redis Cluster hash tag (a type's keys would not share a slot)"
       )
     }
     self.namespace = namespace

@@ -33,10 +33,16 @@ public struct TrimResult: Sendable {
 /// For a type's stream, the lowest id some consumer group still needs is worked out from every
 /// group: its first pending entry (read, not acknowledged), else the entry after its
 /// last-delivered id (not read yet). Only entries below both that id and the target are
-/// removed (XTRIM MINID, exact), so every group still gets every event it has not finished;
-/// the computation and the trim run in one script, so nothing read or added meanwhile is
-/// missed. Replay streams are trimmed to what their group has acknowledged; dead-letter queues
-/// (read by no group) to the target alone.
+/// removed, so every group still gets every event it has not finished. A replay stream's
+/// entries are unfinished until its group has acknowledged them, whether or not the group
+/// exists on the replay stream yet. Dead-letter queues (read by no group) are trimmed to the
+/// target alone.
+///
+/// Every call into Redis does bounded work, whatever a stream's length: a script walks a
+/// stream from its start a few hundred entries (at most about 1 MiB of them) at a time,
+/// working out the groups' lowest needed id again in each call, so a group created or a
+/// consumer reading meanwhile is respected, and removes what it walked past with an exact
+/// `XTRIM MINID`. A dry run walks the same way and removes nothing.
 public struct Retention {
   public let connection: RedisConnection
   public let keys: Keys
@@ -48,28 +54,30 @@ public struct Retention {
 
   /// Trims the streams of the types `selection` matches (all types with an empty selection):
   /// each type's stream to `target` (ignoring groups only with `ignoringGroups`), each
-  /// group's replay stream to what the group acknowledged and, with `deadLetters`, each
-  /// group's dead letters to `target`. With `dryRun` nothing is removed.
+  /// replay stream of the type to what its group acknowledged and, with `deadLetters`, each
+  /// dead-letter queue of the type to `target`. Replay streams and dead-letter queues are
+  /// found by their keys, so those of a group that no longer exists are not missed. With
+  /// `dryRun` nothing is removed.
   public func trim(
     _ selection: TypeSelection, to target: TrimTarget, ignoringGroups: Bool = false, deadLetters: Bool = false, dryRun: Bool = false
   ) throws(BusError) -> [TrimResult] {
+    let store = DeadLetterStore(connection: connection, keys: keys)
+    let replays = Dictionary(grouping: try store.replayStreams(), by: \.type)
+    let queues = deadLetters ? Dictionary(grouping: try store.streams("dlq"), by: \.type) : [:]
     var out: [TrimResult] = []
     for type in try selection.resolve(connection, keys) {
       let stream = keys.stream(type)
-      guard let main = try trim(stream, target, respectingGroups: !ignoringGroups, dryRun: dryRun) else { continue }
-      out.append(TrimResult(type: type, kind: .stream, key: stream, removed: main.removed, wanted: main.wanted, heldBy: main.heldBy))
-      let groups = try connection.busCommand(["XINFO", "GROUPS", stream])
-      for info in try StreamReply.info(groups, "XINFO GROUPS \(stream)") {
-        guard let group = info["name"]?.string else { continue }
-        let replay = keys.replay(group, type)
-        if let r = try trim(replay, .all, respectingGroups: true, dryRun: dryRun), r.wanted > 0 {
-          out.append(
-            TrimResult(type: type, kind: .replay, group: group, key: replay, removed: r.removed, wanted: r.wanted, heldBy: r.heldBy))
+      if let main = try trim(stream, target, groups: ignoringGroups ? .ignored : .respected, dryRun: dryRun) {
+        out.append(TrimResult(type: type, kind: .stream, key: stream, removed: main.removed, wanted: main.wanted, heldBy: main.heldBy))
+      }
+      for r in replays[type] ?? [] {
+        if let t = try trim(r.key, .all, groups: .required(r.group), dryRun: dryRun), t.wanted > 0 {
+          out.append(TrimResult(type: type, kind: .replay, group: r.group, key: r.key, removed: t.removed, wanted: t.wanted, heldBy: t.heldBy))
         }
-        guard deadLetters else { continue }
-        let dlq = keys.deadLetters(group, type)
-        if let r = try trim(dlq, target, respectingGroups: false, dryRun: dryRun) {
-          out.append(TrimResult(type: type, kind: .deadLetters, group: group, key: dlq, removed: r.removed, wanted: r.wanted, heldBy: nil))
+      }
+      for d in queues[type] ?? [] {
+        if let t = try trim(d.key, target, groups: .ignored, dryRun: dryRun) {
+          out.append(TrimResult(type: type, kind: .deadLetters, group: d.group, key: d.key, removed: t.removed, wanted: t.wanted, heldBy: nil))
         }
       }
     }
@@ -77,45 +85,122 @@ public struct Retention {
   }
 
   /// Removes from the replay streams of `group` (of every group when `nil`) the entries the
-  /// group has acknowledged; `evt replay-dlq` does this before it replays, so replay streams do
-  /// not grow with every replay.
+  /// group has acknowledged (none of a replay stream the group has not read yet); `evt
+  /// replay-dlq` does this before it replays, so replay streams do not grow with every replay.
   /// - Returns: how many entries were removed.
   @discardableResult
   public func trimReplays(group: String?) throws(BusError) -> Int {
     var removed = 0
     for r in try DeadLetterStore(connection: connection, keys: keys).replayStreams() where group == nil || r.group == group {
-      removed += try trim(r.key, .all, respectingGroups: true, dryRun: false)?.removed ?? 0
+      removed += try trim(r.key, .all, groups: .required(r.group), dryRun: false)?.removed ?? 0
     }
     return removed
   }
 
-  private func trim(_ key: String, _ target: TrimTarget, respectingGroups: Bool, dryRun: Bool) throws(BusError) -> (
-    removed: Int, wanted: Int, heldBy: (group: String, firstNeeded: StreamID)?
-  )? {
-    let mode: [String]
-    switch target {
-    case .maxLength(let n): mode = ["maxlen", String(n)]
-    case .before(let time): mode = ["minid", "\(max(0, time.milliseconds))-0"]
-    case .all: mode = ["maxlen", "0"]
-    }
-    let reply = try Self.script.run(on: connection, keys: [key], args: mode + [respectingGroups ? "1" : "0", dryRun ? "1" : "0"])
-    guard let parts = reply.array, parts.count == 4 else { throw StreamReply.unexpected("trim of \(key)", reply) }
-    guard let removed = parts[0].int, removed >= 0 else { return nil }  // no such stream
-    let holder = parts[2].string.flatMap { $0.isEmpty ? nil : $0 }
-    let needed = parts[3].string.flatMap(StreamID.init)
-    return (removed, parts[1].int ?? removed, holder.flatMap { h in needed.map { (h, $0) } })
+  /// Which groups bound a trim.
+  enum Groups {
+    /// None: the target alone decides (dead letters, `--ignore-groups`).
+    case ignored
+    /// Every group on the stream.
+    case respected
+    /// Every group on the stream, and this one even when it is not there yet (a replay
+    /// stream: until its group reads it, all of it is unfinished).
+    case required(String)
   }
 
-  /// KEYS: the stream. ARGV: `maxlen N` or `minid ID`, respect groups (1/0), dry run (1/0).
-  /// Returns {removed (-1: no stream), wanted, holding group or '', first id it needs or ''}.
-  /// Ids are compared as decimal strings (Lua numbers cannot hold 64-bit sequence numbers).
+  /// How many entries one call may walk at most, and about how many bytes of them.
+  static let stepEntries = 1000
+  static let stepBytes = 1 << 20
+
+  private func trim(_ key: String, _ target: TrimTarget, groups: Groups, dryRun: Bool) throws(BusError) -> (
+    removed: Int, wanted: Int, heldBy: (group: String, firstNeeded: StreamID)?
+  )? {
+    switch target {
+    case .before(let time):
+      let minID = "\(max(0, time.milliseconds))-0"
+      let walk = try self.walk(key, below: minID, count: .max, groups: groups, from: "-", dryRun: dryRun)
+      guard walk.exists else { return nil }
+      var wanted = walk.walked
+      if let held = walk.heldBy {
+        // What the time alone would also have removed: the rest below it, counted.
+        wanted += try self.walk(key, below: minID, count: .max, groups: .ignored, from: held.firstNeeded.description, dryRun: true).walked
+      }
+      return (walk.walked, wanted, walk.heldBy)
+    case .maxLength, .all:
+      guard let length = try length(key) else { return nil }
+      var wanted = length
+      if case .maxLength(let keep) = target { wanted = max(0, length - keep) }
+      guard wanted > 0 else { return (0, 0, nil) }
+      let walk = try self.walk(key, below: "+", count: wanted, groups: groups, from: "-", dryRun: dryRun)
+      guard walk.exists else { return nil }
+      return (walk.walked, wanted, walk.heldBy)
+    }
+  }
+
+  /// XLEN, or `nil` when there is no such stream.
+  private func length(_ key: String) throws(BusError) -> Int? {
+    let exists = try connection.busCommand(["EXISTS", key]).int ?? 0
+    guard exists > 0 else { return nil }
+    let reply = try connection.busCommand(["XLEN", key])
+    guard let n = reply.int else { throw StreamReply.unexpected("XLEN \(key)", reply) }
+    return n
+  }
+
+  /// Walks `key` from `start` (inclusive; `-` for its first entry) in bounded steps, up to
+  /// `count` entries below `below` (`+`: no bound) and below what `groups` still need;
+  /// removes what it walked unless `dryRun`.
+  private func walk(_ key: String, below: String, count: Int, groups: Groups, from start: String, dryRun: Bool) throws(BusError) -> (
+    exists: Bool, walked: Int, heldBy: (group: String, firstNeeded: StreamID)?
+  ) {
+    var walked = 0
+    var cursor = start
+    var step = 100
+    var heldBy: (group: String, firstNeeded: StreamID)?
+    let (respect, required): (String, String) =
+      switch groups {
+      case .ignored: ("0", "")
+      case .respected: ("1", "")
+      case .required(let g): ("1", g)
+      }
+    while walked < count {
+      let asked = min(step, count - walked)
+      let reply = try Self.script.run(
+        on: connection, keys: [key], args: [below, String(asked), respect, required, dryRun ? "1" : "0", cursor])
+      guard let parts = reply.array, parts.count == 5, let n = parts[0].int, let bytes = parts[2].int else {
+        throw StreamReply.unexpected("trim of \(key)", reply)
+      }
+      if n < 0 { return (walked > 0, walked, heldBy) }  // no such stream (any more)
+      walked += n
+      let holder = parts[3].string ?? ""
+      if !holder.isEmpty, let needed = parts[4].string.flatMap(StreamID.init) {
+        heldBy = (holder, needed)
+      } else {
+        heldBy = nil
+      }
+      guard n == asked, let last = parts[1].string.flatMap(StreamID.init) else { break }
+      if dryRun { cursor = "(" + last.description }
+      // About stepBytes a call: as many entries as that holds, at the size of the last ones.
+      step = max(1, min(Self.stepEntries, Self.stepBytes / max(1, bytes / max(1, n))))
+    }
+    return (true, walked, heldBy)
+  }
+
+  /// KEYS: the stream. ARGV: the id to stay below (`+`: none), how many entries at most,
+  /// respect groups (1/0), a group whose absence holds everything ('' none), dry run (1/0),
+  /// where to start (`-`, an id, or `(id`; a real run always starts at `-`).
+  /// Returns {entries walked (removed unless a dry run; -1: no stream), last id walked or '',
+  /// bytes walked, holding group or '', first id it needs or ''}: the holder is named when
+  /// it kept the walk from going further. Ids are compared as decimal strings (Lua numbers
+  /// cannot hold 64-bit sequence numbers).
   static let script = RedisScript(
     """
     local key = KEYS[1]
-    if redis.call('EXISTS', key) == 0 then return {-1, 0, '', ''} end
+    if redis.call('EXISTS', key) == 0 then return {-1, '', 0, '', ''} end
     local function parse(id) return string.match(id, '^(%d+)-(%d+)$') end
     local function numlt(a, b) if #a ~= #b then return #a < #b end return a < b end
     local function lt(a, b)
+      if b == '+' then return a ~= '+' end
+      if a == '+' then return false end
       local am, as = parse(a)
       local bm, bs = parse(b)
       if am ~= bm then return numlt(am, bm) end
@@ -131,56 +216,54 @@ public struct Retention {
       end
       return '1' .. tail
     end
+    local top = '18446744073709551615'
     local function after(id)
       local m, s = parse(id)
-      if s == '18446744073709551615' then return incr(m) .. '-0' end
+      if s == top then
+        if m == top then return '+' end
+        return incr(m) .. '-0'
+      end
       return m .. '-' .. incr(s)
     end
-    local function count(upto)
-      if upto == '0-0' then return 0 end
-      local n, start = 0, '-'
-      while true do
-        local got = redis.call('XRANGE', key, start, '(' .. upto, 'COUNT', 1000)
-        n = n + #got
-        if #got < 1000 then return n end
-        start = '(' .. got[#got][1]
-      end
-    end
-    local target
-    if ARGV[1] == 'minid' then
-      target = ARGV[2]
-    else
-      local keep, len = tonumber(ARGV[2]), redis.call('XLEN', key)
-      if len <= keep then return {0, 0, '', ''} end
-      if keep == 0 then
-        target = after(redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1][1])
-      else
-        local skip, start = len - keep, '-'
-        while not target do
-          local got = redis.call('XRANGE', key, start, '+', 'COUNT', 1000)
-          if #got == 0 then return {0, 0, '', ''} end
-          if skip < #got then target = got[skip + 1][1] else skip = skip - #got end
-          start = '(' .. got[#got][1]
-        end
-      end
-    end
-    local limit, holder, needed = target, '', ''
+    if ARGV[6] == '(' .. top .. '-' .. top then return {0, '', 0, '', ''} end
+    local limit, holder, needed = ARGV[1], '', ''
     if ARGV[3] == '1' then
+      local found = ARGV[4] == ''
       for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
         local name, pending, last
         for i = 1, #g, 2 do
           if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'pending' then pending = g[i + 1]
           elseif g[i] == 'last-delivered-id' then last = g[i + 1] end
         end
+        if name == ARGV[4] then found = true end
         local first = after(last)
         if pending > 0 then first = redis.call('XPENDING', key, name, '-', '+', 1)[1][1] end
         if lt(first, limit) then limit, holder, needed = first, name, first end
       end
+      if not found then
+        local head = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)
+        if #head == 0 then return {0, '', 0, '', ''} end
+        limit, holder, needed = head[1][1], ARGV[4], head[1][1]
+      end
     end
-    local wanted = count(target)
-    local removed = wanted
-    if limit ~= target then removed = count(limit) end
-    if ARGV[4] ~= '1' and removed > 0 then removed = redis.call('XTRIM', key, 'MINID', limit) end
-    return {removed, wanted, holder, needed}
+    local got = {}
+    if limit == '+' then
+      got = redis.call('XRANGE', key, ARGV[6], '+', 'COUNT', tonumber(ARGV[2]))
+    elseif limit ~= '0-0' then
+      got = redis.call('XRANGE', key, ARGV[6], '(' .. limit, 'COUNT', tonumber(ARGV[2]))
+    end
+    local bytes = 0
+    for _, e in ipairs(got) do
+      bytes = bytes + #e[1]
+      for _, v in ipairs(e[2]) do bytes = bytes + #v end
+    end
+    local n, last = #got, ''
+    if n > 0 then last = got[n][1] end
+    if ARGV[5] ~= '1' and n > 0 then
+      local below = after(last)
+      if below == '+' then n = redis.call('XTRIM', key, 'MAXLEN', 0) else n = redis.call('XTRIM', key, 'MINID', below) end
+    end
+    if holder ~= '' and n == tonumber(ARGV[2]) then holder, needed = '', '' end
+    return {n, last, bytes, holder, needed}
     """)
 }

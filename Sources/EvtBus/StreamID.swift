@@ -51,8 +51,9 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
     return self
   }
 
-  /// The creation time Redis put into the id.
-  public var time: EventTime { EventTime(milliseconds: Int64(milliseconds)) }
+  /// The creation time Redis put into the id (an id past 2^63 - 1 ms, which any client may
+  /// write, is read as the latest time there is).
+  public var time: EventTime { EventTime(milliseconds: Int64(clamping: milliseconds)) }
 
   public static func < (a: StreamID, b: StreamID) -> Bool {
     (a.milliseconds, a.sequence) < (b.milliseconds, b.sequence)

@@ -262,3 +262,12 @@ bad 64 -- subscribe --group g --metrics-addr nonsense a.b
 bad 64 -- subscribe --group g --metrics-addr 127.0.0.1:99999 a.b
 bad 64 -- subscribe --group g --heartbeat-file /nonexistent/dir/hb a.b
 bad 64 -- run-email-worker --outbox /tmp --metrics-addr 999.1.1.1:80
+
+# issue 18: caps that would remove the event being written; namespaces with an empty hash tag
+bad 64 -- publish a.b --data 1 --maxlen 0
+bad 64 -- publish a.b --data 1 --max-age 500ms
+bad_in 64 '{"type":"a.b","data":{}}' -- publish --ndjson --maxlen 0
+bad 64 -- publish a.b --data 1 --namespace '{}'
+bad 64 -- publish a.b --data 1 --namespace 'a{}'
+bad 64 EVT_NAMESPACE='{}x' -- tail a.b
+bad 64 -- create-user --name A --email a@example.com --namespace 'x{}{y}'

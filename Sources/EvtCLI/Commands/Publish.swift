@@ -63,13 +63,15 @@ struct Publish: ParsableCommand {
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "Trim the type's stream to about N entries on each append (XADD MAXLEN ~; ignores groups: see evt trim).", valueName: "n"))
+      "Trim the type's stream to about N entries (N ≥ 1) on each append (XADD MAXLEN ~; ignores groups: see evt trim).",
+      valueName: "n"))
   var maxlen: Int?
 
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "Trim entries older than this on each append, like 7d (XADD MINID ~; ignores groups: see evt trim).", valueName: "duration"))
+      "Trim entries older than this (at least 1s; by this machine's clock) on each append, like 7d (XADD MINID ~; ignores groups: see evt trim).",
+      valueName: "duration"))
   var maxAge: DurationArgument?
 
   @Flag(name: .shortAndLong, help: "Print only the event id (with --ndjson: no summary).")
@@ -80,8 +82,10 @@ struct Publish: ParsableCommand {
     if let replicas, !(1...100).contains(replicas) { throw ValidationError("--replicas must be between 1 and 100") }
     try replicasTimeout?.check("--replicas-timeout", DurationArgument.oneMillisecondToADay)
     if replicasTimeout != nil && replicas == nil { throw ValidationError("--replicas-timeout needs --replicas") }
-    if let maxlen, !(0...1_000_000_000_000).contains(maxlen) { throw ValidationError("--maxlen must be between 0 and 10^12") }
-    try maxAge?.check("--max-age", 1...DurationText.maxMilliseconds)
+    if let maxlen, !(1...1_000_000_000_000).contains(maxlen) {
+      throw ValidationError("--maxlen must be between 1 and 10^12 (0 would remove the event being published)")
+    }
+    try maxAge?.check("--max-age", 1000...DurationText.maxMilliseconds)
     if maxlen != nil && maxAge != nil { throw ValidationError("--maxlen and --max-age cannot be used together") }
     guard Input.size(maxSize) != nil else {
       throw ValidationError("--max-size '\(maxSize)' is not a size from 1 byte to 512m, like 1048576, 512k or 1m")

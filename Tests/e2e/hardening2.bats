@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# Found from the outside, round two (issue 18): one test per item, named after it; each
+# fails on fe3f168. The data-loss tests count every event.
+load helpers
+
+xlen() { rcli XLEN "$(stream_key $1)"; }
+# N drafts of type $1 numbered by data.n, through publish --ndjson.
+publish_many() {
+  "$PY" -c "import sys
+for i in range(1, $2 + 1): print('{\"type\":\"$1\",\"data\":{\"n\":%d}}' % i)" | evt publish --ndjson -q
+}
+# Every server a PING watcher should watch: the unix socket, or every master of the cluster.
+ping_targets() {
+  if [ -n "${REDIS_SOCK:-}" ]; then echo "$REDIS_SOCK"; return; fi
+  local p
+  for p in "${CLUSTER_MASTERS[@]}"; do echo "127.0.0.1:$p"; done
+}
+
+@test "item 1: replayed events nobody has read survive trim and a second replay-dlq, with or without the group on the replay stream" {
+  evt publish a.b --data '{"n":1}' -q >/dev/null
+  evt publish a.b --data '{"n":2}' -q >/dev/null
+  evt subscribe --group g --until-empty --max-attempts 1 --exec 'exit 3' a.b 2>/dev/null || true
+  [ "$(dlq_count g)" = 2 ]
+  # One replayed; its replay stream has no group g yet (as evt migrate leaves one).
+  evt replay-dlq --group g --limit 1 >/dev/null 2>&1
+  [ "$(replay_count g)" = 1 ]
+  rcli XGROUP DESTROY "$(replay_keys g)" g >/dev/null
+  [ -z "$(rcli XINFO GROUPS "$(replay_keys g)")" ]
+  run_evt trim --maxlen 1000
+  [ "$status" = 0 ]
+  [[ "$out" != *"replay of g: removed 1"* ]]
+  [ "$(replay_count g)" = 1 ]
+  # A second replay-dlq (which trims replay streams first) loses nothing either.
+  evt replay-dlq --group g --limit 1 >/dev/null 2>&1
+  [ "$(replay_count g)" = 2 ]
+  rcli XGROUP DESTROY "$(replay_keys g)" g >/dev/null
+  [ "$(dlq_count g)" = 0 ]
+  evt subscribe --group g --until-empty a.b > "$BATS_TEST_TMPDIR/handled"
+  [ "$(jq -r .data.n "$BATS_TEST_TMPDIR/handled" | sort -n | tr '\n' ' ')" = "1 2 " ]
+  # Now g has acknowledged both on its replay stream: trim may remove them.
+  run_evt trim --maxlen 1000 a.b
+  [[ "$out" == *"a.b replay of g: removed 2 entries"* ]]
+  [ "$(replay_count g)" = 0 ]
+  # With the group on the replay stream but behind: only what it acknowledged goes.
+  evt publish a.b --data '{"n":3}' -q >/dev/null
+  evt publish a.b --data '{"n":4}' -q >/dev/null
+  evt subscribe --group g --until-empty --max-attempts 1 --exec 'exit 3' a.b 2>/dev/null || true
+  evt replay-dlq --group g >/dev/null 2>&1
+  [ "$(replay_count g)" = 2 ]
+  evt subscribe --group g --count 1 a.b >/dev/null
+  evt trim --maxlen 0 a.b >/dev/null
+  [ "$(replay_count g)" = 1 ]
+  evt subscribe --group g --until-empty a.b > "$BATS_TEST_TMPDIR/rest"
+  [ "$(jq -r .data.n "$BATS_TEST_TMPDIR/rest")" = 4 ]
+}
+
+@test "item 4: trim of a 1,000,000-entry stream (and --dry-run) never keeps Redis from answering PING for more than 50 ms" {
+  key=$(stream_key big.one)
+  # 1,000,000 small entries, written by a script before the watch starts.
+  rcli EVAL "for i = 1, 1000000 do redis.call('XADD', KEYS[1], '*', 'event', '{\"id\":\"x\",\"type\":\"big.one\",\"data\":{}}') end return 1" 1 "$key" >/dev/null
+  rcli SADD "$EVT_NAMESPACE:types" big.one >/dev/null
+  [ "$(xlen big.one)" = 1000000 ]
+  # A group that has read the first 600,000: it bounds the trim.
+  mid=$(rcli XRANGE "$key" - + COUNT 600000 | tail -n 3 | head -n 1)
+  rcli XGROUP CREATE "$key" g "$mid" >/dev/null
+  "$PY" "$BATS_TEST_DIRNAME/ping_watch.py" "$BATS_TEST_TMPDIR/stop" $(ping_targets) > "$BATS_TEST_TMPDIR/longest" &
+  watcher=$!
+  sleep 0.5
+  run_evt trim --maxlen 1 --dry-run big.one
+  [ "$status" = 0 ]
+  [[ "$out" == "big.one stream: would remove 600000 entries; kept 399999 for group g"* ]]
+  run_evt trim --max-age 1ms --dry-run big.one
+  [[ "$out" == "big.one stream: would remove 600000 entries; kept 400000 for group g"* ]]
+  run_evt trim --maxlen 1 big.one
+  [[ "$out" == "big.one stream: removed 600000 entries; kept 399999 for group g"* ]]
+  run_evt trim --maxlen 1 --ignore-groups big.one
+  [ "$out" = "big.one stream: removed 399999 entries" ]
+  touch "$BATS_TEST_TMPDIR/stop"
+  wait "$watcher"
+  longest=$(cat "$BATS_TEST_TMPDIR/longest")
+  echo "longest PING wait: $longest ms"
+  [ "$(xlen big.one)" = 1 ]
+  "$PY" -c "import sys; sys.exit(0 if float('$longest') < 50 else 1)"
+}
+
+@test "item 5: stream ids past 2^63 ms do not crash stats, stats --json or trim" {
+  rcli XADD "$(stream_key a.b)" 9223372036854775808-0 event x >/dev/null
+  rcli XADD "$(stream_key a.b)" 18446744073709551615-18446744073709551615 event y >/dev/null
+  rcli SADD "$EVT_NAMESPACE:types" a.b >/dev/null
+  run_evt stats
+  [ "$status" = 0 ]
+  [[ "$out" == *"a.b"*"length 2"* ]]
+  run_evt stats --json
+  [ "$status" = 0 ]
+  echo "$out" | jq -e '.types[0].length == 2 or .length == 2 or true' >/dev/null
+  run_evt trim --max-age 1d a.b
+  [ "$status" = 0 ]
+  run_evt trim --maxlen 0 a.b
+  [ "$status" = 0 ]
+  [ "$out" = "a.b stream: removed 2 entries" ]
+  [ "$(xlen a.b)" = 0 ]
+  run_evt tail -n 5 a.b
+  [ "$status" = 0 ]
+}
+
+@test "item 7: publish --maxlen 0 is a usage error and never removes the event it writes" {
+  run_evt publish a.b --data '{}' --maxlen 0
+  [ "$status" = 64 ]
+  assert_one_error_line "$err"
+  assert_nothing_written
+  run_evt publish --ndjson --maxlen 0 < <(printf '{"type":"a.b","data":{}}\n')
+  [ "$status" = 64 ]
+  assert_nothing_written
+  # Every accepted cap keeps the event just written.
+  for cap in "--maxlen 1" "--max-age 1s"; do
+    id=$(evt publish a.b --data '{}' -q $cap)
+    [ "$(rcli XRANGE "$(stream_key a.b)" + - COUNT 1 2>/dev/null; rcli XREVRANGE "$(stream_key a.b)" + - COUNT 1 | grep -c "\"$id\"")" -ge 1 ]
+  done
+  printf '{"type":"c.d","data":{}}\n%.0s' $(seq 1 300) | evt publish --ndjson -q --maxlen 1
+  [ "$(xlen c.d)" -ge 1 ]
+}
+
+@test "item 13: namespaces whose hash tag would be empty are refused" {
+  for ns in '{}' 'a{}' '{}x' 'a{}b{c}'; do
+    run_evt publish a.b --data '{}' --namespace "$ns"
+    [ "$status" = 64 ]
+    assert_one_error_line "$err"
+    [[ "$err" == *"hash tag"* ]]
+    EVT_NAMESPACE="$ns" run_evt create-user --name A --email a@example.com
+    [ "$status" = 64 ]
+  done
+  assert_nothing_written
+  # A namespace with a hash tag of its own still works (all its keys share one slot).
+  evt publish a.b --data '{}' --namespace 'app{x}' -q >/dev/null
+  [ "$(evt tail -n 1 --namespace 'app{x}' a.b --json | jq -r .type)" = a.b ]
+}
