@@ -72,12 +72,14 @@ public struct Retention {
       }
       for r in replays[type] ?? [] {
         if let t = try trim(r.key, .all, groups: .required(r.group), dryRun: dryRun), t.wanted > 0 {
-          out.append(TrimResult(type: type, kind: .replay, group: r.group, key: r.key, removed: t.removed, wanted: t.wanted, heldBy: t.heldBy))
+          out.append(
+            TrimResult(type: type, kind: .replay, group: r.group, key: r.key, removed: t.removed, wanted: t.wanted, heldBy: t.heldBy))
         }
       }
       for d in queues[type] ?? [] {
         if let t = try trim(d.key, target, groups: .ignored, dryRun: dryRun) {
-          out.append(TrimResult(type: type, kind: .deadLetters, group: d.group, key: d.key, removed: t.removed, wanted: t.wanted, heldBy: nil))
+          out.append(
+            TrimResult(type: type, kind: .deadLetters, group: d.group, key: d.key, removed: t.removed, wanted: t.wanted, heldBy: nil))
         }
       }
     }
