@@ -188,6 +188,16 @@ public struct Envelope: Sendable, Equatable {
     if headers.count > 1, Set(headers.map(\.key)).count != headers.count {
       throw EnvelopeError("a header name is given twice")
     }
+    try TraceContext.checkPublishable(headers)
+  }
+
+  /// What `evt publish` refuses of a stored envelope beyond what every reader accepts: a
+  /// correlation id or header names a handler could not be given
+  /// (``TraceContext/checkPublishable(_:)``). Readers do not check this, so an event another
+  /// tool wrote is still read.
+  public func checkPublishable() throws(EnvelopeError) {
+    guard layout.headers != nil else { return }
+    try TraceContext.checkPublishable(headers)
   }
 
   /// Writes the envelope into one buffer, noting where each member is as it goes. A `nil` id

@@ -32,6 +32,7 @@ public struct NDJSONDecoder: Sendable {
       let envelope: Envelope
       if members.named("version") != nil || members.named("timestamp") != nil {
         envelope = Envelope(raw: Array(line), layout: try Envelope.layout(of: members, minified: scanned.minified))
+        try envelope.checkPublishable()
       } else {
         envelope = try draft(members, minified: scanned.minified)
       }

@@ -13,7 +13,15 @@ import EvtBus
 /// within this process) in its environment. Event content is never put on a command line.
 /// Exit status 0 means handled; ``permanentFailureStatus`` means the event is bad; anything
 /// else is a failure to retry. The command inherits standard output; its standard error is
-/// passed through and its tail kept as the failure reason.
+/// passed through (or, with ``stderrLine``, handed over a line at a time) and its tail kept as
+/// the failure reason.
+///
+/// No event content can stop the consumer: a variable too large for the environment
+/// (over ``variableLimit`` bytes, or past ``environmentBudget`` for the event's variables
+/// together) is left out, with one warning through ``report`` — the whole envelope is still on
+/// standard input; a command that cannot be started for an event fails that event (an
+/// environment the system refuses as too large: permanently, so it is dead-lettered), never
+/// the consumer.
 public final class ExecHandler: DeliveryHandler {
   /// The exit status by which a command says the event itself is bad: no retry, straight to the
   /// dead letters (EX_DATAERR).
@@ -26,6 +34,17 @@ public final class ExecHandler: DeliveryHandler {
   /// After a shutdown request, how long a running command may go on before it is terminated
   /// (SIGTERM, then SIGKILL 3 s later); its event then stays pending.
   public var shutdownTimeout: Double
+  /// When set, the command's standard error is handed over a line at a time (without its
+  /// newline; a last line without one too, at most ``ShellCommand/stderrLineLimit`` bytes a
+  /// line) instead of being passed through: for structured logs, where it becomes records of
+  /// its own.
+  public var stderrLine: ((_ line: [UInt8], _ delivery: Delivery) -> Void)?
+
+  /// The most bytes one `NAME=value` of an event's may take in the environment (Linux refuses
+  /// a single string over 128 KiB).
+  public static let variableLimit = 32 * 1024
+  /// The most bytes the event's variables may take together.
+  public static let environmentBudget = 256 * 1024
 
   public init(command: String, shutdownTimeout: Double = 30, report: @escaping (_ message: String, _ delivery: Delivery) -> Void) {
     self.command = command
@@ -47,14 +66,27 @@ public final class ExecHandler: DeliveryHandler {
         "EVT_DELIVERY=\(delivery.deliveryCount)",
         "EVT_ATTEMPT=\(delivery.attempt)",
       ]
-      if let envelope { environment += TraceContext.environment(for: envelope) }
+      if let envelope {
+        let trace = TraceContext.environment(for: envelope)
+        environment += trace.variables
+        for name in trace.leftOut {
+          report(
+            "header \(JSON.quoted(name)) of event \(Printable.escaped(envelope.id)) is left out of the handler's environment: its variable name is shared with another header",
+            delivery)
+        }
+      }
+      environment = fitted(environment, delivery)
       var stopSeen: Int64?
-      let (status, stderrTail) = try ShellCommand.run(command, input: raw + [0x0A], environment: environment) {
+      var lines = stderrLine.map { sink in ShellCommand.LineSplitter { sink($0, delivery) } }
+      let (status, stderrTail) = try ShellCommand.run(
+        command, input: raw + [0x0A], environment: environment, stderr: lines.map { _ in { lines!.feed($0) } }
+      ) {
         guard shouldStop() else { return false }
         let now = EventTime.now().milliseconds
         stopSeen = stopSeen ?? now
         return Double(now - stopSeen!) / 1000 >= shutdownTimeout
       }
+      lines?.finish()
       if stopSeen != nil && !status.succeeded {
         let failure = HandlerFailure("interrupted by shutdown after \(shutdownTimeout) s", interrupted: true)
         result.failures.append((delivery, failure))
@@ -64,7 +96,7 @@ public final class ExecHandler: DeliveryHandler {
       if status.succeeded {
         result.completed.append(.acknowledge(entry))
       } else {
-        let permanent = status == .exited(Self.permanentFailureStatus)
+        let permanent = status == .exited(Self.permanentFailureStatus) || status == .notStarted(E2BIG)
         var reason = "handler \(status)"
         let tail = stderrTail.trimmingTrailingWhitespace
         if !tail.isEmpty { reason += ": " + tail }
@@ -74,12 +106,35 @@ public final class ExecHandler: DeliveryHandler {
     }
     return result
   }
+
+  /// The environment without the event's variables that are too large for it, each left out
+  /// with a warning (the first five are always small: id, type, stream id, delivery, attempt).
+  private func fitted(_ environment: [String], _ delivery: Delivery) -> [String] {
+    var total = 0
+    var out: [String] = []
+    out.reserveCapacity(environment.count)
+    for (i, variable) in environment.enumerated() {
+      let size = variable.utf8.count + 1
+      if i >= 5 && (size > Self.variableLimit || total + size > Self.environmentBudget) {
+        let name = String(variable.prefix { $0 != "=" })
+        report(
+          "\(name) (\(size) bytes) is left out of the handler's environment for event \(Printable.escaped(delivery.envelope?.id ?? "?")): too large (the envelope on standard input has it)",
+          delivery)
+        continue
+      }
+      total += size
+      out.append(variable)
+    }
+    return out
+  }
 }
 
 /// How a child process ended.
 public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
   case exited(Int32)
   case signaled(Int32)
+  /// The command could not be started (`posix_spawn` failed with this errno).
+  case notStarted(Int32)
 
   public var succeeded: Bool { self == .exited(0) }
 
@@ -87,6 +142,7 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
     switch self {
     case .exited(let code): return "exited with status \(code)"
     case .signaled(let sig): return "was killed by signal \(sig)"
+    case .notStarted(let e): return "could not be started: \(String(cString: strerror(e)))"
     }
   }
 }
@@ -95,13 +151,45 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
 public enum ShellCommand {
   /// How much of the command's standard error is kept for the failure reason.
   public static let stderrTailLength = 2048
+  /// The longest line ``LineSplitter`` hands over; a longer one is handed over in pieces.
+  public static let stderrLineLimit = 16 * 1024
+
+  /// Cuts standard error into lines for `line` (without the newline; CR before it dropped).
+  public struct LineSplitter {
+    var pending: [UInt8] = []
+    let line: ([UInt8]) -> Void
+
+    public init(_ line: @escaping ([UInt8]) -> Void) { self.line = line }
+
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+      for b in bytes {
+        if b == 0x0A {
+          emit()
+        } else {
+          pending.append(b)
+          if pending.count >= ShellCommand.stderrLineLimit { emit() }
+        }
+      }
+    }
+
+    /// Hands over what is left (a last line without a newline).
+    public mutating func finish() { if !pending.isEmpty { emit() } }
+
+    private mutating func emit() {
+      if pending.last == 0x0D { pending.removeLast() }
+      line(pending)
+      pending.removeAll(keepingCapacity: true)
+    }
+  }
 
   /// Runs `command` with `input` on its standard input. Its standard error is passed through to
-  /// ours and its last ``stderrTailLength`` bytes are returned.
+  /// ours (or to `stderr`, when given) and its last ``stderrTailLength`` bytes are returned.
   /// The command runs in its own process group. `terminate` is asked every 100 ms while it
-  /// runs; once it says true the group gets SIGTERM, and SIGKILL 3 s later.
+  /// runs; once it says true the group gets SIGTERM, and SIGKILL 3 s later. A command that
+  /// cannot be started returns ``ExitStatus/notStarted(_:)``.
   public static func run(
-    _ command: String, input: [UInt8], environment extra: [String], terminate: () -> Bool = { false }
+    _ command: String, input: [UInt8], environment extra: [String], stderr: ((UnsafeRawBufferPointer) -> Void)? = nil,
+    terminate: () -> Bool = { false }
   ) throws(BusError) -> (ExitStatus, String) {
     var inFDs: [Int32] = [-1, -1]
     var errFDs: [Int32] = [-1, -1]
@@ -164,7 +252,7 @@ public enum ShellCommand {
     guard spawned == 0 else {
       close(inFDs[1])
       close(errFDs[0])
-      throw BusError(.output, "cannot run /bin/sh: \(String(cString: strerror(spawned)))")
+      return (.notStarted(spawned), "")
     }
     Shutdown.setRunningGroup(pid)
     defer { Shutdown.setRunningGroup(0) }
@@ -179,7 +267,8 @@ public enum ShellCommand {
       }
     }
     var status: Int32 = 0
-    let tail = pump(input: input, to: inFDs[1], stderrFrom: errFDs[0], watch: watch) {
+    let relay = stderr ?? { bytes in _ = write(2, bytes.baseAddress!, bytes.count) }
+    let tail = pump(input: input, to: inFDs[1], stderrFrom: errFDs[0], relayTo: relay, watch: watch) {
       let r = waitpid(pid, &status, WNOHANG)
       return r == pid
     }
@@ -209,7 +298,8 @@ public enum ShellCommand {
   /// child may keep standard error open: what it wrote so far is relayed, the rest is not
   /// waited for).
   private static func pump(
-    input: [UInt8], to inFD: Int32, stderrFrom errFD: Int32, watch: () -> Void, exited: () -> Bool
+    input: [UInt8], to inFD: Int32, stderrFrom errFD: Int32, relayTo out: (UnsafeRawBufferPointer) -> Void, watch: () -> Void,
+    exited: () -> Bool
   ) -> (bytes: [UInt8], exited: Bool) {
     _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
     var written = 0
@@ -222,7 +312,7 @@ public enum ShellCommand {
       inOpen = false
     }
     func relay(_ n: Int) {
-      buffer.withUnsafeBytes { _ = write(2, $0.baseAddress!, n) }
+      buffer.withUnsafeBytes { out(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
       tail.append(contentsOf: buffer[0..<n])
       if tail.count > stderrTailLength { tail.removeFirst(tail.count - stderrTailLength) }
     }

@@ -95,7 +95,7 @@ struct OperationsTests {
     let given = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     let e = try Envelope.create(type: "a.b", data: Array("{}".utf8), headers: [("traceparent", given), ("x-tenant", "acme")])
     #expect(TraceContext.traceparent(of: e) == given)
-    let env = TraceContext.environment(for: e)
+    let env = TraceContext.environment(for: e).variables
     #expect(env.contains("TRACEPARENT=\(given)") && env.contains("EVT_HEADER_X_TENANT=acme") && env.contains("EVT_CORRELATION_ID=\(e.id)"))
     let first = try Envelope.create(type: "a.b", data: Array("{}".utf8), headers: [("correlationId", "flow")])
     let second = try Envelope.create(type: "a.c", data: Array("{}".utf8), headers: [("correlationId", "flow")])
@@ -109,12 +109,23 @@ struct OperationsTests {
       #expect(TraceContext.parse(bad) == nil, "\(bad)")
     }
     let vars = ["EVT_ID": "cause-1", "EVT_CORRELATION_ID": "flow", "TRACEPARENT": given]
-    let inherited = TraceContext.inheritedHeaders(given: [("correlationId", "mine")], environment: { vars[$0] })
+    let inherited = try TraceContext.inheritedHeaders(given: [("correlationId", "mine")], environment: { vars[$0] })
     #expect(inherited.map(\.key) == ["causationId", "traceparent"])
     let parent = try #require(TraceContext.parse(inherited[1].value))
     #expect(parent.traceID == "0af7651916cd43dd8448eb211c80319c" && parent.parentID != "b7ad6b7169203331" && parent.flags == "01")
     // A value that is not a header value (a newline) is not carried.
-    #expect(TraceContext.inheritedHeaders(given: [], environment: { $0 == "EVT_ID" ? "a\nb" : nil }).isEmpty)
+    #expect(try TraceContext.inheritedHeaders(given: [], environment: { $0 == "EVT_ID" ? "a\nb" : nil }).isEmpty)
+    // A correlation id that cannot be carried on is refused, never dropped silently.
+    #expect(throws: EnvelopeError.self) {
+      try TraceContext.inheritedHeaders(given: [], environment: { $0 == "EVT_CORRELATION_ID" ? "a\nb" : nil })
+    }
+    #expect(
+      try TraceContext.inheritedHeaders(given: [("correlationId", "new")], environment: { $0 == "EVT_CORRELATION_ID" ? "é" : nil }).isEmpty)
+    // Header names a handler could not tell apart are refused at publish.
+    #expect(throws: EnvelopeError.self) { try Envelope.create(type: "a.b", data: Array("{}".utf8), headers: [("x-y", "1"), ("X_Y", "2")]) }
+    #expect(throws: EnvelopeError.self) {
+      try Envelope.create(type: "a.b", data: Array("{}".utf8), headers: [("correlationId", String(repeating: "x", count: 257))])
+    }
   }
 }
 

@@ -271,3 +271,9 @@ bad 64 -- publish a.b --data 1 --namespace '{}'
 bad 64 -- publish a.b --data 1 --namespace 'a{}'
 bad 64 EVT_NAMESPACE='{}x' -- tail a.b
 bad 64 -- create-user --name A --email a@example.com --namespace 'x{}{y}'
+bad 65 -- publish a.b --data 1 --header "correlationId=$(printf 'x%.0s' {1..257})"
+bad 65 -- publish a.b --data 1 --header $'correlationId=a\nb'
+bad 65 -- publish a.b --data 1 --header x-y=1 --header x_y=2
+bad 65 EVT_CORRELATION_ID=$'a\nb' -- publish a.b --data 1
+bad_in 65 '{"type":"a.b","data":{},"headers":{"A":"1","a":"2"}}' -- publish --ndjson -q
+bad 64 -- create-user --name A --email a@example.com --correlation-id $'a\nb'

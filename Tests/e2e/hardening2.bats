@@ -134,3 +134,71 @@ ping_targets() {
   evt publish a.b --data '{}' --namespace 'app{x}' -q >/dev/null
   [ "$(evt tail -n 1 --namespace 'app{x}' a.b --json | jq -r .type)" = a.b ]
 }
+
+@test "item 3: a header too large for the environment is left out with a warning; the consumer goes on" {
+  "$PY" -c 'print("{\"type\":\"a.b\",\"data\":{\"n\":1},\"headers\":{\"v\":\"" + "x" * 140000 + "\"}}")' | evt publish --ndjson -q
+  evt publish a.b --data '{"n":2}' -H v=small -q >/dev/null
+  run_evt subscribe --group g --until-empty --exec 'printf "%s:%s:%s\n" "$(jq .data.n)" "${#EVT_HEADER_V}" "$EVT_TYPE"' a.b
+  [ "$status" = 0 ]
+  [ "$out" = "$(printf '1:0:a.b\n2:5:a.b')" ]
+  [[ "$err" == *"EVT_HEADER_V (140014 bytes) is left out of the handler's environment"* ]]
+  [ "$(printf '%s\n' "$err" | grep -c 'left out')" = 1 ]
+  [ "$(rcli XPENDING "$(stream_key a.b)" g | head -n 1)" = 0 ]
+}
+
+@test "item 10: a handler's standard error becomes records of its own in json and logfmt logs" {
+  evt publish a.b --data '{}' -q >/dev/null
+  evt publish a.b --data '{}' -q >/dev/null
+  handler='printf "plain\n{\"level\":\"forged\"}\r\n\033[31mred\377\nno newline at end" >&2'
+  run_evt subscribe --group g --until-empty --log-format json --exec "$handler" a.b
+  [ "$status" = 0 ]
+  printf '%s\n' "$err" > "$BATS_TEST_TMPDIR/log"
+  assert_json_lines "$BATS_TEST_TMPDIR/log"
+  [ "$(jq -r 'select(.stream == "stderr") | .msg' "$BATS_TEST_TMPDIR/log" | head -n 4 | cat -v)" = "$(printf 'plain\n{"level":"forged"}\n^[[31mredM-oM-?M-=\nno newline at end')" ]
+  [ "$(jq -r 'select(.stream == "stderr") | .event_id' "$BATS_TEST_TMPDIR/log" | sort -u | wc -l)" = 2 ]
+  [ "$(jq -r 'select(.level == "forged")' "$BATS_TEST_TMPDIR/log")" = "" ]
+  evt publish a.b --data '{}' -q >/dev/null
+  run_evt subscribe --group g --until-empty --log-format logfmt --exec "$handler" a.b
+  [ "$(printf '%s\n' "$err" | grep -c 'stream=stderr')" = 4 ]
+  ! printf '%s' "$err" | grep -q $'\033'
+  ! printf '%s' "$err" | grep -q $'\r'
+  [ "$(printf '%s\n' "$err" | grep -c '^time=')" = "$(printf '%s\n' "$err" | wc -l)" ]
+}
+
+@test "item 11: one rule for correlation ids at publish and when inheriting; header variables never collide" {
+  for bad in "$(printf 'x%.0s' {1..257})" $'a\nb' 'café' ''; do
+    run_evt publish a.b --data '{}' -H "correlationId=$bad"
+    [ "$status" = 65 ]
+    assert_one_error_line "$err"
+    run_evt create-user --name A --email a@example.com --correlation-id "$bad"
+    [ "$status" = 64 ]
+    assert_one_error_line "$err"
+    # Inside a handler: refused with a way out, not dropped silently (an empty variable is unset).
+    if [ -n "$bad" ]; then
+      EVT_CORRELATION_ID="$bad" EVT_ID=cause run_evt publish a.b --data '{}'
+      [ "$status" = 65 ]
+      [[ "$err" == *"EVT_CORRELATION_ID"*"--header correlationId="* ]]
+    fi
+  done
+  run_evt publish --ndjson < <(printf '{"type":"a.b","data":{},"headers":{"correlationId":"a\\nb"}}\n')
+  [ "$status" = 65 ]
+  assert_nothing_written
+  # A valid one of 256 bytes is carried through a chain.
+  long=$(printf 'c%.0s' {1..256})
+  evt publish a.b --data '{}' -H "correlationId=$long" -q >/dev/null
+  evt subscribe --group g --until-empty --exec "$EVT_BIN publish c.d --data '{}' -q >/dev/null" a.b
+  [ "$(evt tail --json -n 1 c.d | jq -r .headers.correlationId)" = "$long" ]
+  # Names that map to one variable: refused at publish; left out (with a warning) when another tool wrote them.
+  for pair in "x-y x_y" "x-y X.Y" "a A"; do
+    read -r first second <<<"$pair"
+    run_evt publish a.b --data '{}' -H "$first=1" -H "$second=2"
+    [ "$status" = 65 ]
+    [[ "$err" == *"would both be EVT_HEADER_"* ]]
+  done
+  rcli XADD "$(stream_key e.f)" '*' event '{"id":"i1","type":"e.f","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{},"headers":{"x-y":"1","x_y":"2","z":"3"}}' >/dev/null
+  rcli SADD "$EVT_NAMESPACE:types" e.f >/dev/null
+  run_evt subscribe --group g --until-empty --exec 'echo "[${EVT_HEADER_X_Y:-none}][$EVT_HEADER_Z]"' e.f
+  [ "$status" = 0 ]
+  [ "$out" = "[none][3]" ]
+  [[ "$err" == *'header "x-y" of event i1 is left out'* && "$err" == *'header "x_y" of event i1 is left out'* ]]
+}

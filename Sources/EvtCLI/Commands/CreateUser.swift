@@ -44,6 +44,9 @@ struct CreateUser: ParsableCommand {
       guard name != nil else { throw ValidationError("missing --name (or --data)") }
       guard email != nil else { throw ValidationError("missing --email (or --data)") }
     }
+    if let correlationId, let problem = TraceContext.correlationIDProblem(correlationId) {
+      throw ValidationError("--correlation-id: \(problem)")
+    }
   }
 
   func run() throws {

@@ -113,13 +113,13 @@ struct Publish: ParsableCommand {
       let i = h.firstIndex(of: "=")!
       return (String(h[..<i]), String(h[h.index(after: i)...]))
     }
-    // Inside a handler (subscribe --exec): the handled event's flow and trace go on.
-    let headers = given + TraceContext.inheritedHeaders(given: given)
     let bytes = try Input.dataArgument(data!, limit: limit)
     let keys = try connection.keys()
     // Everything is checked before connecting: bad input never needs Redis.
     let write: EventWriter.Write
     do {
+      // Inside a handler (subscribe --exec): the handled event's flow and trace go on.
+      let headers = given + (try TraceContext.inheritedHeaders(given: given))
       let envelope = try Envelope.create(type: type!, data: bytes, headers: headers, id: id, maxSize: limit)
       write = try EventWriter(keys: keys, contracts: ServiceTypes.contracts).prepare(envelope)
     } catch { throw BusError(error) }

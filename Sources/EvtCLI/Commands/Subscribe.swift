@@ -112,14 +112,23 @@ struct Subscribe: ParsableCommand {
     let handler: DeliveryHandler
     var printer: PrintHandler?
     if let exec {
-      handler = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout.seconds) { message, delivery in
-        logger.warning(
-          "\(message)",
-          metadata: [
-            "event_id": "\(delivery.envelope?.id ?? "")", "type": "\(delivery.entry.type)", "stream_id": "\(delivery.entry.id)",
-            "attempt": "\(delivery.attempt)",
-          ])
+      func fields(_ d: Delivery) -> Logger.Metadata {
+        [
+          "event_id": "\(d.envelope?.id ?? "")", "type": "\(d.entry.type)", "stream_id": "\(d.entry.id)", "attempt": "\(d.attempt)",
+        ]
       }
+      let exec = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout.seconds) { message, delivery in
+        logger.warning("\(message)", metadata: fields(delivery))
+      }
+      if operations.structuredLogs {
+        // Each line the handler writes to standard error is a record of its own, escaped.
+        exec.stderrLine = { line, delivery in
+          var f = fields(delivery)
+          f["stream"] = "stderr"
+          logger.notice("\(String(decoding: line, as: UTF8.self))", metadata: f)
+        }
+      }
+      handler = exec
     } else {
       printer = PrintHandler(format: output.format, eachLine: streaming.writesEachLine)
       handler = printer!

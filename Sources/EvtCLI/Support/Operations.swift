@@ -53,6 +53,10 @@ struct OperationsOptions: ParsableArguments {
     return value
   }
 
+  /// Whether log lines are records (json, logfmt) rather than text: then a handler's standard
+  /// error becomes records of its own instead of passing through.
+  var structuredLogs: Bool { (try? format()) != .text }
+
   /// Sets up logging for the process and returns the command's logger.
   func logger(_ label: String, metadata: Logger.Metadata = [:]) throws(BusError) -> Logger {
     let (format, level) = (try format(), try level())
