@@ -202,3 +202,44 @@ ping_targets() {
   [ "$out" = "[none][3]" ]
   [[ "$err" == *'header "x-y" of event i1 is left out'* && "$err" == *'header "x_y" of event i1 is left out'* ]]
 }
+
+@test "item 6: one slow client and 50 idle connections never hold up /healthz; a hung Redis does not either" {
+  use_own_server  # SIGSTOP of the server: a private one in cluster mode
+  port=$(free_port)
+  evt publish a.b --data '{}' -q >/dev/null
+  "$EVT_BIN" subscribe --group g --metrics-addr "127.0.0.1:$port" a.b >/dev/null 2>"$BATS_TEST_TMPDIR/log" &
+  consumer=$!
+  wait_for "\"$PY\" '$BATS_TEST_DIRNAME/http_probe.py' $port get /readyz | head -n 1 | grep -q 200"
+  # 50 idle connections, one client sending a header byte a second; /healthz asked every 0.25 s for 30 s.
+  read -r longest failed asked < <("$PY" "$BATS_TEST_DIRNAME/http_probe.py" "$port" slow 30)
+  echo "longest /healthz: $longest ms, $failed failed of $asked"
+  [ "$failed" = 0 ] && [ "$asked" -ge 60 ]
+  "$PY" -c "import sys; sys.exit(0 if float('$longest') < 100 else 1)"
+  # Redis hangs: /healthz still at once, /readyz says not ready within its deadline, /metrics answers.
+  kill -STOP "$REDIS_PID"
+  for i in 1 2 3; do
+    out=$("$PY" "$BATS_TEST_DIRNAME/http_probe.py" "$port" get /healthz)
+    [ "$(echo "$out" | head -n 1)" = 200 ]
+    "$PY" -c "import sys; sys.exit(0 if float('$(echo "$out" | tail -n 1)') < 100 else 1)"
+  done
+  ready=""
+  for i in $(seq 1 20); do
+    out=$("$PY" "$BATS_TEST_DIRNAME/http_probe.py" "$port" get /readyz)
+    "$PY" -c "import sys; sys.exit(0 if float('$(echo "$out" | tail -n 1)') < 2000 else 1)"
+    if [ "$(echo "$out" | head -n 1)" = 503 ]; then ready=no; break; fi
+    sleep 0.5
+  done
+  kill -CONT "$REDIS_PID"
+  [ "$ready" = no ]
+  [[ "$out" == *"not ready: Redis has not answered"* ]]
+  out=$("$PY" "$BATS_TEST_DIRNAME/http_probe.py" "$port" get /metrics)
+  [ "$(echo "$out" | head -n 1)" = 200 ]
+  # Requests over 8 KiB get 431; a bare-LF request 400, at once.
+  [ "$("$PY" "$BATS_TEST_DIRNAME/http_probe.py" "$port" raw "GET /healthz HTTP/1.1\r\nX: $(printf 'a%.0s' {1..9000})")" = "HTTP/1.1 431 Request Header Fields Too Large" ]
+  start=$SECONDS
+  [ "$("$PY" "$BATS_TEST_DIRNAME/http_probe.py" "$port" raw 'GET /healthz HTTP/1.1\n\n')" = "HTTP/1.1 400 Bad Request" ]
+  [ $((SECONDS - start)) -lt 2 ]
+  wait_for "\"$PY\" '$BATS_TEST_DIRNAME/http_probe.py' $port get /readyz | head -n 1 | grep -q 200"
+  kill -TERM "$consumer"
+  wait "$consumer" || true
+}

@@ -17,7 +17,8 @@ struct OperationsOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Serve /metrics (Prometheus), /healthz and /readyz on this address, like 127.0.0.1:9464 (with --group).", valueName: "host:port"))
+      "Serve /metrics (Prometheus), /healthz and /readyz on this address, like 127.0.0.1:9464 (with --group; :PORT is loopback, 0.0.0.0:PORT every interface).",
+      valueName: "host:port"))
   var metricsAddr: String?
 
   @Option(
