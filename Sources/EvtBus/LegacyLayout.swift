@@ -40,18 +40,31 @@ public enum LegacyLayout {
 
   /// Moves every key of the old layout to the current one, keeping stream ids, consumer
   /// groups with their pending entries, and time-to-live. Safe to run again after it was
-  /// interrupted, and while publishers write the new layout (a type stream both old and new
-  /// is merged: the old entries first, then the new). Readers should be stopped meanwhile.
+  /// interrupted, and while publishers write the new layout: a type stream both old and new
+  /// is merged (the old entries first, then the new) into a copy beside it, which replaces the
+  /// new stream in one script once it has caught up, so no event a publisher confirmed
+  /// meanwhile is lost. Readers should be stopped meanwhile (a group made on the new stream
+  /// keeps its position, not its pending entries).
+  /// - Throws: `.badData`, before anything is moved, when an old key is not what an earlier
+  ///   evt wrote (a type's stream that is not a stream, a type or group name the current
+  ///   layout cannot hold), listing them.
   public static func migrate(_ connection: RedisConnection, _ keys: Keys, dryRun: Bool = false) throws(BusError) -> Report {
     var report = Report()
+    let legacy = keys.legacy
+    let ns = DeadLetterStore.globEscaped(keys.namespace)
+    let streams = try oldStreams(connection, keys)
+    let dlqs = try scan(connection, ns + ":dlq:*", type: "stream")
+    let replays = try scan(connection, ns + ":replay:*", type: "stream")
+    let markers = try scan(connection, ns + ":done:*", type: nil)
+    try refuseUnmovable(
+      connection, streams: streams, groups: dlqs.map { ($0, legacy.deadLetters("")) } + replays.map { ($0, legacy.replay("")) },
+      markers: markers, legacy)
     let move = Mover(connection: connection, dryRun: dryRun)
-    for (type, key) in try oldStreams(connection, keys) {
+    for (type, key) in streams {
       try move.key(key, to: keys.stream(type), mergingStreamVia: keys.stream(type) + "-migrating")
       report.streams += 1
     }
-    let legacy = keys.legacy
-    let ns = DeadLetterStore.globEscaped(keys.namespace)
-    for key in try scan(connection, ns + ":dlq:*", type: "stream") {
+    for key in dlqs {
       let group = String(key.dropFirst(legacy.deadLetters("").count))
       report.deadLetters += try move.split(
         key,
@@ -61,14 +74,13 @@ public enum LegacyLayout {
           return source ?? fields["type"]
         }, into: { keys.deadLetters(group, $0) }, group: nil)
     }
-    for key in try scan(connection, ns + ":replay:*", type: "stream") {
+    for key in replays {
       let group = String(key.dropFirst(legacy.replay("").count))
       report.replayed += try move.split(key, by: { $0["type"] }, into: { keys.replay(group, $0) }, group: group)
     }
-    for key in try scan(connection, ns + ":done:*", type: nil) {
+    for key in markers {
       // NS:done:<group>:<type>:<id>
-      let rest = key.dropFirst(legacy.donePrefix.count).split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-      guard rest.count == 3 else { continue }
+      guard let rest = doneParts(key, legacy) else { continue }
       try move.key(key, to: keys.done(String(rest[0]), String(rest[1]), String(rest[2])), mergingStreamVia: nil)
       report.markers += 1
     }
@@ -79,6 +91,46 @@ public enum LegacyLayout {
       }
     }
     return report
+  }
+
+  /// The group, type and event id of an old done marker's key, when they are ones the current
+  /// layout can hold.
+  private static func doneParts(_ key: String, _ legacy: Keys.Legacy) -> [Substring]? {
+    let rest = key.dropFirst(legacy.donePrefix.count).split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+    guard rest.count == 3, EventType.isValid(String(rest[1])), (try? GroupConsumer.validateGroupName(String(rest[0]))) != nil else {
+      return nil
+    }
+    return rest
+  }
+
+  /// Throws, listing them, when old keys are not what an earlier evt wrote.
+  private static func refuseUnmovable(
+    _ connection: RedisConnection, streams: [(type: String, key: String)], groups: [(key: String, prefix: String)], markers: [String],
+    _ legacy: Keys.Legacy
+  ) throws(BusError) {
+    var problems: [String] = []
+    let kinds = try wrap { () throws(RedisError) in try connection.pipeline(streams.map { ["TYPE", $0.key] }) }
+    for (s, kind) in zip(streams, kinds) {
+      if !EventType.isValid(s.type) {
+        problems.append("\(JSON.quoted(s.key)) (\(JSON.quoted(s.type)) is not a valid type name)")
+      } else if let k = kind.string, k != "stream" {
+        problems.append("\(JSON.quoted(s.key)) (a \(k), not a stream)")
+      }
+    }
+    for g in groups {
+      let group = String(g.key.dropFirst(g.prefix.count))
+      if (try? GroupConsumer.validateGroupName(group)) == nil {
+        problems.append("\(JSON.quoted(g.key)) (\(JSON.quoted(group)) is not a valid group name)")
+      }
+    }
+    for m in markers where doneParts(m, legacy) == nil {
+      problems.append("\(JSON.quoted(m)) (not <group>:<type>:<id> with a valid group and type)")
+    }
+    guard !problems.isEmpty else { return }
+    throw BusError(
+      .badData,
+      "nothing was moved: \(problems.count) old key\(problems.count == 1 ? " is" : "s are") not what an earlier evt wrote: \(problems.prefix(5).joined(separator: ", "))\(problems.count > 5 ? ", …" : ""); fix or delete \(problems.count == 1 ? "it" : "them"), then run evt migrate again"
+    )
   }
 
   private static func legacyType(of key: String, _ legacy: Keys.Legacy) -> String? {
@@ -103,43 +155,81 @@ public enum LegacyLayout {
       var restore = RedisCommand(["RESTORE", new, String(max(0, ttl))])
       restore.append(payload)
       let restored = try wrap { () throws(RedisError) in try connection.pipeline([restore]) }[0]
-      if restored.errorMessage == nil, let aside, try run([["EXISTS", aside]])[0].int == 1 {
-        // A merge interrupted after it moved the new entries aside: they follow the old ones.
-        try copyEntries(from: aside, to: new)
-        _ = try run([["DEL", aside]])
-      }
       if let e = restored.errorMessage {
         guard e.hasPrefix("BUSYKEY") else { throw BusError(connection.error(forReply: e, command: "RESTORE", key: new)) }
         // Both exist: a stream written under both layouts (or a move interrupted after the
         // RESTORE). Keep the old entries with their groups and add the newer ones after them.
-        if let aside { try merge(old: old, payload: payload, into: new, aside: aside) }
+        if let aside { try merge(payload: payload, into: new, via: aside) }
       }
       _ = try run([["DEL", old]])
     }
 
-    /// The old stream becomes `new`; the entries `new` had after the old stream's last one are
-    /// appended with their ids.
-    private func merge(old: String, payload: [UInt8], into new: String, aside: String) throws(BusError) {
-      _ = try run([["RENAME", new, aside]])
-      var restore = RedisCommand(["RESTORE", new, "0"])
+    /// The old stream (`payload`, with its groups) is restored at `copy`, then a script
+    /// appends the entries of `new` to it, at most ``mergeStep`` per call (bounded work), while
+    /// publishers go on writing `new`; the call that finds fewer left copies them and puts
+    /// `copy` in the place of `new` in the same script, so nothing appended meanwhile is
+    /// missed. Ids are kept; an entry `copy` already has under its id (the same fields: from an
+    /// earlier, interrupted run) is skipped; any other entry whose id is not above the copy's
+    /// last gets the next free one. A group only on `new` is made on `copy` at its last-delivered id.
+    private func merge(payload: [UInt8], into new: String, via copy: String) throws(BusError) {
+      var restore = RedisCommand(["RESTORE", copy, "0"])
       restore.append(payload)
+      restore.append("REPLACE")
       _ = try run([restore])
-      try copyEntries(from: aside, to: new)
-      _ = try run([["DEL", aside]])
+      var cursor = "-"
+      for _ in 0..<1_000_000 {
+        let reply = try Self.mergeScript.run(on: connection, keys: [new, copy], args: [cursor, String(Self.mergeStep)])
+        guard let parts = reply.array, parts.count == 2, let done = parts[0].int, let last = parts[1].string else {
+          throw StreamReply.unexpected("the merge of \(new)", reply)
+        }
+        if done == 1 { return }
+        cursor = "(" + last
+      }
+      throw BusError(
+        .unavailable, "\(new) is written faster than evt migrate can merge it; run evt migrate again when publishing is quieter")
     }
 
-    /// Appends the entries of `source` newer than the last of `target`, keeping their ids.
-    private func copyEntries(from source: String, to target: String) throws(BusError) {
-      let last = try run([["XREVRANGE", target, "+", "-", "COUNT", "1"]])[0]
-      var start = (try StreamEntry.list(last, stream: target, type: "").first?.id.exclusive) ?? "-"
-      while true {
-        let page = try run([["XRANGE", source, start, "+", "COUNT", "500"]])[0]
-        let entries = try StreamEntry.list(page, stream: source, type: "")
-        guard let final = entries.last else { return }
-        _ = try run(entries.map { Self.add($0, to: target) })
-        start = final.id.exclusive
-      }
-    }
+    /// Entries one merge call copies at most.
+    static let mergeStep = 500
+
+    /// KEYS: the new stream, the copy. ARGV: where to go on (`-` or `(id`), entries per call.
+    /// Returns {1, ''} once the copy has replaced the new stream, else {0, last id copied}.
+    static let mergeScript = RedisScript(
+      """
+      local new, copy, step = KEYS[1], KEYS[2], tonumber(ARGV[2])
+      local function add(id, fields)
+        local ok = redis.pcall('XADD', copy, id, unpack(fields))
+        if type(ok) == 'table' and ok.err then
+          local there = redis.call('XRANGE', copy, id, id)
+          if #there > 0 and #there[1][2] == #fields then
+            local same = true
+            for i = 1, #fields do if there[1][2][i] ~= fields[i] then same = false end end
+            if same then return end
+          end
+          local last = redis.call('XREVRANGE', copy, '+', '-', 'COUNT', 1)[1][1]
+          redis.call('XADD', copy, string.match(last, '^(%d+)-') .. '-*', unpack(fields))
+        end
+      end
+      local got = {}
+      if redis.call('EXISTS', new) == 1 then got = redis.call('XRANGE', new, ARGV[1], '+', 'COUNT', step) end
+      for _, e in ipairs(got) do add(e[1], e[2]) end
+      if #got == step then return {0, got[#got][1]} end
+      if redis.call('EXISTS', new) == 1 then
+        local mine = {}
+        for _, g in ipairs(redis.call('XINFO', 'GROUPS', copy)) do
+          for i = 1, #g, 2 do if g[i] == 'name' then mine[g[i + 1]] = true end end
+        end
+        for _, g in ipairs(redis.call('XINFO', 'GROUPS', new)) do
+          local name, last
+          for i = 1, #g, 2 do
+            if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then last = g[i + 1] end
+          end
+          if not mine[name] then redis.call('XGROUP', 'CREATE', copy, name, last) end
+        end
+      end
+      redis.call('RENAME', copy, new)
+      return {1, ''}
+      """)
 
     /// Spreads the entries of a stream over per-type streams (`into(type)`), keeping ids, then
     /// deletes it. With `group`, that consumer group is made on each new stream so that what
@@ -160,7 +250,9 @@ public enum LegacyLayout {
         for e in entries {
           var fields: [String: String] = [:]
           for f in e.fields ?? [] { fields[f.name] = String(decoding: f.value, as: UTF8.self) }
-          let type = typeOf(fields) ?? e.event.flatMap { try? Envelope.decode($0) }?.type ?? "unknown"
+          let type =
+            [typeOf(fields), e.event.flatMap { try? Envelope.decode($0) }?.type].compactMap { $0 }.first(where: EventType.isValid)
+            ?? "unknown"
           let key = target(type)
           targets.insert(key)
           commands.append(Self.add(e, to: key))

@@ -243,3 +243,56 @@ ping_targets() {
   kill -TERM "$consumer"
   wait "$consumer" || true
 }
+
+@test "item 2: evt migrate with a publisher running loses no event the publisher confirmed" {
+  old="$EVT_NAMESPACE:stream:a.b"
+  rcli EVAL "for i = 1, 200000 do redis.call('XADD', KEYS[1], '*', 'event', '{\"id\":\"old-' .. i .. '\",\"type\":\"a.b\",\"version\":\"1.0\",\"timestamp\":\"2026-11-01T10:00:00.000Z\",\"data\":{}}') end return 1" 1 "$old" >/dev/null
+  rcli SADD "$EVT_NAMESPACE:types" a.b >/dev/null
+  # 80,000 drafts: 60,000 at once, then 20,000 over about two seconds, published while
+  # migrate runs (readers refuse the old layout; a publisher does not look).
+  "$PY" -c '
+import sys, time
+for i in range(80000):
+    print("{\"type\":\"a.b\",\"data\":{\"n\":%d}}" % i)
+    if i >= 60000 and i % 20 == 0:
+        sys.stdout.flush(); time.sleep(0.002)' | evt publish --ndjson 2>"$BATS_TEST_TMPDIR/published" &
+  publisher=$!
+  # The publisher has written the new stream (so migrate must merge) and goes on writing.
+  wait_for "[ \"\$(xlen a.b)\" -ge 60000 ]" 30
+  run_evt migrate
+  echo "migrate: $status $err; then $(xlen a.b) entries"
+  [ "$status" = 0 ]
+  wait "$publisher"
+  [ "$(cat "$BATS_TEST_TMPDIR/published")" = "evt: published 80000 events" ]
+  # Every old entry and every confirmed event is in the new stream, each once, in id order.
+  [ "$(xlen a.b)" = 280000 ]
+  [ "$(rcli EXISTS "$old")" = 0 ]
+  evt tail --json -n 280000 a.b > "$BATS_TEST_TMPDIR/all"
+  [ "$(jq -r 'select(.data.n != null) | .data.n' "$BATS_TEST_TMPDIR/all" | sort -un | wc -l)" = 80000 ]
+  [ "$(jq -r 'select(.data.n == null) | .id' "$BATS_TEST_TMPDIR/all" | sort -u | wc -l)" = 200000 ]
+  [ "$(head -n 1 "$BATS_TEST_TMPDIR/all" | jq -r .id)" = old-1 ]
+}
+
+@test "item 15: evt migrate refuses old keys that are not what an earlier evt wrote, and moves nothing" {
+  ns=$EVT_NAMESPACE
+  rcli SET "$ns:stream:a.b" not-a-stream >/dev/null
+  rcli XADD "$ns:stream:c.d" 1-0 event x >/dev/null
+  rcli XADD "$ns:stream:Bad{Type" 1-0 event x >/dev/null
+  rcli SADD "$ns:types" a.b c.d 'Bad{Type' >/dev/null
+  before=$(rcli_each --scan --pattern "$ns:*" | sort)
+  run_evt migrate
+  [ "$status" = 65 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *"nothing was moved"*"$ns:stream:a.b"*"a string, not a stream"* ]]
+  [[ "$err" == *'"Bad{Type" is not a valid type name'* ]]
+  [ "$(rcli_each --scan --pattern "$ns:*" | sort)" = "$before" ]
+  run_evt migrate --dry-run
+  [ "$status" = 65 ]
+  # Fixed: the rest moves, and readers work.
+  rcli DEL "$ns:stream:a.b" "$ns:stream:Bad{Type" >/dev/null
+  rcli SREM "$ns:types" 'Bad{Type' >/dev/null
+  run_evt migrate
+  [ "$status" = 0 ]
+  run_evt tail -n 1 c.d
+  [ "$status" = 0 ]
+}
