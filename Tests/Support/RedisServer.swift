@@ -11,11 +11,11 @@ import EvtRedis
 public final class RedisServer: @unchecked Sendable {
   public let directory: String
   public let socketPath: String
-  public let port: Int?
+  public private(set) var port: Int?
   /// The TLS port, when started with certificates.
-  public let tlsPort: Int?
+  public private(set) var tlsPort: Int?
   private var pid: pid_t = 0
-  private let extraArguments: [String]
+  private var extraArguments: [String] = []
 
   /// The server's unix-socket URL (with `password` when the server requires one).
   public var url: RedisURL { RedisURL(endpoint: .unix(path: socketPath)) }
@@ -33,20 +33,31 @@ public final class RedisServer: @unchecked Sendable {
     guard let made = mkdtemp(&template) else { throw TestSupportError("cannot create a temp dir") }
     directory = String(cString: made)
     socketPath = directory + "/redis.sock"
-    port = tcp ? Self.freePort() : nil
-    var arguments = arguments
-    if let tls {
-      let port = Self.freePort()
-      tlsPort = port
-      arguments += [
-        "--tls-port", String(port), "--tls-cert-file", tls.path("\(serverKey).crt"), "--tls-key-file", tls.path("\(serverKey).key"),
-        "--tls-ca-cert-file", tls.path("ca.crt"), "--tls-auth-clients", clientCertificates ? "yes" : "no",
-      ]
-    } else {
-      tlsPort = nil
+    // A free port can be taken by another test's server between choosing it and binding it;
+    // the server then exits at once, and is started again on other ports.
+    var attempt = 0
+    while true {
+      port = tcp ? Self.freePort() : nil
+      var extra = arguments
+      if let tls {
+        let port = Self.freePort()
+        tlsPort = port
+        extra += [
+          "--tls-port", String(port), "--tls-cert-file", tls.path("\(serverKey).crt"), "--tls-key-file",
+          tls.path("\(serverKey).key"), "--tls-ca-cert-file", tls.path("ca.crt"), "--tls-auth-clients",
+          clientCertificates ? "yes" : "no",
+        ]
+      } else {
+        tlsPort = nil
+      }
+      extraArguments = extra
+      do {
+        try start()
+        return
+      } catch let error as ServerExited where error.portTaken && attempt < 5 {
+        attempt += 1
+      }
     }
-    extraArguments = arguments
-    try start()
   }
 
   /// The server's `rediss://` URL on loopback with these TLS options.
@@ -84,14 +95,20 @@ public final class RedisServer: @unchecked Sendable {
       throw TestSupportError("cannot start redis-server (\(String(cString: strerror(rc)))): install Debian's redis-server package")
     }
     pid = child
-    // Wait until it answers.
-    for _ in 0..<500 {
+    // Wait until it answers (a loaded machine starting many servers at once can take seconds).
+    for _ in 0..<3000 {
+      var status: Int32 = 0
+      if waitpid(child, &status, WNOHANG) == child {
+        pid = 0
+        let log = (try? readFile(directory + "/redis.log")) ?? ""
+        throw ServerExited(log: log, directory: directory)
+      }
       if let c = try? RedisConnection(url: url, connectTimeout: 1, commandTimeout: 1) {
         if (try? c.command(["PING"])) != nil || extraArguments.contains("--requirepass") { return }
       }
       usleep(10_000)
     }
-    throw TestSupportError("redis-server did not start within 5 s; see \(directory)/redis.log")
+    throw TestSupportError("redis-server did not start within 30 s; see \(directory)/redis.log")
   }
 
   /// Kills the server at once (SIGKILL), as a crash would.
@@ -135,6 +152,16 @@ public final class RedisServer: @unchecked Sendable {
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
     return Int(UInt16(bigEndian: addr.sin_port))
+  }
+}
+
+/// The server exited before it answered; `log` is its log file.
+struct ServerExited: Error, CustomStringConvertible {
+  let log: String
+  let directory: String
+  var portTaken: Bool { log.contains("Address already in use") }
+  var description: String {
+    "redis-server exited at start: \(log.split(separator: "\n").last.map(String.init) ?? "no log") (\(directory)/redis.log)"
   }
 }
 
