@@ -79,11 +79,12 @@ public enum EventID {
 enum RandomPool {
   private static let state = Locked<(pool: [UInt8], used: Int)>(([], 0))
 
-  /// Calls `body` with `n` (at most 4096) fresh random bytes, without copying them.
+  /// Calls `body` with `n` (at most 4096) fresh random bytes, without copying them. The pool
+  /// starts small (a one-shot command needs one id) and is 4 KiB from its first refill on.
   static func withBytes<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
     state.withLock { s in
       if s.used + n > s.pool.count {
-        if s.pool.isEmpty { s.pool = [UInt8](repeating: 0, count: 4096) }
+        s.pool = [UInt8](repeating: 0, count: s.pool.isEmpty ? max(n, 64) : 4096)
         if !fill(&s.pool) { fallback(&s.pool) }
         s.used = 0
       }
@@ -93,6 +94,17 @@ enum RandomPool {
   }
 
   private static func fill(_ pool: inout [UInt8]) -> Bool {
+    if pool.count <= 256 {
+      // The first, small pool: the system generator (getrandom(2)), no file to open.
+      var g = SystemRandomNumberGenerator()
+      pool.withUnsafeMutableBytes { raw in
+        for i in stride(from: 0, to: raw.count, by: 8) {
+          var v = g.next()
+          withUnsafeBytes(of: &v) { b in for j in 0..<min(8, raw.count - i) { raw[i + j] = b[j] } }
+        }
+      }
+      return true
+    }
     let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return false }
     defer { close(fd) }

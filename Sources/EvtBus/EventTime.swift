@@ -61,15 +61,27 @@ public struct EventTime: Sendable, Comparable, Hashable {
   }
 
   private func format() -> String {
-    var (seconds, ms) = clampedSeconds
-    var t = tm()
-    gmtime_r(&seconds, &t)
+    let (seconds, ms) = clampedSeconds
+    // The civil date of a day count (H. Hinnant's days-to-civil), computed here rather than
+    // by gmtime_r, which reads the time zone database on first use.
+    let s = Int(seconds)
+    let days = s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
+    let secondOfDay = s - days * 86_400
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = doy - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
     func pad(_ v: Int, _ width: Int) -> String {
       let s = String(v)
       return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
-    return "\(pad(Int(t.tm_year) + 1900, 4))-\(pad(Int(t.tm_mon) + 1, 2))-\(pad(Int(t.tm_mday), 2))T"
-      + "\(pad(Int(t.tm_hour), 2)):\(pad(Int(t.tm_min), 2)):\(pad(Int(t.tm_sec), 2)).\(pad(ms, 3))Z"
+    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
+      + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))Z"
   }
 
   /// `Fri, 27 Nov 2026 10:00:00 +0000`: the date format of mail headers (RFC 5322), in UTC.

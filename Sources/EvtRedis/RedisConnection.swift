@@ -9,7 +9,12 @@ import CHiredis
 ///
 /// - Connecting authenticates (AUTH with the URL's password, and user for ACL users) and
 ///   selects the URL's database, so a returned connection is ready for commands. A TCP URL's
-///   server is asked whether it is a cluster node (in the same round trip).
+///   server is asked whether it is a cluster node: in the same round trip as AUTH/SELECT, or,
+///   when there are none, in the same write as the first command — as long as that command
+///   (and each one appended before its reply is read) has at most one key and runs where its
+///   key lives (``lazilyProbed(_:)``); its replies that a cluster node redirected are sent
+///   again through the cluster. Anything else (``isCluster``, a SCAN, a transaction, WAIT, a
+///   blocking read) asks first.
 /// - **Cluster**: given any node (or several, comma-separated), the slot map is loaded
 ///   (CLUSTER SHARDS, else CLUSTER SLOTS); each command goes to the master of its key's slot
 ///   (one connection per master, opened on demand); pipelines are written per node and their
@@ -35,6 +40,12 @@ public final class RedisConnection {
   private var single: RedisNode?
   /// The cluster, when it is one.
   private var cluster: ClusterRouter?
+  /// The server has not been asked yet whether it is a cluster node.
+  private var probePending = false
+  /// Commands appended after the cluster question went out and before its reply was read.
+  private var firstBatch: [RedisCommand]?
+  /// Replies of the first batch already read (on a cluster, redirected ones sent again).
+  private var held: [UnsafeMutableRawPointer] = []
 
   /// Connects (to the first of the URL's addresses that answers), authenticates and selects
   /// the database.
@@ -58,13 +69,24 @@ public final class RedisConnection {
     try open(alsoTrying: known)
   }
 
+  deinit { dropHeld() }
+
+  private func dropHeld() {
+    for raw in held { freeReplyObject(raw) }
+    held.removeAll()
+    firstBatch = nil
+  }
+
   private func open(alsoTrying known: [RedisURL] = []) throws(RedisError) {
     var failure: RedisError?
     for seed in url.seeds + known {
       do throws(RedisError) {
-        let probe: Bool
-        if case .tcp = seed.endpoint { probe = true } else { probe = false }
-        let node = try RedisNode(url: seed, connectTimeout: connectTimeout, commandTimeout: commandTimeout, probeCluster: probe)
+        var probe = false
+        if case .tcp = seed.endpoint { probe = true }
+        // Asked along with AUTH/SELECT when they go out anyway; else with the first command.
+        let lazy = probe && seed.password == nil && seed.database == 0 && seed.tls == nil
+        let node = try RedisNode(url: seed, connectTimeout: connectTimeout, commandTimeout: commandTimeout, probeCluster: probe && !lazy)
+        probePending = lazy
         if node.isCluster {
           guard url.database == 0 else {
             node.close()
@@ -83,14 +105,71 @@ public final class RedisConnection {
     throw failure ?? RedisError(.unavailable, "cannot connect to \(url): no address")
   }
 
-  /// Whether this is a Redis Cluster.
-  public var isCluster: Bool { cluster != nil }
+  /// Whether this is a Redis Cluster (asking the server first, if it was not asked yet; a
+  /// failure to ask closes the connection, and the next command says why).
+  public var isCluster: Bool {
+    try? settleMode()
+    return cluster != nil
+  }
+
+  /// Whether `command` may go out with the cluster question still unanswered: it has at most
+  /// one key and a cluster node either runs it or redirects it, unrun.
+  static func lazilyProbed(_ command: RedisCommand) -> Bool {
+    if command.isNamed("XADD") || command.isNamed("SADD") || command.isNamed("SMEMBERS") || command.isNamed("XLEN")
+      || command.isNamed("XRANGE") || command.isNamed("XREVRANGE") || command.isNamed("GET") || command.isNamed("HGETALL")
+    {
+      return true
+    }
+    return command.isNamed("EXISTS") && command.count == 2
+  }
+
+  /// Asks the server whether it is a cluster node, if it was not asked yet, and settles the
+  /// replies of commands sent along with the question.
+  private func settleMode() throws(RedisError) {
+    if probePending, let single {
+      probePending = false
+      single.append(["INFO", "cluster"])
+      firstBatch = []
+    }
+    guard let batch = firstBatch, let node = single else { return }
+    firstBatch = nil
+    let info = try node.withReply { $0.reply }.get()
+    guard info.errorMessage == nil, info.string?.contains("cluster_enabled:1") == true else { return }  // one server
+    // A cluster node: what it redirected goes again through the cluster, in order.
+    var replies: [UnsafeMutableRawPointer] = []
+    defer { for raw in replies { freeReplyObject(raw) } }
+    for _ in batch { replies.append(try node.nextReply()) }
+    guard url.database == 0 else {
+      node.close()
+      throw RedisError(.invalidURL, "\(url) is a Redis Cluster, which has only database 0; drop /\(url.database) from the URL")
+    }
+    let router = try ClusterRouter(seed: node, template: url)
+    single = nil
+    cluster = router
+    var again: [Int] = []
+    for (i, raw) in replies.enumerated() {
+      let r = RawReply(pointer: raw.assumingMemoryBound(to: redisReply.self))
+      guard r.kind == .error, let e = r.reply.errorMessage,
+        e.hasPrefix("MOVED ") || e.hasPrefix("ASK ") || e.hasPrefix("TRYAGAIN") || e.hasPrefix("CLUSTERDOWN")
+      else { continue }
+      again.append(i)
+      try router.append(batch[i])
+    }
+    for i in again {
+      freeReplyObject(replies[i])
+      replies[i] = try router.nextReply()
+    }
+    held = replies
+    replies = []
+  }
 
   /// True once the connection failed and was closed; every later call throws `.unavailable`.
   public var isBroken: Bool { single?.isBroken ?? cluster?.isBroken ?? true }
 
   /// Closes the connection (every node's). Idempotent.
   public func close() {
+    dropHeld()
+    probePending = false
     single?.close()
     cluster?.close()
   }
@@ -127,6 +206,7 @@ public final class RedisConnection {
   /// (on every master of a cluster); in no particular order. Keys written meanwhile may or may
   /// not be found.
   public func scanKeys(matching pattern: String, type: String? = nil) throws(RedisError) -> [String] {
+    try settleMode()
     if let cluster { return try cluster.scanKeys(matching: pattern, type: type) }
     guard let single else { throw brokenError() }
     return try Self.scan(single, pattern, type)
@@ -166,6 +246,21 @@ public final class RedisConnection {
   /// Queues a command without sending it. Read its reply later with ``readReply()``, in
   /// order; replies are never skipped.
   public func append(_ command: RedisCommand) throws(RedisError) {
+    if probePending || firstBatch != nil {
+      if Self.lazilyProbed(command), let single {
+        if probePending {
+          probePending = false
+          single.append(["INFO", "cluster"])
+          firstBatch = []
+        }
+        if firstBatch != nil {
+          firstBatch!.append(command)
+          single.append(command)
+          return
+        }
+      }
+      try settleMode()
+    }
     if let single {
       guard !single.isBroken else { throw single.brokenError() }
       single.append(command)
@@ -184,7 +279,9 @@ public final class RedisConnection {
   }
 
   /// Number of appended commands whose replies have not been read yet.
-  public var pendingReplies: Int { single?.pendingReplies ?? cluster?.pendingReplies ?? 0 }
+  public var pendingReplies: Int {
+    held.count + (single?.pendingReplies ?? cluster?.pendingReplies ?? 0) - (firstBatch == nil ? 0 : 1)
+  }
 
   /// Reads the next reply (flushing queued commands first).
   public func readReply() throws(RedisError) -> RedisReply {
@@ -194,6 +291,8 @@ public final class RedisConnection {
   /// Reads the next reply and lends it to `body` in place (no copy; see ``RawReply``). An
   /// error reply is lent like any other.
   public func withReply<R, E: Error>(_ body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
+    if firstBatch != nil { try settleMode() }
+    if !held.isEmpty { return RawReply.lend(held.removeFirst(), to: body) }
     if let single { return try single.withReply(body) }
     guard let cluster else { throw brokenError() }
     return RawReply.lend(try cluster.nextReply(), to: body)
@@ -217,7 +316,7 @@ public final class RedisConnection {
   /// `keys` grouped so that each group may be named by one multi-key command: all of them on
   /// a single server; one group per slot (in first-seen order) in a cluster.
   public func slotGroups(_ keys: [String]) -> [[String]] {
-    guard cluster != nil, keys.count > 1 else { return [keys] }
+    guard isCluster, keys.count > 1 else { return [keys] }
     var order: [Int] = []
     var groups: [Int: [String]] = [:]
     for k in keys {
@@ -234,6 +333,7 @@ public final class RedisConnection {
   /// and every reply is lent to `body` with its command's index (nothing a read took is
   /// lost). On a single server, use one command instead.
   public func readSideBySide(_ commands: [RedisCommand], timeout: Double, _ body: (Int, RawReply) -> Void) throws(RedisError) {
+    try settleMode()
     guard let cluster else { throw RedisError(.protocolError, "readSideBySide is for a cluster") }
     try cluster.readOnLanes(commands, timeout: timeout, body)
   }

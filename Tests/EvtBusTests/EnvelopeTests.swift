@@ -1,4 +1,5 @@
 import EvtBus
+import Foundation
 import Testing
 
 @Suite("Envelopes, types, ids and times")
@@ -97,6 +98,20 @@ struct EnvelopeTests {
     for bad in ["", "2025-13-01", "2025-11-27T25:00", "27/11/2025", "2025-11-27T10:00:00Zjunk"] {
       #expect(EventTime(iso: bad) == nil, "\(bad)")
     }
+    // Dates are computed without gmtime_r: the same as the C library's over 400 years and
+    // more, leap days and times before 1970 included; times past what four digits show clamp.
+    var g = SystemRandomNumberGenerator()
+    let edges: [Int64] = [0, -1, 951_782_400_000, 951_868_799_999, 4_107_542_400_000, -2_208_988_800_001, 253_402_300_799_999]
+    for ms in edges + (0..<2000).map({ _ in Int64.random(in: -62_000_000_000_000...253_000_000_000_000, using: &g) }) {
+      var seconds = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
+      var t = tm()
+      gmtime_r(&seconds, &t)
+      let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+      #expect(EventTime(milliseconds: ms).iso.hasPrefix(expected), "\(ms)")
+      #expect(EventTime(iso: EventTime(milliseconds: ms).iso)?.milliseconds == ms, "\(ms)")
+    }
+    #expect(EventTime(milliseconds: .max).iso == "9999-12-31T23:59:59.999Z")
+    #expect(EventTime(milliseconds: .min).iso == "0000-01-01T00:00:00.000Z")
   }
 
   @Test("more than three fraction digits are read, not a crash (found by the fuzzer)")

@@ -63,6 +63,24 @@ struct ClusterTests {
     #expect(c.slotGroups(["{a}1", "{b}1", "{a}2"]) == [["{a}1", "{a}2"], ["{b}1"]])
   }
 
+  @Test("found with the first pipeline: the cluster question rides with it; what a node redirected is sent again, in order")
+  func foundLazily() throws {
+    let cluster = try TestCluster()
+    defer { cluster.stop() }
+    let c = try RedisConnection(url: try cluster.url, connectTimeout: 2, commandTimeout: 5)
+    // Keys of every master, in one pipeline sent before anything asked whether it is a cluster.
+    let replies = try c.pipeline((0..<300).flatMap { i -> [RedisCommand] in [["SADD", "set\(i)", "m"], ["XADD", "s\(i)", "*", "f", "\(i)"]] })
+    #expect(replies.count == 600)
+    #expect(replies.enumerated().allSatisfy { i, r in i % 2 == 0 ? r == .integer(1) : r.string?.contains("-") == true })
+    #expect(c.isCluster)
+    #expect(try c.pipeline((0..<300).map { ["XLEN", "s\($0)"] }) == Array(repeating: .integer(1), count: 300))
+    #expect(try c.scanKeys(matching: "s[0-9]*").count == 300)
+    // A command that must know first (a transaction) asks before it goes.
+    let d = try RedisConnection(url: try cluster.url, connectTimeout: 2, commandTimeout: 5)
+    let tx = try d.pipeline([["MULTI"], ["INCR", "{t}x"], ["INCR", "{t}y"], ["EXEC"]])
+    #expect(tx.last == .array([.integer(1), .integer(1)]))
+  }
+
   @Test("a slot moved behind the connection's back: MOVED and ASK are followed")
   func redirections() throws {
     let cluster = try TestCluster()

@@ -83,10 +83,10 @@ struct RedisConnectionTests {
   @Test("a wrong password or a missing one is an authentication error that hides the password")
   func wrongPassword() throws {
     try withRedis(tcp: true, arguments: ["--requirepass", "s3cret"]) { server in
-      // Over TCP the server is asked whether it is a cluster node while connecting: a
-      // missing password is said then.
+      // Over TCP without a password the server is asked whether it is a cluster node along
+      // with the first command: a missing password is said then.
       let tcp = RedisURL(endpoint: .tcp(host: "127.0.0.1", port: server.port!))
-      let refused = try #require(throws: RedisError.self) { try RedisConnection(url: tcp) }
+      let refused = try #require(throws: RedisError.self) { try RedisConnection(url: tcp).command(["XLEN", "k"]) }
       #expect(refused.kind == .authentication && refused.message.contains("requires a password"))
       do throws(RedisError) {
         _ = try RedisConnection(url: RedisURL(parsing: "unix://\(server.socketPath)?password=nope123"))

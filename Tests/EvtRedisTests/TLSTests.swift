@@ -70,9 +70,11 @@ struct TLSTests {
     let tlsToPlain = RedisURL(endpoint: .tcp(host: "127.0.0.1", port: plainPort), tls: certificates.mutual)
     let e1 = try #require(throws: RedisError.self) { try RedisConnection(url: tlsToPlain, connectTimeout: 2) }
     #expect(e1.message.contains("is that port TLS?"))
-    // Refused while connecting (the first round trip asks whether it is a cluster node).
+    // Refused at the first round trip.
     let plainToTLS = RedisURL(endpoint: .tcp(host: "127.0.0.1", port: server.tlsPort ?? 0))
-    let e2 = try #require(throws: RedisError.self) { try RedisConnection(url: plainToTLS, connectTimeout: 1, commandTimeout: 1) }
+    let e2 = try #require(throws: RedisError.self) {
+      try RedisConnection(url: plainToTLS, connectTimeout: 1, commandTimeout: 1).command(["PING"])
+    }
     #expect(e2.kind == .timeout || e2.kind == .unavailable)
   }
 
