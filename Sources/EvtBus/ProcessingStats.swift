@@ -15,6 +15,9 @@ public struct ProcessingStats: Sendable, Equatable {
   public var deadLettered = 0
   /// Bucket index → events.
   public var buckets: [Int: Int] = [:]
+  /// Per-minute keys that could not be read (not a hash: written by something else); their
+  /// figures are left out of these.
+  public var unreadable: [String] = []
 
   public init() {}
 
@@ -53,6 +56,7 @@ public struct ProcessingStats: Sendable, Equatable {
     failed = failed.addingSaturated(other.failed)
     deadLettered = deadLettered.addingSaturated(other.deadLettered)
     for (k, n) in other.buckets { buckets[k] = buckets[k, default: 0].addingSaturated(n) }
+    unreadable += other.unreadable
   }
 
   /// The processing time (microseconds) below which `fraction` of the events recorded fall,
@@ -98,16 +102,23 @@ public struct ProcessingStats: Sendable, Equatable {
   }
 
   /// The figures of `group` on `type` over the last `minutes` minutes (this one included).
+  /// A minute's key that is not a hash is named in ``unreadable`` and the rest still added up.
   public static func read(
     _ connection: RedisConnection, keys: Keys, group: String, type: String, minutes: Int, now: EventTime = .now()
   ) throws(BusError) -> ProcessingStats {
     let current = Int(now.milliseconds / 60_000)
-    let commands = (0..<max(1, minutes)).map { back -> RedisCommand in
-      ["HGETALL", keys.processingStats(group, type, minute: current - back)]
-    }
-    let replies = try connection.busPipeline(commands)
+    let minuteKeys = (0..<max(1, minutes)).map { keys.processingStats(group, type, minute: current - $0) }
+    let commands = minuteKeys.map { key -> RedisCommand in ["HGETALL", key] }
+    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
     var total = ProcessingStats()
-    for r in replies { total.add(ProcessingStats(hash: r)) }
+    for (key, reply) in zip(minuteKeys, replies) {
+      if reply.errorMessage?.hasPrefix("WRONGTYPE") == true {
+        total.unreadable.append(key)
+        continue
+      }
+      try checked(reply, "HGETALL", connection)
+      total.add(ProcessingStats(hash: reply))
+    }
     return total
   }
 }

@@ -63,15 +63,33 @@ public struct StreamStats {
 
   /// The types of the namespace that `selection` matches (all with an empty selection),
   /// sorted, with their figures; processing figures over the last `windowMinutes` minutes.
+  ///
+  /// Dead letters are found by their keys (SCAN), not through the groups that exist: a group
+  /// destroyed with dead letters left, or a type whose stream is gone, still shows them.
   public func collect(_ selection: TypeSelection, windowMinutes: Int, now: EventTime = .now()) throws(BusError) -> [TypeStats] {
+    var deadLetterKeys: [String: [(group: String, key: String)]] = [:]
+    for found in try DeadLetterStore(connection: connection, keys: keys).streams("dlq") where selection.matches(found.type) {
+      deadLetterKeys[found.type, default: []].append((found.group, found.key))
+    }
     var out: [TypeStats] = []
-    for type in try selection.resolve(connection, keys) {
-      guard let stats = try typeStats(type, windowMinutes: windowMinutes, now: now) else { continue }
+    for type in Set(try selection.resolve(connection, keys)).union(deadLetterKeys.keys).sorted() {
+      guard
+        var stats = try typeStats(type, windowMinutes: windowMinutes, now: now)
+          ?? (deadLetterKeys[type] == nil ? nil : TypeStats(type: type, length: 0, lastMinute: 0))
+      else { continue }
+      for (group, key) in deadLetterKeys[type] ?? [] {
+        let replies = try connection.busPipeline([["XLEN", key], ["XRANGE", key, "-", "+", "COUNT", "1"]])
+        if let size = replies[0].int, size > 0 {
+          let oldest = replies[1].array?.first?.array?.first?.string.flatMap(StreamID.init)
+          stats.deadLetters.append(DeadLetterStats(group: group, size: size, oldest: oldest))
+        }
+      }
       out.append(stats)
     }
     return out
   }
 
+  /// A type's stream and groups; `nil` when its stream is gone.
   private func typeStats(_ type: String, windowMinutes: Int, now: EventTime) throws(BusError) -> TypeStats? {
     let stream = keys.stream(type)
     let reply: RedisReply
@@ -106,12 +124,6 @@ public struct StreamStats {
       }
       group.processing = try ProcessingStats.read(connection, keys: keys, group: name, type: type, minutes: windowMinutes, now: now)
       stats.groups.append(group)
-      let dlq = keys.deadLetters(name, type)
-      let replies = try connection.busPipeline([["XLEN", dlq], ["XRANGE", dlq, "-", "+", "COUNT", "1"]])
-      if let size = replies[0].int, size > 0 {
-        let oldest = replies[1].array?.first?.array?.first?.string.flatMap(StreamID.init)
-        stats.deadLetters.append(DeadLetterStats(group: name, size: size, oldest: oldest))
-      }
     }
     return stats
   }

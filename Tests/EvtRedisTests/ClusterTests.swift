@@ -69,7 +69,8 @@ struct ClusterTests {
     defer { cluster.stop() }
     let c = try RedisConnection(url: try cluster.url, connectTimeout: 2, commandTimeout: 5)
     // Keys of every master, in one pipeline sent before anything asked whether it is a cluster.
-    let replies = try c.pipeline((0..<300).flatMap { i -> [RedisCommand] in [["SADD", "set\(i)", "m"], ["XADD", "s\(i)", "*", "f", "\(i)"]] })
+    let replies = try c.pipeline(
+      (0..<300).flatMap { i -> [RedisCommand] in [["SADD", "set\(i)", "m"], ["XADD", "s\(i)", "*", "f", "\(i)"]] })
     #expect(replies.count == 600)
     #expect(replies.enumerated().allSatisfy { i, r in i % 2 == 0 ? r == .integer(1) : r.string?.contains("-") == true })
     #expect(c.isCluster)

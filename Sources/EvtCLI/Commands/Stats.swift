@@ -56,7 +56,9 @@ struct Stats: ParsableCommand {
     let stats = StreamStats(connection: try connection.connectReading(), keys: try connection.keys())
     let minutes = Int(window.milliseconds / 60_000)
     if let check {
-      let broken = try StatsCheck(check).broken(stats.collect(selection, windowMinutes: minutes))
+      let types = try stats.collect(selection, windowMinutes: minutes)
+      StatsView.warnUnreadable(types)
+      let broken = try StatsCheck(check).broken(types)
       for line in broken { Terminal.error(line) }
       if !broken.isEmpty { throw CommandExit(code: EvtExit.failure) }
       return
@@ -68,6 +70,7 @@ struct Stats: ParsableCommand {
     repeat {
       let now = EventTime.now()
       let types = try stats.collect(selection, windowMinutes: minutes, now: now)
+      if !redraw { StatsView.warnUnreadable(types) }
       if json {
         try out.line(StatsView.json(types, now: now, windowMinutes: minutes))
       } else if redraw {
@@ -88,6 +91,18 @@ struct Stats: ParsableCommand {
 
 /// How `evt stats` shows its figures.
 enum StatsView {
+  /// One line on standard error per per-minute figures key that could not be read; the rest
+  /// of the figures are shown (and judged) without it.
+  static func warnUnreadable(_ types: [TypeStats]) {
+    for t in types {
+      for g in t.groups {
+        for key in g.processing.unreadable {
+          Terminal.note("warning: \(key) is not a hash of processing figures; left out of group \(g.name)'s figures")
+        }
+      }
+    }
+  }
+
   static func lines(_ types: [TypeStats], now: EventTime, windowMinutes: Int) -> [String] {
     if types.isEmpty { return ["no event types yet"] }
     var out: [String] = []
@@ -165,6 +180,7 @@ enum StatsView {
                     .init("handled", n(p.handled)), .init("retried", n(p.retried)), .init("failed", n(p.failed)),
                     .init("deadLettered", n(p.deadLettered)), .init("p50Ms", ms(p.percentile(0.5))), .init("p95Ms", ms(p.percentile(0.95))),
                     .init("p99Ms", ms(p.percentile(0.99))),
+                    .init("unreadableKeys", .array(p.unreadable.map { .string($0) })),
                   ])),
               ])
             })),

@@ -81,8 +81,10 @@ struct StatsCheck: Sendable {
         case .length:
           check(Int64(type.length), "the stream of \(type.type) has length")
         case .dlq:
-          for g in type.groups {
-            check(Int64(type.deadLetters.first { $0.group == g.name }?.size ?? 0), "dead letters of group \(g.name) on \(type.type)")
+          // Every group reading the type, and every group with dead letters of it (also one
+          // destroyed since).
+          for g in Set(type.groups.map(\.name)).union(type.deadLetters.map(\.group)).sorted() {
+            check(Int64(type.deadLetters.first { $0.group == g }?.size ?? 0), "dead letters of group \(g) on \(type.type)")
           }
         case .lag:
           for g in type.groups { check(g.lag.map(Int64.init), "lag of group \(g.name) on \(type.type)") }
