@@ -47,6 +47,8 @@ public struct BenchReport: Sendable {
   public var consumeSeconds: Double
   /// Latency in microseconds: p50, p90, p99, p99.9, max, mean.
   public var latency: [(label: String, microseconds: Double)]
+  /// The run was asked to stop (a signal) before it finished.
+  public var interrupted = false
 
   public var publishRate: Double { publishSeconds > 0 ? Double(published) / publishSeconds : 0 }
   public var consumeRate: Double { consumeSeconds > 0 ? Double(received) / consumeSeconds : 0 }
@@ -130,8 +132,10 @@ public final class Bench {
   }
 
   /// Runs publishers and subscribers, calling `progress` about five times a second (on the
-  /// calling thread), and deletes the private namespace before it returns or throws.
-  public func run(progress: (BenchProgress) -> Void) throws(BusError) -> BenchReport {
+  /// calling thread), and deletes the private namespace before it returns or throws. When
+  /// `shouldStop` becomes true (checked five times a second), every thread is stopped, the
+  /// namespace deleted, and the report so far returned with ``BenchReport/interrupted`` set.
+  public func run(shouldStop: () -> Bool = { false }, progress: (BenchProgress) -> Void) throws(BusError) -> BenchReport {
     let admin = try connect()
     defer { try? removeNamespace(admin) }
     let shared = Locked(Shared())
@@ -148,9 +152,15 @@ public final class Bench {
       throw error
     }
 
-    // Progress until every event arrived, a failure, or the drain time after the last publish.
+    // Progress until every event arrived, a failure, the drain time after the last publish, or
+    // a request to stop.
+    var interrupted = false
     while true {
-      sleepSeconds(0.2)
+      sleepSeconds(0.2, unless: shouldStop)
+      if shouldStop() {
+        interrupted = true
+        break
+      }
       let s = shared.withLock { $0 }
       progress(BenchProgress(published: s.published, received: s.received, seconds: Double(EventTime.nowMicroseconds() - started) / 1e6))
       if s.failure != nil || (s.received >= expected && s.publishersDone == config.publishers) { break }
@@ -162,7 +172,9 @@ public final class Bench {
     }
     stop.withLock { $0 = true }
     for t in threads { pthread_join(t, nil) }
-    return try report(shared.withLock { $0 }, expected: expected, started: started)
+    var result = try report(shared.withLock { $0 }, expected: expected, started: started)
+    result.interrupted = interrupted
+    return result
   }
 
   /// Starts the subscribers (each joined before anything is published), then the publishers.

@@ -277,3 +277,5 @@ bad 65 -- publish a.b --data 1 --header x-y=1 --header x_y=2
 bad 65 EVT_CORRELATION_ID=$'a\nb' -- publish a.b --data 1
 bad_in 65 '{"type":"a.b","data":{},"headers":{"A":"1","a":"2"}}' -- publish --ndjson -q
 bad 64 -- create-user --name A --email a@example.com --correlation-id $'a\nb'
+bad 64 -- pending --group 'a:b'
+bad 64 -- bench --size -1

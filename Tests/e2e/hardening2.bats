@@ -336,3 +336,30 @@ for i in range(80000):
   [ "$status" = 1 ]
   [[ "$err" == *"pending of group g on a.b is 0"* ]]
 }
+
+@test "item 14: evt bench removes its private namespace when stopped by SIGINT or SIGTERM, and says so" {
+  for sig in INT TERM; do
+    "$EVT_BIN" bench --count 100000000 --pipeline 64 --size 1k --json > /dev/null 2> "$BATS_TEST_TMPDIR/err" &
+    pid=$!
+    wait_for "[ \$(db_size) -gt 0 ]" 20
+    sleep 1.5
+    kill -$sig $pid
+    wait_for "! kill -0 $pid 2>/dev/null" 20 || { kill -9 $pid; echo "still running 20 s after SIG$sig"; return 1; }
+    set +e; wait $pid; code=$?; set -e
+    [ "$code" = 130 ] || { echo "exit $code"; cat "$BATS_TEST_TMPDIR/err"; return 1; }
+    grep -q "interrupted after .* published, .* received; the private namespace .*-bench-.* was removed" "$BATS_TEST_TMPDIR/err"
+    assert_nothing_written
+  done
+}
+
+@test "item 17: pending refuses a group name with ':'; bench --size -1 names the size" {
+  run_evt pending --group 'a:b'
+  [ "$status" = 64 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *'invalid group name "a:b"'* ]]
+  run_evt bench --size -1
+  [ "$status" = 64 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *"--size '-1' is not a size"* ]]
+  assert_nothing_written
+}

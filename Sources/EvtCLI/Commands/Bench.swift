@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvtBench
 import EvtBus
+import EvtProcess
 
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -8,9 +9,9 @@ struct Bench: ParsableCommand {
     _superCommandName: "evt",
     abstract: "Measure publish and consume rates and end-to-end latency against this Redis.",
     discussion: """
-      Publishers and subscribers run on threads of their own, each with its own connection, in a private namespace (<namespace>-bench-<pid>-<n>) that is deleted afterwards. Latency is measured from the envelope's timestamp (taken with microseconds just before the XADD) to the subscriber's handler holding the decoded event, in an HdrHistogram. On a terminal a progress line runs and the result is a table; otherwise (or with --json) it is one JSON object.
+      Publishers and subscribers run on threads of their own, each with its own connection, in a private namespace (<namespace>-bench-<pid>-<n>) that is deleted afterwards, also when SIGINT, SIGTERM or SIGHUP stops the run (only SIGKILL, or a second signal during that clean-up, leaves it). Latency is measured from the envelope's timestamp (taken with microseconds just before the XADD) to the subscriber's handler holding the decoded event, in an HdrHistogram. On a terminal a progress line runs and the result is a table; otherwise (or with --json) it is one JSON object.
 
-      Exit codes: 0 when every event arrived, 1 when some did not arrive within 10 seconds after the last publish.
+      Exit codes: 0 when every event arrived, 1 when some did not arrive within 10 seconds after the last publish, 130 when a signal stopped the run.
 
       Examples:
         evt bench --rate 2000 --count 20000 --group
@@ -29,7 +30,7 @@ struct Bench: ParsableCommand {
   @Flag(help: "Subscribers share one consumer group (each event to one of them); otherwise each follows the stream live.")
   var group = false
 
-  @Option(help: ArgumentHelp("Bytes of data per event, like 128 or 1k (up to 1m).", valueName: "size"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Bytes of data per event, like 128 or 1k (up to 1m).", valueName: "size"))
   var size = "128"
 
   @Option(parsing: .unconditional, help: ArgumentHelp("Events to publish in all (1 to 100000000).", valueName: "n"))
@@ -71,10 +72,19 @@ struct Bench: ParsableCommand {
     config.pipeline = pipeline
     let bench = try EvtBench.Bench(config: config, namespace: try connection.keys().namespace, connect: try connection.connector())
     let meter = Terminal.isTerminal(2) ? ProgressLine() : nil
-    let report = try bench.run { p in
+    // SIGINT, SIGTERM and SIGHUP stop the run and remove its namespace (a second one stops at
+    // once, leaving it).
+    Shutdown.install()
+    let report = try bench.run(shouldStop: { Shutdown.isRequested }) { p in
       meter?.show("\(Int(p.seconds))s: \(p.published) published, \(p.received) received")
     }
     meter?.end()
+    if report.interrupted {
+      Terminal.note(
+        "interrupted after \(report.published) published, \(report.received) received; the private namespace \(bench.keys.namespace) was removed"
+      )
+      throw CommandExit(code: EvtExit.interrupted)
+    }
     let out = OutputBuffer()
     if json || !Terminal.isTerminal(1) {
       try out.line(report.json)

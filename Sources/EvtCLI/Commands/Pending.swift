@@ -21,6 +21,12 @@ struct Pending: ParsableCommand {
   @Option(name: .shortAndLong, help: ArgumentHelp("Only this consumer group.", valueName: "group"))
   var group: String?
 
+  func validate() throws {
+    if let group {
+      do { try GroupConsumer.validateGroupName(group) } catch { throw ValidationError(error.message) }
+    }
+  }
+
   func run() throws {
     try connection.check()
     let report = PendingReport(connection: try connection.connectReading(), keys: try connection.keys())

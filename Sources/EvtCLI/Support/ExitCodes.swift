@@ -22,6 +22,9 @@ public enum EvtExit {
   public static let timeout: Int32 = 75
   /// Redis refused the password or needs one, or the Redis user lacks a permission (ACL).
   public static let authentication: Int32 = 77
+  /// Stopped by a signal before it finished (`bench`), or a second signal while shutting down
+  /// (128 + SIGINT).
+  public static let interrupted: Int32 = 130
   /// The reader of standard output went away (like a process killed by SIGPIPE: 128 + 13).
   public static let outputClosed: Int32 = 141
 
