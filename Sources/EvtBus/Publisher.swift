@@ -141,15 +141,17 @@ public final class Publisher {
   public func resendUnconfirmed() throws(BusError) {
     let pending =
       unreplicated.map { ($0.write, $0.line) } + outstanding[outstandingHead...].compactMap { o in o.write.map { ($0, o.line) } }
-    unreplicated.removeAll()
     var expected: [String: [[UInt8]: Int]] = [:]
     for (write, _) in pending { expected[write.stream, default: [:]][write.envelope.raw, default: 0] += 1 }
     var found: [String: [[UInt8]: Int]] = [:]
     for (key, wanted) in expected {
       found[key] = try storedCopies(in: key, of: wanted)
     }
-    // Nothing below does I/O until every event to resend is queued again, so a failure while
-    // sending leaves them all outstanding for the next attempt.
+    // Only now is what was pending forgotten (a failure above, while the cluster is still
+    // failing over, leaves it all for the next attempt). Nothing below does I/O until every
+    // event to resend is queued again, so a failure while sending leaves them all
+    // outstanding for the next attempt.
+    unreplicated.removeAll()
     outstanding.removeAll()
     outstandingHead = 0
     registered.removeAll()

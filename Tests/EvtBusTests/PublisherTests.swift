@@ -52,6 +52,29 @@ struct PublisherTests {
     #expect(try r.command(["XLEN", keys.stream("a.b")]) == .integer(1001))
   }
 
+  @Test("with replicas: a resend that fails half-way (a cluster still failing over) forgets nothing; the next one counts every event")
+  func resendAfterFailedResend() throws {
+    let server = try RedisServer(arguments: ["--appendonly", "yes", "--appendfsync", "always"])
+    defer { server.stop() }
+    let keys = try Keys(namespace: uniqueNamespace())
+    let publisher = Publisher(connection: try server.connect(), keys: keys)
+    publisher.replicas = (1, 10)
+    for i in 0..<10 { try publisher.enqueue(try Envelope.create(type: "a.b", data: Array(String(i).utf8)), line: i + 1) }
+    // Stored on the master, but no replica confirmed them.
+    #expect(throws: BusError.self) { try publisher.finish() }
+    #expect(publisher.acknowledged == 0 && publisher.unconfirmedLines == Array(1...10))
+    // The server goes away while the events are being looked for.
+    server.kill9()
+    #expect(throws: BusError.self) { try publisher.resendUnconfirmed() }
+    #expect(publisher.unconfirmedLines == Array(1...10))
+    // Back (with its append-only file): all ten are found there, none sent twice.
+    try server.start()
+    try publisher.connection.reconnect()
+    try publisher.resendUnconfirmed()
+    #expect(publisher.acknowledged == 10)
+    #expect(try server.connect().command(["XLEN", keys.stream("a.b")]) == .integer(10))
+  }
+
   @Test("pipelined batches keep the order of the input")
   func batches() throws {
     try withRedis { server in

@@ -97,7 +97,7 @@ teardown() {
   restart_cluster_node "$victim"
   set +e; wait "$pub"; code=$?; set -e
   [ "$code" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
-  grep -q 'published 20000 events' "$BATS_TEST_TMPDIR/err"
+  grep -q 'published 20000 events' "$BATS_TEST_TMPDIR/err" || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
   # Every event is in its stream (at least once: an event whose reply was lost may be there twice).
   evt tail --json -n 100000 | python3 -c '
 import json, sys
