@@ -18,25 +18,29 @@ public struct NDJSONDecoder: Sendable {
 
   /// Reads one line (its bytes are copied only when it is a full envelope, kept as given) and,
   /// in the same pass, checks the event against `contracts`.
-  /// - Returns: the envelope, and how it breaks its type's contract (`nil`: it does not).
+  /// - Returns: the envelope, how it breaks its type's contract (`nil`: it does not), and
+  ///   whether its id was made here (a draft without `id`: the same line read again gets
+  ///   another).
   public func envelope(fromLine line: UnsafeBufferPointer<UInt8>, checking contracts: EventContracts?) throws(EnvelopeError) -> (
-    envelope: Envelope, violation: String?
+    envelope: Envelope, violation: String?, madeID: Bool
   ) {
     if line.count > min(maxSize, Envelope.largest) {
       throw EnvelopeError("the line is \(line.count) bytes, over the limit of \(maxSize) bytes")
     }
     return try JSON.scanObject(line, maxDepth: JSON.envelopeMaxDepth) {
-      (scanned) throws(EnvelopeError) -> (envelope: Envelope, violation: String?) in
+      (scanned) throws(EnvelopeError) -> (envelope: Envelope, violation: String?, madeID: Bool) in
       guard let scanned else { throw EnvelopeError("a line must be a JSON object") }
       let members = Envelope.Members(line, scanned.members, scanned.more)
       let envelope: Envelope
+      var madeID = false
       if members.named("version") != nil || members.named("timestamp") != nil {
         envelope = Envelope(raw: Array(line), layout: try Envelope.layout(of: members, minified: scanned.minified))
         try envelope.checkPublishable()
       } else {
         envelope = try draft(members, minified: scanned.minified)
+        madeID = members.named("id") == nil
       }
-      return (envelope, contracts?.violation(of: envelope, dataMembers: scanned.dataMembers, in: line))
+      return (envelope, contracts?.violation(of: envelope, dataMembers: scanned.dataMembers, in: line), madeID)
     }
   }
 

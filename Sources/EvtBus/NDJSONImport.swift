@@ -139,6 +139,11 @@ public struct NDJSONImport {
     /// were lost); `unconfirmed` says how many were sent without a reply.
     public var resumeLine = 0
     public var unconfirmed = 0
+    /// The last line read that was a draft without an id (its id was made by this import;
+    /// 0: none). When it is at or after ``resumeLine``, resuming from there publishes such
+    /// lines under new ids, so an event Redis stored without confirming it would be there
+    /// twice.
+    public var lastLineWithMadeID = 0
 
     public static func == (a: Summary, b: Summary) -> Bool {
       a.published == b.published && a.stopped == b.stopped && a.invalid.map(\.line) == b.invalid.map(\.line)
@@ -189,11 +194,13 @@ public struct NDJSONImport {
           throw EnvelopeError("the line is over \(n) bytes, more than the limit of \(decoder.maxSize) bytes")
         case .text(let range):
           // Blank lines are skipped; the contract is checked in the pass that reads the line.
-          let made = try lines.withBytes(range) { (bytes) throws(EnvelopeError) -> (envelope: Envelope, violation: String?)? in
+          let made = try lines.withBytes(range) {
+            (bytes) throws(EnvelopeError) -> (envelope: Envelope, violation: String?, madeID: Bool)? in
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
             return try decoder.envelope(fromLine: bytes, checking: writer.contracts)
           }
           guard let made else { continue }
+          if made.madeID { summary.lastLineWithMadeID = lines.lineNumber }
           let type = made.envelope.type
           if last?.type != type { last = (type, writer.keys.stream(type)) }
           write = try writer.prepare(made.envelope, violation: made.violation, stream: last!.stream)

@@ -367,3 +367,18 @@ for i in range(80000):
   [[ "$err" == *"--size '-1' is not a size"* ]]
   assert_nothing_written
 }
+
+@test "item 9: after exit 75 the resume advice says plainly what resuming does to lines without ids" {
+  use_own_server
+  # No replica confirms: every event stays on the master only (exit 75).
+  run_evt publish --ndjson --replicas 1 --replicas-timeout 10ms < <(printf '{"type":"a.b","data":{"n":1}}\n{"type":"a.b","data":{"n":2}}\n')
+  [ "$status" = 75 ]
+  [[ "$err" == *"resume from line 1 (tail -n +1)"* ]]
+  [[ "$err" == *'lines from there without an "id" get new ids when read again'* ]]
+  [[ "$err" != *"publishing them again is safe"* ]]
+  # With ids in the input, resuming is safe, and evt says so.
+  run_evt publish --ndjson --replicas 1 --replicas-timeout 10ms < <(printf '{"type":"a.b","id":"e-1","data":{"n":1}}\n')
+  [ "$status" = 75 ]
+  [[ "$err" == *"publishing them again is safe: ids are kept"* ]]
+  [[ "$err" != *"new ids"* ]]
+}

@@ -164,12 +164,19 @@ struct Publish: ParsableCommand {
       Terminal.error(failure.message)
       var text = "published \(summary.published) event\(summary.published == 1 ? "" : "s")"
       text += "; resume from line \(summary.resumeLine) (tail -n +\(summary.resumeLine))"
+      // Publishing an event again is harmless when it keeps its id (readers and done markers
+      // know it); a draft without an id gets a new one each time it is read.
+      let idsMade = summary.unconfirmed > 0 && summary.lastLineWithMadeID >= summary.resumeLine
+      let again =
+        idsMade
+        ? "lines from there without an \"id\" get new ids when read again, so resuming would publish any that Redis kept a second time, as new events: add ids to the input to make resuming safe"
+        : "publishing them again is safe: ids are kept"
       if failure.kind == .notReplicated {
         text +=
-          "; \(summary.unconfirmed) event\(summary.unconfirmed == 1 ? " is" : "s are") on the master but not confirmed by enough replicas (publishing them again is safe: ids are kept)"
+          "; \(summary.unconfirmed) event\(summary.unconfirmed == 1 ? " is" : "s are") on the master but not confirmed by enough replicas (\(again))"
       } else if summary.unconfirmed > 0 {
         text +=
-          "; \(summary.unconfirmed) event\(summary.unconfirmed == 1 ? " was" : "s were") sent without a reply and may be in Redis already (use --retry to have them checked)"
+          "; \(summary.unconfirmed) event\(summary.unconfirmed == 1 ? " was" : "s were") sent without a reply and may be in Redis already (use --retry to have them checked\(idsMade ? "; " + again : ""))"
       }
       Terminal.note(text)
       throw CommandExit(code: EvtExit.code(for: failure.kind))
