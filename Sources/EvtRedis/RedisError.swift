@@ -4,7 +4,9 @@
 /// the server keep the server's text word for word in ``serverMessage``.
 public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
   public enum Kind: Sendable, Equatable {
-    /// The URL could not be parsed.
+    /// The URL could not be parsed, or what it asks for cannot be set up from the options
+    /// given (a TLS file that is not PEM, a key that does not match its certificate):
+    /// configuration, not worth retrying.
     case invalidURL
     /// The server could not be reached, or the connection was lost.
     case unavailable

@@ -30,6 +30,9 @@ final class RedisNode {
   private let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
   /// Replies appended but not yet read.
   private var outstanding = 0
+  /// The server has sent something on this connection (a plaintext port answers; a TLS
+  /// port closes a connection that does not speak TLS without a word).
+  private var answered = false
 
   /// Connects, authenticates and selects the database; with `probeCluster`, also asks
   /// whether the server is a cluster node (``isCluster``), in the same round trip.
@@ -215,6 +218,7 @@ final class RedisNode {
       let status = transport.read(into: input)
       switch status {
       case .done(let n):
+        answered = true
         guard redisReaderFeed(reader, input.baseAddress!.assumingMemoryBound(to: CChar.self), n) == REDIS_OK else {
           close()
           throw RedisError(.unavailable, "out of memory reading a reply from \(url)")
@@ -238,12 +242,18 @@ final class RedisNode {
 
   private func closed(during what: String) -> RedisError {
     close()
+    if let hint = plaintextToTLSHint { return RedisError(.unavailable, "\(url) closed the connection without answering\(hint)") }
     return RedisError(.unavailable, "\(url) closed the connection during \(what) — did the server stop or restart?")
   }
 
   private func lost(during what: String, _ reason: String) -> RedisError {
     close()
-    return RedisError(.unavailable, "lost the connection to \(url) during \(what): \(reason)")
+    return RedisError(.unavailable, "lost the connection to \(url) during \(what): \(reason)\(plaintextToTLSHint ?? "")")
+  }
+
+  /// A plaintext connection closed before the server said anything: what a TLS port does.
+  private var plaintextToTLSHint: String? {
+    answered || url.tls != nil ? nil : " — is that port TLS? Then use rediss://"
   }
 
   func brokenError() -> RedisError {

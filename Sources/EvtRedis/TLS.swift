@@ -62,8 +62,9 @@ enum OpenSSL {
       evt_ssl_ctx_set_write_modes($0, ctx)
       evt_ssl_ctx_require_tls12($0, ctx)
     }
+    // The options name files that cannot be used: configuration (exit 64), like a missing file.
     func fail(_ what: String) -> RedisError {
-      let e = RedisError(.unavailable, "\(what): \(errorText(api))")
+      let e = RedisError(.invalidURL, "\(what): \(errorText(api))")
       api.ctx_free(ctx)
       return e
     }
@@ -156,6 +157,11 @@ final class TLSTransport: Transport {
     if !Self.isAddress(name) { _ = withUnsafePointer(to: api) { evt_ssl_set_server_name($0, ssl, name) } }
     if !options.insecure { _ = api.ssl_set1_host(ssl, name) }
     api.err_clear_error()
+    // A plaintext Redis never answers a ClientHello (it waits for a line that never comes):
+    // when the handshake has not moved for a moment, another connection asks the port in
+    // plain RESP, and one that answers so ends this at once instead of at the deadline.
+    let askAt = Deadline(seconds: 0.25)
+    var asked = false
     while true {
       let rc = api.ssl_connect(ssl)
       if rc == 1 { return }
@@ -169,11 +175,34 @@ final class TLSTransport: Transport {
         close()
         throw RedisError(.unavailable, "TLS handshake with \(url) failed: \(why)")
       }
+      if !asked {
+        if Socket.wait(fd, for: event, until: askAt) { continue }
+        asked = true
+        if case .tcp(let host, let port) = url.endpoint, Self.speaksPlainRESP(host: host, port: port, until: deadline) {
+          close()
+          throw RedisError(.invalidURL, "\(url) speaks plain Redis, not TLS — use redis:// for that port (or the server's tls-port)")
+        }
+      }
       guard Socket.wait(fd, for: event, until: deadline) else {
         close()
         throw RedisError(.timeout, "TLS handshake with \(url) did not finish in time — is that port TLS?")
       }
     }
+  }
+
+  /// Whether the server at host:port answers a plain `PING` in RESP (at most a second, and
+  /// never past `deadline`): a TLS port closes such a connection or says nothing.
+  private static func speaksPlainRESP(host: String, port: Int, until deadline: Deadline) -> Bool {
+    let soon = Deadline(seconds: 1)
+    let until = deadline.pollMilliseconds >= 0 && deadline.pollMilliseconds < soon.pollMilliseconds ? deadline : soon
+    guard let fd = try? Socket.connect(to: .tcp(host: host, port: port), until: until) else { return false }
+    defer { Glibc.close(fd) }
+    let ping = Array("PING\r\n".utf8)
+    guard ping.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == ping.count else { return false }
+    var first: UInt8 = 0
+    guard Socket.wait(fd, for: Int16(POLLIN), until: until), Glibc.read(fd, &first, 1) == 1 else { return false }
+    // +PONG, or -NOAUTH / -ERR from a server that wants a password.
+    return first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
   }
 
   private func handshakeFailure(code: Int32, name: String) -> String {

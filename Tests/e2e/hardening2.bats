@@ -382,3 +382,39 @@ for i in range(80000):
   [[ "$err" == *"publishing them again is safe: ids are kept"* ]]
   [[ "$err" != *"new ids"* ]]
 }
+
+@test "item 17: TLS configuration errors exit 64; redis:// to a TLS port and rediss:// to a plain one say which, at once; --tls-insecure warns in the log format" {
+  start_tls_server server no
+  ca="$EVT_TLS_DIR/ca.crt"
+  unset EVT_TLS_CA_FILE EVT_TLS_CERT_FILE EVT_TLS_KEY_FILE EVT_TLS_INSECURE EVT_TLS_SERVER_NAME
+  echo "not a certificate" > "$BATS_TEST_TMPDIR/bad.pem"
+  run_evt publish a.b --data 1 --redis-url "rediss://127.0.0.1:$TLS_PORT" --tls-ca-file "$BATS_TEST_TMPDIR/bad.pem"
+  [ "$status" = 64 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *"as --tls-ca-file"* ]]
+  run_evt publish a.b --data 1 --redis-url "rediss://127.0.0.1:$TLS_PORT" --tls-ca-file "$ca" \
+    --tls-cert-file "$EVT_TLS_DIR/client.crt" --tls-key-file "$EVT_TLS_DIR/server.key"
+  [ "$status" = 64 ]
+  assert_one_error_line "$err"
+  run_evt publish a.b --data 1 --redis-url "redis://127.0.0.1:$TLS_PORT"
+  [ "$status" = 69 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *"is that port TLS? Then use rediss://"* ]]
+  # A plain server's port, asked for TLS: refused at once (not at the 5 s connect timeout).
+  plain=$(free_tcp_port)
+  redis-server --port "$plain" --bind 127.0.0.1 --save '' --dir "$BATS_TEST_TMPDIR" </dev/null >/dev/null 2>&1 &
+  wait_for "redis-cli -p $plain ping | grep -q PONG"
+  start=$(date +%s%N)
+  run_evt publish a.b --data 1 --redis-url "rediss://127.0.0.1:$plain" --tls-ca-file "$ca"
+  took=$(( ($(date +%s%N) - start) / 1000000 ))
+  redis-cli -p "$plain" shutdown nosave >/dev/null 2>&1 || true
+  [ "$status" = 64 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *"speaks plain Redis, not TLS"* ]]
+  [ "$took" -lt 2000 ] || { echo "took $took ms"; return 1; }
+  # --tls-insecure's warning is a log record in json and logfmt logs.
+  run_evt subscribe --redis-url "rediss://127.0.0.1:$TLS_PORT" --tls-insecure --log-format json --timeout 100ms a.b
+  [ "$status" = 75 ]
+  echo "$err" | head -n 1 | jq -e 'select(.level == "warning" and (.msg | startswith("--tls-insecure")))' >/dev/null
+  [[ "$err" != *"evt: warning"* ]]
+}

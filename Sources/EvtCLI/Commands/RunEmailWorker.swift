@@ -106,6 +106,8 @@ struct RunEmailWorker: ParsableCommand {
   }
 
   func run() throws {
+    // Logging first: warnings about the connection options are log records in json/logfmt.
+    let logger = try operations.logger("evt.email-worker")
     try connection.check()
     let mailer: any Mailer
     let user = try environment("EVT_SMTP_USER")
@@ -121,7 +123,6 @@ struct RunEmailWorker: ParsableCommand {
       throw BusError(.invalidArgument, error.message)
     }
 
-    let logger = try operations.logger("evt.email-worker")
     var groupLog = logger
     groupLog[metadataKey: "group"] = "\(group)"
     let (observers, metrics) = try operations.observers(group: group, logger: groupLog)

@@ -100,15 +100,16 @@ struct Subscribe: ParsableCommand {
 
   func run() throws {
     let selection = try TypeSelection(types)
-    try connection.check()
-    let keys = try connection.keys()
     let consumerName = consumer ?? GroupConsumer.defaultName()
     var metadata: Logger.Metadata = [:]
     if let group {
       metadata["group"] = "\(group)"
       metadata["consumer"] = "\(consumerName)"
     }
+    // Logging first: warnings about the connection options are log records in json/logfmt.
     let logger = try operations.logger("evt.subscribe", metadata: metadata)
+    try connection.check()
+    let keys = try connection.keys()
     let handler: DeliveryHandler
     var printer: PrintHandler?
     if let exec {

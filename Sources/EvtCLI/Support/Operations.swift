@@ -58,10 +58,12 @@ struct OperationsOptions: ParsableArguments {
   /// error becomes records of its own instead of passing through.
   var structuredLogs: Bool { (try? format()) != .text }
 
-  /// Sets up logging for the process and returns the command's logger.
+  /// Sets up logging for the process and returns the command's logger. In json and logfmt,
+  /// evt's own warnings (``Warnings``) become log records too.
   func logger(_ label: String, metadata: Logger.Metadata = [:]) throws(BusError) -> Logger {
     let (format, level) = (try format(), try level())
     EvtLogHandler.bootstrap(format: format, level: level)
+    if format != .text { Warnings.useLogRecords(Logger(label: "evt")) }
     var logger = Logger(label: label)
     for (k, v) in metadata { logger[metadataKey: k] = v }
     return logger
@@ -83,5 +85,21 @@ struct OperationsOptions: ParsableArguments {
     let server = try OpsServer(address: metricsAddr, metrics: metrics, probe: try probe(metrics))
     server.start()
     logger.info("serving /metrics, /healthz and /readyz on http://\(server.address)")
+  }
+}
+
+/// Warnings about how evt was started (`--tls-insecure`): a `evt: warning: …` line on
+/// standard error, or a log record once a command logs in json or logfmt.
+enum Warnings {
+  private static let logger = Locked<Logger?>(nil)
+
+  static func useLogRecords(_ logger: Logger) { Self.logger.withLock { $0 = logger } }
+
+  static func say(_ message: String) {
+    if let logger = logger.withLock({ $0 }) {
+      logger.warning("\(message)")
+    } else {
+      Terminal.note("warning: " + message)
+    }
   }
 }

@@ -202,7 +202,7 @@ struct TLSArguments: ParsableArguments {
         defer { w = true }; return !w
       })
     else { return }
-    Terminal.note("warning: --tls-insecure: the server's certificate is not verified; anyone in between can read and change the traffic")
+    Warnings.say("--tls-insecure: the server's certificate is not verified; anyone in between can read and change the traffic")
   }
 }
 
