@@ -578,7 +578,7 @@ _evt_run-email-worker() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --smtp-require-tls --wait-pending --until-empty --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --outbox --smtp --smtp-password-file --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down --log-level --log-format --metrics-addr --heartbeat-file)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --outbox --smtp --smtp-password-file --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down --timeout --log-level --log-format --metrics-addr --heartbeat-file)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -650,6 +650,9 @@ _evt_run-email-worker() {
         return
         ;;
     '--breaker-cool-down')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--log-level')

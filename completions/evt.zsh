@@ -319,6 +319,7 @@ _evt_run-email-worker() {
         '--breaker-cool-down[How long the open circuit waits before a probe.]:duration:'
         '--wait-pending[With --until-empty\: wait while other consumers still hold events, instead of ending.]'
         '--until-empty[Exit once every available event has been handled.]'
+        '--timeout[With --until-empty\: give up after this long, leaving what is not handled pending (exit 75).]:duration:'
         '(--quiet -q)'{--quiet,-q}'[Log only circuit changes, dead letters and errors, not every mail.]'
         '--log-level[Log level\: trace, debug, info, notice, warning, error or critical (env\: EVT_LOG_LEVEL; default info).]:level:'
         '--log-format[Log lines as text, json or logfmt (env\: EVT_LOG_FORMAT; default text).]:format:'

@@ -20,6 +20,12 @@ public struct Delivery: Sendable, Equatable {
     self.deliveryCount = deliveryCount
     self.attempt = attempt
   }
+
+  /// The event's id: the decoded envelope's, else read from the entry (an event that broke
+  /// its contract still has one); `nil` when the entry holds no envelope that can be read.
+  public var eventID: String? {
+    envelope?.id ?? entry.event.flatMap { try? Envelope.decode($0) }?.id
+  }
 }
 
 /// Where a consumer group starts when it is created.

@@ -155,11 +155,7 @@ public final class EmailWorker: Sendable {
       group: options.group, composer: MailComposer(users: UserStore(connection: redis, keys: keys), from: options.from), mailer: mailer,
       breaker: breaker, timings: timings, log: options.logEachMail ? log : nil)
     let deadLetters = DeadLetterQueue(connection: redis, keys: keys, group: options.group)
-    deadLetters.onBury = { [log] delivery, failure in
-      log.warning(
-        "dead-lettered \(delivery.entry.type) entry \(delivery.entry.id): \(failure.reason)",
-        metadata: ["event_id": "\(delivery.envelope?.id ?? "")", "type": "\(delivery.entry.type)", "stream_id": "\(delivery.entry.id)"])
-    }
+    deadLetters.logEach(to: log)
     let done = DoneMarkers(
       connection: redis, keys: keys, group: options.group, ttlSeconds: options.doneTTL, contracts: ServiceTypes.contracts)
     done.onAlreadyDone = { [log] key, what in

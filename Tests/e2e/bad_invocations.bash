@@ -279,3 +279,6 @@ bad_in 65 '{"type":"a.b","data":{},"headers":{"A":"1","a":"2"}}' -- publish --nd
 bad 64 -- create-user --name A --email a@example.com --correlation-id $'a\nb'
 bad 64 -- pending --group 'a:b'
 bad 64 -- bench --size -1
+bad 64 -- run-email-worker --outbox /tmp --timeout 3s
+bad 64 -- run-email-worker --outbox /tmp --until-empty --timeout 0
+bad 64 -- run-email-worker --outbox /tmp --until-empty --timeout -1s

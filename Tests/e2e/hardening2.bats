@@ -418,3 +418,28 @@ for i in range(80000):
   echo "$err" | head -n 1 | jq -e 'select(.level == "warning" and (.msg | startswith("--tls-insecure")))' >/dev/null
   [[ "$err" != *"evt: warning"* ]]
 }
+
+@test "item 17: run-email-worker --until-empty --timeout gives up while SMTP stays down; dead-letter log lines carry the event id, in subscribe too" {
+  evt create-user --name Ada --email ada@example.com >/dev/null
+  port=$(free_port)   # nothing listens there: the SMTP server is down
+  start=$(date +%s)
+  run_evt run-email-worker --smtp "smtp://127.0.0.1:$port" --until-empty --timeout 3s --breaker-failures 1 --breaker-cool-down 60s
+  took=$(( $(date +%s) - start ))
+  [ "$status" = 75 ]
+  [[ "$err" == *"gave up after --timeout 3s"* ]]
+  [ "$took" -lt 30 ]
+  [ "$(dlq_count email-worker)" = 0 ]
+  run_evt run-email-worker --outbox /tmp --timeout 3s
+  [ "$status" = 64 ]
+  # An event that breaks its type's contract, written by another tool: dead-lettered at once,
+  # and the log line names its id.
+  rcli XADD "$(stream_key order.placed)" '*' event \
+    '{"id":"bad-order-1","type":"order.placed","version":"1.0","timestamp":"2026-01-01T00:00:00.000Z","data":{}}' >/dev/null
+  run_evt run-email-worker --outbox "$BATS_TEST_TMPDIR" --until-empty --log-format logfmt
+  [[ "$err" == *"dead-lettered order.placed"*"event_id=bad-order-1"* ]]
+  # subscribe logs one line per dead letter too.
+  evt publish a.b --data '{}' --id sub-dead-1 -q >/dev/null
+  run_evt subscribe --group g --until-empty --max-attempts 1 --exec 'exit 3' --log-format json a.b
+  [ "$status" = 1 ]
+  echo "$err" | grep "^{" | jq -e 'select(.msg | startswith("dead-lettered a.b")) | select(.event_id == "sub-dead-1")' >/dev/null
+}

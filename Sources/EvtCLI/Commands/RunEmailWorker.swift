@@ -16,7 +16,7 @@ struct RunEmailWorker: ParsableCommand {
 
       Each event is mailed once: a done marker (NS:{<type>}:done:<group>:<event id>) is written with the acknowledgement and email.sent, and checked before sending, so redelivered and replayed events are not mailed again. Failures are retried with backoff and then dead-lettered. After --breaker-failures consecutive mailer failures the circuit opens: no new work is taken for --breaker-cool-down seconds, events wait pending (never dead-lettered for it), then one probe is let through.
 
-      Runs until SIGINT/SIGTERM (in-flight mails finish; exit 0), or with --until-empty until nothing is left (exit 1 if an event was dead-lettered or left pending). Logs one line per mail (with its processing time) and per circuit change on standard error (--log-format json or logfmt for machines). --metrics-addr serves Prometheus metrics, /healthz and /readyz (not ready while Redis is unreachable or the circuit is open); --heartbeat-file is touched on every turn of the loop. Processing figures are also kept in Redis for 'evt stats'.
+      Runs until SIGINT/SIGTERM (in-flight mails finish; exit 0), or with --until-empty until nothing is left (exit 1 if an event was dead-lettered or left pending). While the SMTP server stays down the open circuit holds events back rather than dead-letter them, so --until-empty waits until it is back; --timeout D gives up after D (what is not handled stays pending; exit 75). Logs one line per mail (with its processing time) and per circuit change on standard error (--log-format json or logfmt for machines). --metrics-addr serves Prometheus metrics, /healthz and /readyz (not ready while Redis is unreachable or the circuit is open); --heartbeat-file is touched on every turn of the loop. Processing figures are also kept in Redis for 'evt stats'.
 
       Examples:
         evt run-email-worker --outbox ./outbox
@@ -69,6 +69,12 @@ struct RunEmailWorker: ParsableCommand {
   @Flag(help: "Exit once every available event has been handled.")
   var untilEmpty = false
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --until-empty: give up after this long, leaving what is not handled pending (exit 75).", valueName: "duration"))
+  var timeout: DurationArgument?
+
   @Flag(name: .shortAndLong, help: "Log only circuit changes, dead letters and errors, not every mail.")
   var quiet = false
 
@@ -83,6 +89,8 @@ struct RunEmailWorker: ParsableCommand {
     }
     if smtpPasswordFile != nil && smtp == nil { throw ValidationError("--smtp-password-file needs --smtp") }
     if waitPending && !untilEmpty { throw ValidationError("--wait-pending needs --until-empty") }
+    try timeout?.check("--timeout", DurationArgument.oneMillisecondToADay)
+    if timeout != nil && !untilEmpty { throw ValidationError("--timeout needs --until-empty") }
     // The worker's own rules (group name, concurrency, breaker threshold ≤ attempts).
     do { try options.validate() } catch { throw ValidationError(error.message) }
   }
@@ -138,7 +146,14 @@ struct RunEmailWorker: ParsableCommand {
     Shutdown.install()
     groupLog.info(
       "email worker: group \(group), \(concurrency) handler\(concurrency == 1 ? "" : "s"), mail to \(mailer.destination)")
-    let outcome = try worker.run { Shutdown.isRequested }
+    let giveUpAt = timeout.map { EventTime.now().milliseconds + $0.milliseconds }
+    let gaveUp = Locked(false)
+    let outcome = try worker.run {
+      if Shutdown.isRequested { return true }
+      guard let giveUpAt, EventTime.now().milliseconds >= giveUpAt else { return false }
+      gaveUp.withLock { $0 = true }
+      return true
+    }
     var summary = "email worker stopped: \(outcome.handled) handled"
     if outcome.deadLettered > 0 { summary += ", \(outcome.deadLettered) dead-lettered (see evt replay-dlq --list)" }
     if outcome.failed > 0 { summary += ", \(outcome.failed) left pending" }
@@ -149,6 +164,10 @@ struct RunEmailWorker: ParsableCommand {
         "; \(t.count) mail\(t.count == 1 ? "" : "s") sent, processing time mean \(t.meanMilliseconds) ms, p50 \(t.p50Milliseconds) ms, p95 \(t.p95Milliseconds) ms, p99 \(t.p99Milliseconds) ms, max \(t.maxMilliseconds) ms"
     }
     groupLog.notice("\(summary)")
+    if outcome.end != .finished && gaveUp.withLock({ $0 }) {
+      Terminal.error("gave up after --timeout \(timeout!) with events not handled; they stay pending for the group")
+      throw CommandExit(code: EvtExit.timeout)
+    }
     // Like subscribe: a drain that could not handle everything is a failure for scripts.
     if outcome.end == .finished && (outcome.deadLettered > 0 || outcome.failed > 0 || !outcome.pendingElsewhere.isEmpty) {
       throw CommandExit(code: EvtExit.failure)

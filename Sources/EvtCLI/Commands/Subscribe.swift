@@ -157,9 +157,11 @@ struct Subscribe: ParsableCommand {
       }
       // Printing is fast: the next batch may be read while this one is printed.
       member.readAhead = exec == nil
+      let deadLetters = DeadLetterQueue(connection: redis, keys: keys, group: group)
+      deadLetters.logEach(to: logger)
       outcome = try Subscription.run(
         group: member, limits: limits, handler: handler,
-        retry: recovery.retry, deadLetters: DeadLetterQueue(connection: redis, keys: keys, group: group),
+        retry: recovery.retry, deadLetters: deadLetters,
         maxDeliveries: recovery.maxDeliveries, contracts: ServiceTypes.contracts,
         reconnect: reconnect, shouldStop: shouldStop)
     } else {
