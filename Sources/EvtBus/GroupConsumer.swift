@@ -64,8 +64,14 @@ public final class GroupConsumer {
   /// Told what this consumer does (processing figures, metrics, heartbeats).
   public var observer: (any ConsumerObserver)?
 
-  private var streamKeys: [String] = []
+  private var streamKeys: [String] = [] {
+    didSet { readAll = nil }
+  }
   private var joined = Set<String>()
+  /// The XREADGROUP of every stream joined, kept while they stay the same (an idle consumer
+  /// of thousands of types sends it twice a second; it is built once).
+  private var readAll: (max: Int, block: Int?, command: RedisCommand)?
+  private var typeWatch = TypeSetWatch()
   /// Per stream: the last pending id re-read from this consumer's own history, or `nil` once
   /// its history is drained and new entries (`>`) are read.
   private var history: [String: StreamID] = [:]
@@ -116,7 +122,8 @@ public final class GroupConsumer {
   /// Joins the group on every selected stream that exists (and on exact types' streams,
   /// creating them empty), picking up types published since the last call.
   public func refresh() throws(BusError) {
-    let types = try selection.resolve(connection, keys)
+    if streamKeys.isEmpty { typeWatch.reset() }
+    guard let types = try typeWatch.types(selection, connection, keys) else { return }
     // Each type's replay stream for the group (events replayed from its dead letters) is
     // read beside the type's stream, always from its beginning.
     let replays = Set(types.map { keys.replay(group, $0) })
@@ -159,11 +166,20 @@ public final class GroupConsumer {
     return got
   }
 
+  /// How long an idle read waits for new entries: ``Subscription/pollMilliseconds``, longer
+  /// with many streams (a blocking read costs Redis in proportion to the streams it waits
+  /// on, so an idle consumer of thousands of types costs next to nothing): up to 2 s from
+  /// 4,000 streams (2,000 types, each with its replay stream).
+  public var pollMilliseconds: Int {
+    Swift.min(2000, Swift.max(Subscription.pollMilliseconds, streamKeys.count / 2))
+  }
+
   /// Forgets every stream joined, so the next ``refresh()`` creates the group again.
   private func rejoin() {
     stopReadingAhead(givingBack: false)
     joined.removeAll()
     streamKeys.removeAll()
+    typeWatch.reset()
     history.removeAll()
     claimCursors.removeAll()
     idle = true
@@ -321,7 +337,7 @@ public final class GroupConsumer {
     public var consumer: String
     public var count: Int
     /// Milliseconds since the consumer last read or claimed (a live one does so at least
-    /// every half second while idle, and every third of the claim-idle time while it works).
+    /// every ``pollMilliseconds`` while idle, and every third of the claim-idle time while it works).
     public var idle: Int
   }
 
@@ -400,7 +416,18 @@ public final class GroupConsumer {
       // Nothing came: the reads still in flight are taken too before saying so (none is sent).
       while read.entries.isEmpty && read.error == nil && ahead { read = try receiveAhead(keysToRead, max: max, chaining: false) }
     } else {
-      let command = readCommand(keysToRead, max: max, blockMilliseconds: blockMilliseconds)
+      let command: RedisCommand
+      if keysToRead.count > 1 && keysToRead.count == streamKeys.count {
+        // Every stream (keysToRead is streamKeys): the command made for them last time, if any.
+        if let r = readAll, r.max == max, r.block == blockMilliseconds {
+          command = r.command
+        } else {
+          command = readCommand(keysToRead, max: max, blockMilliseconds: blockMilliseconds)
+          readAll = (max, blockMilliseconds, command)
+        }
+      } else {
+        command = readCommand(keysToRead, max: max, blockMilliseconds: blockMilliseconds)
+      }
       read = try connection.readStreams(command, keys: keys, blockMilliseconds: blockMilliseconds, after: deferredAckCommands())
       deferredAcks.removeAll(keepingCapacity: true)
       lastBatchFull = read.entries.count >= max
@@ -413,6 +440,7 @@ public final class GroupConsumer {
       stopReadingAhead(givingBack: false)
       for key in keysToRead { joined.remove(key) }
       streamKeys.removeAll { keysToRead.contains($0) }
+      typeWatch.reset()
       try refresh()
       observer?.groupRecreated(streams: keysToRead)
       return []

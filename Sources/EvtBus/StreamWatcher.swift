@@ -13,6 +13,7 @@ public final class StreamWatcher {
   public private(set) var cursors: [String: StreamID] = [:]
   /// Stream keys in a stable order.
   private var streamKeys: [String] = []
+  private var typeWatch = TypeSetWatch()
 
   public init(connection: RedisConnection, keys: Keys, selection: TypeSelection) {
     self.connection = connection
@@ -23,7 +24,8 @@ public final class StreamWatcher {
   /// Picks up types that appeared since the last call. Their streams are read from the start,
   /// since they were created after this reader began.
   public func refresh() throws(BusError) {
-    for type in try selection.resolve(connection, keys) {
+    guard let types = try typeWatch.types(selection, connection, keys) else { return }
+    for type in types {
       let key = keys.stream(type)
       if cursors[key] == nil {
         cursors[key] = .zero

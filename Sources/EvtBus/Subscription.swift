@@ -39,7 +39,10 @@ public enum Subscription {
     // Acknowledgements ride with the next read; what is left goes out when the loop ends.
     let end: SubscriptionOutcome
     do {
-      end = try loop(limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect) {
+      end = try loop(
+        limits: limits, shouldStop: shouldStop, reconnect: reconnect, afterReconnect: consumer.afterReconnect,
+        poll: { consumer.pollMilliseconds }
+      ) {
         (max, block) throws(BusError) in
         consumer.observer?.loopTurned()
         processor.waitForGate()
@@ -100,6 +103,7 @@ public enum Subscription {
 
   private static func loop(
     limits: SubscriptionLimits, shouldStop: () -> Bool, reconnect: Reconnect?, afterReconnect: () -> Void,
+    poll: () -> Int = { pollMilliseconds },
     read: (Int, Int?) throws(BusError) -> [Delivery],
     handle: ([Delivery]) throws(BusError) -> (handled: Int, failed: Int),
     drained: () throws(BusError) -> Bool = { true }
@@ -117,7 +121,7 @@ public enum Subscription {
         if remaining <= 0 { return outcome }
         max = min(max, remaining)
       }
-      var block: Int? = limits.untilEmpty ? nil : pollMilliseconds
+      var block: Int? = limits.untilEmpty ? nil : poll()
       if let idle = limits.idleTimeout {
         let left = Int(idle * 1000) - Int(EventTime.now().milliseconds - lastActivity.milliseconds)
         if left <= 0 {

@@ -32,3 +32,26 @@ public struct TypeSelection: Sendable {
     return types.sorted()
   }
 }
+
+/// For a reader that resolves a selection again and again (each idle turn): `NS:types` is read
+/// whole (SMEMBERS) only when its size changed since the last time (SCARD, O(1)) or every
+/// ``recheckMilliseconds`` (for members replaced), so an idle reader of thousands of types
+/// costs next to nothing. Selections without patterns need no I/O.
+struct TypeSetWatch {
+  private var seen: (count: Int, at: Int64)?
+  static let recheckMilliseconds: Int64 = 30_000
+
+  /// Forgets what was seen: the next call reads the set.
+  mutating func reset() { seen = nil }
+
+  /// The selected types, or `nil` when the set cannot have changed since the last answer.
+  mutating func types(_ selection: TypeSelection, _ connection: RedisConnection, _ keys: Keys) throws(BusError) -> [String]? {
+    guard selection.hasPatterns else { return try selection.resolve(connection, keys) }
+    let count = try connection.busCommand(["SCARD", keys.types]).int ?? 0
+    let now = EventTime.now().milliseconds
+    if let seen, seen.count == count, now - seen.at < Self.recheckMilliseconds { return nil }
+    let types = try selection.resolve(connection, keys)
+    seen = (count, now)
+    return types
+  }
+}

@@ -42,6 +42,8 @@ struct OpsTests {
       let ops = try OpsServer(address: "127.0.0.1:0", metrics: metrics, probe: probe)
       ops.start()
       #expect(get(ops.address, "/healthz").hasPrefix("HTTP/1.1 200 OK"))
+      // The probe thread's first answer comes within moments of the start.
+      for _ in 0..<40 where !get(ops.address, "/readyz").hasSuffix("\r\n\r\nready\n") { sleepSeconds(0.05) }
       #expect(get(ops.address, "/readyz").hasSuffix("\r\n\r\nready\n"))
       let scrape = get(ops.address, "/metrics")
       #expect(scrape.contains("evt_events_handled_total{group=\"g\",type=\"a.b\"} 2"))

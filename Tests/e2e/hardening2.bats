@@ -443,3 +443,24 @@ for i in range(80000):
   [ "$status" = 1 ]
   echo "$err" | grep "^{" | jq -e 'select(.msg | startswith("dead-lettered a.b")) | select(.event_id == "sub-dead-1")' >/dev/null
 }
+
+@test "item 17: an idle '*' group consumer of 3,000 types asks Redis next to nothing (no SMEMBERS, a read every 2 s)" {
+  # A namespace with a hash tag keeps every key in one slot of a cluster, so one read covers
+  # all streams there too (without one, a cluster read is split per slot).
+  export EVT_NAMESPACE="$EVT_NAMESPACE{app}"
+  "$PY" -c "
+for i in range(1, 3001): print('{\"type\":\"t.n%d\",\"data\":{}}' % i)" | evt publish --ndjson -q
+  "$EVT_BIN" subscribe --group g '*' > /dev/null 2> "$BATS_TEST_TMPDIR/err" &
+  pid=$!
+  wait_for "[ \$(rcli_each --scan --pattern '$EVT_NAMESPACE:\\{*\\}:replay:g' | wc -l) = 3000 ]" 30
+  sleep 2
+  rcli_each CONFIG RESETSTAT >/dev/null
+  sleep 6
+  calls() { rcli_each INFO commandstats | tr -d '\r' | sed -n "s/^cmdstat_$1:calls=\([0-9]*\),.*/\1/p" | awk '{n += $1} END {print n + 0}'; }
+  smembers=$(calls smembers) xreadgroup=$(calls xreadgroup)
+  kill "$pid"; wait "$pid" || true
+  echo "in 6 s: $smembers SMEMBERS, $xreadgroup XREADGROUP"
+  [ "$smembers" = 0 ]
+  # One blocking read per 2 s.
+  [ "$xreadgroup" -le 4 ]
+}
