@@ -115,12 +115,13 @@ public final class RedisConnection {
   /// Whether `command` may go out with the cluster question still unanswered: it has at most
   /// one key and a cluster node either runs it or redirects it, unrun.
   static func lazilyProbed(_ command: RedisCommand) -> Bool {
-    if command.isNamed("XADD") || command.isNamed("SADD") || command.isNamed("SMEMBERS") || command.isNamed("XLEN")
-      || command.isNamed("XRANGE") || command.isNamed("XREVRANGE") || command.isNamed("GET") || command.isNamed("HGETALL")
+    // (isNamed compares with a lower-case name.)
+    if command.isNamed("xadd") || command.isNamed("sadd") || command.isNamed("smembers") || command.isNamed("xlen")
+      || command.isNamed("xrange") || command.isNamed("xrevrange") || command.isNamed("get") || command.isNamed("hgetall")
     {
       return true
     }
-    return command.isNamed("EXISTS") && command.count == 2
+    return command.isNamed("exists") && command.count == 2
   }
 
   /// Asks the server whether it is a cluster node, if it was not asked yet, and settles the
