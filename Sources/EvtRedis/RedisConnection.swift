@@ -369,6 +369,14 @@ public final class RedisConnection {
         "permission denied: the Redis user of \(url) may not run \(command)\(target) (\(reason)); grant it the command and the namespace's keys (~NS:*)",
         serverMessage: message)
     }
+    // Redis 7 words a command a script may not run without NOPERM: "ERR The user executing
+    // the script can't run this command or subcommand script: <sha>, on @user_script:5."
+    if message.contains("user executing the script can't run this command") {
+      return RedisError(
+        .permission,
+        "permission denied: the Redis user of \(url) may not run a command evt's script (\(command)) needs; grant it the commands evt uses and the namespace's keys (~NS:*)",
+        serverMessage: message)
+    }
     return RedisError(.server, "\(command) failed on \(url): \(message)", serverMessage: message)
   }
 }

@@ -100,7 +100,8 @@ bad() {
   run_evt publish a.b --data 1 --retry 20 --redis-url "redis://127.0.0.1:$port"
   [ "$status" -eq 0 ]
   [[ "$out" == *'"type":"a.b"'* ]]
-  [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ "$err" == *"retrying for up to 20"* ]]
+  [ "$(printf '%s\n' "$err" | wc -l)" = 1 ]
+  [[ "$err" == *"retrying for up to 20"* ]]
   [ "$(redis-cli -p "$port" XLEN "$(stream_key a.b)")" = 1 ]
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
   wait $late || true

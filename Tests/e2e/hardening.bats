@@ -42,7 +42,8 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
 @test "item 2: injected mail headers and SMTP commands are refused by the contract and by the worker" {
   evil='{"userId":"u1","email":"victim@example.com>\r\nBcc: attacker@evil.com\r\nSubject: <x","name":"Bob"}'
   run_evt publish user.created --data "$evil"
-  [ "$status" -eq 65 ] && [[ "$err" == *"email address"* ]]
+  [ "$status" -eq 65 ]
+  [[ "$err" == *"email address"* ]]
   run_evt publish user.created --data '{"userId":"u2","email":"not-an-address","name":"Bob"}'
   [ "$status" -eq 65 ]
   run_evt publish user.created --data '{"userId":"u3","email":"a@example.com","name":"Bob\r\nBcc: attacker@evil.com"}'
@@ -76,15 +77,19 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
     assert_one_error_line "$err"
   done
   run_evt tail --since 999999999999999d
-  [ "$status" -eq 64 ] && assert_one_error_line "$err"
+  [ "$status" -eq 64 ]
+  assert_one_error_line "$err"
   run_evt replay-dlq --since 99999999999999d --list
-  [ "$status" -eq 64 ] && assert_one_error_line "$err"
+  [ "$status" -eq 64 ]
+  assert_one_error_line "$err"
   run_evt publish a.b --data 1 --max-size 9999999999999m
-  [ "$status" -eq 64 ] && [[ "$err" != *"-"[0-9]* ]]
+  [ "$status" -eq 64 ]
+  [[ "$err" != *"-"[0-9]* ]]
   run_evt subscribe --group g x.y --claim-idle 99999999999999d
   [ "$status" -eq 64 ]
   EVT_COMMAND_TIMEOUT=1e300 run_evt publish a.b --data 1
-  [ "$status" -eq 64 ] && assert_one_error_line "$err"
+  [ "$status" -eq 64 ]
+  assert_one_error_line "$err"
   run_evt tail -n 99999999999999999999
   [ "$status" -eq 64 ]
   assert_nothing_written
@@ -247,14 +252,16 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
     [ "$status" -eq 64 ] && [[ "$err" != *S3cretPW* ]] || { echo "$url: $status $err"; return 1; }
   done
   run_evt run-email-worker --smtp 'smtpx://mailuser:SmtpS3cret@127.0.0.1:25'
-  [ "$status" -eq 64 ] && [[ "$err" != *SmtpS3cret* ]]
+  [ "$status" -eq 64 ]
+  [[ "$err" != *SmtpS3cret* ]]
   rcli CONFIG SET requirepass 'pw-from-file' >/dev/null
   export REDISCLI_AUTH=pw-from-file
   printf 'pw-from-file\n' > "$BATS_TEST_TMPDIR/pw"
   evt publish a.b --data 1 --password-file "$BATS_TEST_TMPDIR/pw" -q
   EVT_REDIS_PASSWORD=pw-from-file evt publish a.b --data 1 -q
   EVT_REDIS_PASSWORD=wrong run_evt publish a.b --data 1
-  [ "$status" -eq 77 ] && [[ "$err" != *wrong* ]]
+  [ "$status" -eq 77 ]
+  [[ "$err" != *wrong* ]]
   [ "$(rcli XLEN "$(stream_key a.b)")" = 2 ]
   # A password given in the URL anyway is blanked out of what ps shows once evt runs.
   "$EVT_BIN" subscribe --redis-url "unix://$REDIS_SOCK?password=pw-from-file" --timeout 3s x.y 2>/dev/null &
@@ -300,9 +307,11 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
 
 @test "item 14: arguments that are not UTF-8 are refused, as the same bytes from a file are" {
   run_evt publish a.b --data $'{"a":"\xff"}'
-  [ "$status" -eq 64 ] && assert_one_error_line "$err"
+  [ "$status" -eq 64 ]
+  assert_one_error_line "$err"
   run_evt create-user --name $'Ev\xffe' --email e@example.com
-  [ "$status" -eq 64 ] && assert_one_error_line "$err"
+  [ "$status" -eq 64 ]
+  assert_one_error_line "$err"
   printf '{"a":"\xff"}' > "$BATS_TEST_TMPDIR/bad.json"
   run_evt publish a.b --data "@$BATS_TEST_TMPDIR/bad.json"
   [ "$status" -eq 65 ]
@@ -318,13 +327,15 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   done
   long=$("$PY" -c 'print("a" + "\u0301" * 60000)')
   run_evt create-user --name "$long" --email a@example.com
-  [ "$status" -eq 65 ] && [[ "$err" == *bytes* ]]
+  [ "$status" -eq 65 ]
+  [[ "$err" == *bytes* ]]
   assert_nothing_written
 }
 
 @test "item 16: a member name given twice is refused, in data and in envelopes" {
   run_evt publish order.placed --data '{"orderId":"o","userId":"u","userId":5}'
-  [ "$status" -eq 65 ] && [[ "$err" == *twice* ]]
+  [ "$status" -eq 65 ]
+  [[ "$err" == *twice* ]]
   run_evt publish a.b --data '{"a":{"b":1,"b":2}}'
   [ "$status" -eq 65 ]
   run_evt publish a.b --data '{"a":1,"\u0061":2}'
@@ -404,28 +415,35 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   rcli ACL SETUSER limited on '>pw' '~other:*' '+@all' >/dev/null
   url="unix://$REDIS_SOCK?user=limited&password=pw"
   run_evt publish a.b --data 1 --redis-url "$url"
-  [ "$status" -eq 77 ] && assert_one_error_line "$err"
+  [ "$status" -eq 77 ]
+  assert_one_error_line "$err"
   [[ "$err" == *"permission denied"* && "$err" == *"$EVT_NAMESPACE"* ]]
   run_evt create-user --name Ada --email ada@example.com --redis-url "$url"
-  [ "$status" -eq 77 ] && assert_one_error_line "$err"
+  [ "$status" -eq 77 ]
+  assert_one_error_line "$err"
   [[ "$err" != *user_script* && "$err" != *"Error running script"* ]]
   rcli ACL SETUSER limited '~*' >/dev/null
   rcli ACL SETUSER limited -get >/dev/null
   run_evt create-user --name Ada --email ada@example.com --redis-url "$url"
-  [ "$status" -eq 77 ] && [[ "$err" != *user_script* ]]
+  [ "$status" -eq 77 ]
+  [[ "$err" != *user_script* ]]
   EVT_REDIS_URL=redis://127.0.0.1:1 run_evt publish a.b --data 1
-  [ "$status" -eq 69 ] && [[ "$err" != *"set --redis-url"* ]]
+  [ "$status" -eq 69 ]
+  [[ "$err" != *"set --redis-url"* ]]
   (unset EVT_REDIS_URL; run_evt publish a.b --data 1 --connect-timeout 200ms; [[ "$err" == *"set --redis-url"* ]] || [ "$status" -eq 0 ])
   for args in "publish a.b --data 1 --max-size -1" "publish a.b --data 1 --retry -1" "tail -n -1" "subscribe a.b --count -3"; do
     run_evt $args
     [ "$status" -eq 64 ] && [[ "$err" != *"Missing value"* ]] || { echo "$args: $err"; return 1; }
   done
   run_evt run-email-worker --group 'a b' --outbox "$BATS_TEST_TMPDIR/o"
-  [ "$status" -eq 64 ] && assert_one_error_line "$err"
+  [ "$status" -eq 64 ]
+  assert_one_error_line "$err"
   run_evt publish --dta '{}'
-  [ "$status" -eq 64 ] && [[ "$err" == *"unknown option '--dta'"* ]]
+  [ "$status" -eq 64 ]
+  [[ "$err" == *"unknown option '--dta'"* ]]
   run_evt pubish x
-  [ "$status" -eq 64 ] && [[ "$err" == *"did you mean 'publish'"* ]]
+  [ "$status" -eq 64 ]
+  [[ "$err" == *"did you mean 'publish'"* ]]
   [ "$(evt publish --help | grep -c 'default.*1m\|1m.*default')" = 1 ]
   # An SMTP 550 is quoted with the server's own words.
   SINK_REJECT_RCPT=gone@example.com start_sink
@@ -441,10 +459,12 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   evt tail --since 2028-02-29 >/dev/null
   head -c 2100000 /dev/zero | tr '\0' 'x' | sed 's/.*/"&"/' > "$BATS_TEST_TMPDIR/big.json"
   run_evt publish a.b --data "@$BATS_TEST_TMPDIR/big.json"
-  [ "$status" -eq 65 ] && [[ "$err" == *"over the limit of 1048576 bytes"* && "$err" != *JSON* ]]
+  [ "$status" -eq 65 ]
+  [[ "$err" == *"over the limit of 1048576 bytes"* && "$err" != *JSON* ]]
   assert_nothing_written
   run_evt subscribe a.b --group g --timeout 300ms --claim-idle 1h30m --backoff-base 500ms --backoff-max 2m --shutdown-timeout 1m
-  [ "$status" -eq 75 ] && [[ "$err" == *"within 300ms"* ]]
+  [ "$status" -eq 75 ]
+  [[ "$err" == *"within 300ms"* ]]
   # Redis loses everything (restarted empty): the consumer makes its group again.
   "$EVT_BIN" subscribe --group g --count 1 a.b > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
   pid=$!

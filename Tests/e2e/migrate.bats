@@ -51,7 +51,8 @@ seed_old_layout() {
   [ "$(sort "$BATS_TEST_TMPDIR/handled" | tr '\n' ' ')" = "again-1 new-4 old-2 old-3 " ]
   [ "$(evt replay-dlq --list --json --group g | grep -c dead-1)" = 1 ]
   ttl=$(rcli TTL "$EVT_NAMESPACE:{a.b}:done:g:old-1")
-  [ "$ttl" -gt 4000 ] && [ "$ttl" -le 5000 ]
+  [ "$ttl" -gt 4000 ]
+  [ "$ttl" -le 5000 ]
   [ "$(evt get-user old@example.com | grep -c '"id":"u1"')" = 1 ]
   run_evt migrate
   [[ "$err" == "evt: moved 0 type streams, 0 dead letters, 0 replayed events, 0 done markers and 0 user keys" ]]

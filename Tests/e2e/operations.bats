@@ -82,10 +82,12 @@ xinfo_group() {
   done
   expect "$(got "g['busy']['pending']")" "$(rcli XPENDING "$stream" busy | head -n 1)" "XPENDING busy"
   expect "$(got "len(g['busy']['consumers'])")" "$(rcli XINFO CONSUMERS "$stream" busy | grep -c '^name$')" consumers
-  # The oldest pending entry's idle time (XPENDING's extended form), read a moment apart.
+  # The oldest pending entry's idle time (XPENDING's extended form), read a moment after
+  # stats read it: at most that much more.
   idle=$(rcli XPENDING "$stream" busy - + 1 | sed -n 3p)
   ours=$(got "g['busy']['oldestPendingIdleMs']")
-  [ "$ours" -ge "$idle" ] && [ "$ours" -lt $((idle + 2000)) ]
+  [ "$ours" -le "$idle" ] || { echo "stats: $ours ms, XPENDING later: $idle ms"; return 1; }
+  [ "$ours" -gt $((idle - 2000)) ] || { echo "stats: $ours ms, XPENDING later: $idle ms"; return 1; }
   kill -CONT "$busy"
   publish_many load.tick 20
 
@@ -104,7 +106,8 @@ xinfo_group() {
   printf '%s\n' "$err" | grep -qx "evt: error: lag<1000: lag of group stopped on load.tick is $(xinfo_group load.tick stopped lag)"
   printf '%s\n' "$err" | grep -qx "evt: error: lag<1000: lag of group busy on load.tick is $(xinfo_group load.tick busy lag)"
   run_evt stats --check 'lag<100000,dlq=0,idle<5m'
-  [ "$status" = 0 ] && [ -z "$err$out" ]
+  [ "$status" = 0 ]
+  [ -z "$err$out" ]
   run_evt stats --check 'lag<<3'
   [ "$status" = 64 ]
   assert_one_error_line "$err"
@@ -128,7 +131,8 @@ xinfo_group() {
   [ "$(stats_group gap.type h "g['lag']")" = None ]
   evt stats gap.type | grep -E '^  h +unknown'
   run_evt stats --check 'lag<5' gap.type
-  [ "$status" = 1 ] && [[ "$err" == *"lag of group h on gap.type is unknown"* ]]
+  [ "$status" = 1 ]
+  [[ "$err" == *"lag of group h on gap.type is unknown"* ]]
 
   "$EVT_BIN" stats --watch --interval 200ms --json > "$BATS_TEST_TMPDIR/watch" &
   watcher=$!
@@ -206,7 +210,8 @@ xinfo_group() {
 
   for i in $(seq 1 500); do printf '{"type":"capped.one","data":{}}\n'; done | evt publish --ndjson -q --maxlen 100
   n=$(rcli XLEN "$(stream_key capped.one)")
-  [ "$n" -ge 100 ] && [ "$n" -lt 500 ]
+  [ "$n" -ge 100 ]
+  [ "$n" -lt 500 ]
   evt publish capped.two --data '{}' -q >/dev/null
   sleep 1.1
   evt publish capped.two --data '{}' -q --max-age 1s >/dev/null
@@ -276,11 +281,14 @@ xinfo_group() {
   grep -E '^time=[0-9TZ:.-]+ level=info msg="serving /metrics' "$BATS_TEST_TMPDIR/log" | grep -q ' group=m'
 
   run_evt subscribe --log-level loud x.y
-  [ "$status" = 64 ] && assert_one_error_line "$err"
+  [ "$status" = 64 ]
+  assert_one_error_line "$err"
   EVT_LOG_FORMAT=xml run_evt subscribe x.y
-  [ "$status" = 64 ] && [[ "$err" == *EVT_LOG_FORMAT* ]]
+  [ "$status" = 64 ]
+  [[ "$err" == *EVT_LOG_FORMAT* ]]
   run_evt subscribe --metrics-addr 127.0.0.1:1 x.y
-  [ "$status" = 64 ] && [[ "$err" == *"needs --group"* ]]
+  [ "$status" = 64 ]
+  [[ "$err" == *"needs --group"* ]]
 }
 
 @test "trace context: publish → subscribe --exec 'evt publish …' carries correlation id, causation id and traceparent" {
@@ -297,7 +305,8 @@ xinfo_group() {
   [ "$(printf '%s' "$next" | jq -r .headers.correlationId)" = flow-42 ]
   [ "$(printf '%s' "$next" | jq -r .headers.causationId)" = "$first" ]
   tp=$(printf '%s' "$next" | jq -r .headers.traceparent)
-  [[ "$tp" =~ ^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$ ]] && [ "$tp" != "$parent" ]
+  [[ "$tp" =~ ^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$ ]]
+  [ "$tp" != "$parent" ]
   # An explicit header wins over the inherited one; outside a handler nothing is added.
   EVT_CORRELATION_ID=outer run_evt publish x.y --data '{}' -H correlationId=mine
   [ "$(printf '%s' "$out" | jq -r .headers.correlationId)" = mine ]
