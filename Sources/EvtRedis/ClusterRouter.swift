@@ -454,6 +454,11 @@ final class ClusterRouter {
     return raw!
   }
 
+  /// Whether `raw` is a reply the router follows (a redirection, or "try again later")
+  /// rather than hands over: such a reply to a command sent outside the router is worth
+  /// sending again through it.
+  static func isRedirect(_ raw: UnsafeMutableRawPointer) -> Bool { Redirect(raw) != nil }
+
   /// A cluster redirection or a "try again later" error reply.
   private enum Redirect {
     case moved(slot: Int, host: String, port: Int)

@@ -148,11 +148,7 @@ public final class RedisConnection {
     single = nil
     cluster = router
     var again: [Int] = []
-    for (i, raw) in replies.enumerated() {
-      let r = RawReply(pointer: raw.assumingMemoryBound(to: redisReply.self))
-      guard r.kind == .error, let e = r.reply.errorMessage,
-        e.hasPrefix("MOVED ") || e.hasPrefix("ASK ") || e.hasPrefix("TRYAGAIN") || e.hasPrefix("CLUSTERDOWN")
-      else { continue }
+    for (i, raw) in replies.enumerated() where ClusterRouter.isRedirect(raw) {
       again.append(i)
       try router.append(batch[i])
     }

@@ -179,7 +179,6 @@ public final class GroupConsumer {
     stopReadingAhead(givingBack: false)
     joined.removeAll()
     streamKeys.removeAll()
-    typeWatch.reset()
     history.removeAll()
     claimCursors.removeAll()
     idle = true
