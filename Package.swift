@@ -50,7 +50,7 @@ let package = Package(
     .target(
       name: "EvtServices",
       dependencies: [
-        "EvtBus", "EvtRedis", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        "EvtBus", "EvtRedis", "EvtOps", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift"),
         .product(name: "Logging", package: "swift-log"),
       ]),
     // What long-running consumers add for operators: structured logs (swift-log), Prometheus

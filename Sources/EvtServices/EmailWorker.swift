@@ -1,10 +1,7 @@
 import EvtBus
+import EvtOps
 import EvtRedis
 import Logging
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// How the email worker runs.
 public struct EmailWorkerOptions: Sendable {
@@ -36,6 +33,10 @@ public struct EmailWorkerOptions: Sendable {
   /// Log every mail sent (with its processing time); otherwise only circuit changes, dead
   /// letters, reconnections and errors.
   public var logEachMail = true
+  /// Serve `/metrics`, `/healthz` and `/readyz` here (see ``GroupWorker/Options/metricsAddress``).
+  public var metricsAddress: String?
+  /// Touch this file on every turn of each handler's loop.
+  public var heartbeatFile: String?
 
   public init() {}
 
@@ -68,104 +69,66 @@ public final class EmailWorker: Sendable {
   public static let types = [ServiceTypes.userCreated, ServiceTypes.orderPlaced]
   public static let sentType = ServiceTypes.emailSent
 
-  let options: EmailWorkerOptions
-  let keys: Keys
-  let mailer: any Mailer
-  let connect: @Sendable () throws(BusError) -> RedisConnection
-  let logger: Logger
   /// The circuit breaker all handler threads share.
   public let breaker: CircuitBreaker
   /// The processing time of every mail sent by this worker.
-  public let timings = Timings()
-  /// Told what every handler thread does, beside the processing figures kept in Redis
-  /// (metrics, heartbeats); called from all handler threads.
-  let observe: (any ConsumerObserver & Sendable)?
-  /// The handler threads' connections: an outage is logged once, not once per thread.
-  public let outage = Reconnect.Outage()
+  public let timings: Timings
+  /// The consumer group's members, one per handler thread.
+  public let group: GroupWorker
 
   /// - Parameters:
   ///   - connect: opens a new connection (one per handler thread).
   ///   - logger: one line per notable thing: mails sent with their processing time (info),
   ///     circuit state changes, reconnections, dead letters (warning); with the group, the
   ///     consumer and the event's id and type as metadata.
-  ///   - observe: told what every handler thread does (metrics, heartbeats); must be thread-safe.
+  /// - Throws: `.invalidArgument` for options ``EmailWorkerOptions/validate()`` refuses, or a
+  ///   heartbeat file that cannot be created.
   public init(
     keys: Keys, mailer: any Mailer, options: EmailWorkerOptions, connect: @escaping @Sendable () throws(BusError) -> RedisConnection,
-    logger: Logger, observe: (any ConsumerObserver & Sendable)? = nil
-  ) {
-    self.keys = keys
-    self.mailer = mailer
-    self.options = options
-    self.connect = connect
-    var logger = logger
-    logger[metadataKey: "group"] = "\(options.group)"
-    self.logger = logger
-    self.observe = observe
-    self.breaker = CircuitBreaker(failureThreshold: options.breakerThreshold, coolDown: options.breakerCoolDown) { [logger] in
-      logger.warning("\($0)")
+    logger: Logger
+  ) throws(BusError) {
+    try options.validate()
+    var groupLog = logger
+    groupLog[metadataKey: "group"] = "\(options.group)"
+    let breaker = CircuitBreaker(failureThreshold: options.breakerThreshold, coolDown: options.breakerCoolDown) { [groupLog] in
+      groupLog.warning("\($0)")
     }
+    self.breaker = breaker
+    let timings = Timings()
+    self.timings = timings
+    var worker = GroupWorker.Options(group: options.group, selection: try TypeSelection(Self.types))
+    worker.consumerName = options.consumerName
+    worker.concurrency = options.concurrency
+    worker.limits = SubscriptionLimits(untilEmpty: options.untilEmpty, batchSize: 1, waitPending: options.waitPending)
+    worker.claimIdleMilliseconds = Int(options.claimIdle * 1000)
+    worker.retry = options.retry
+    worker.maxDeliveries = options.maxDeliveries
+    worker.contracts = ServiceTypes.contracts
+    worker.metricsAddress = options.metricsAddress
+    worker.heartbeatFile = options.heartbeatFile
+    group = try GroupWorker(
+      options: worker, keys: keys, connect: connect, logger: logger, breaker: breaker,
+      handler: { member in
+        EmailHandler(
+          group: options.group, composer: MailComposer(users: UserStore(connection: member.connection, keys: keys), from: options.from),
+          mailer: mailer, breaker: breaker, timings: timings, log: options.logEachMail ? member.logger : nil)
+      },
+      doneMarkers: { member in
+        let done = DoneMarkers(
+          connection: member.connection, keys: keys, group: options.group, ttlSeconds: options.doneTTL, contracts: ServiceTypes.contracts)
+        done.onAlreadyDone = { [log = member.logger] key, what in
+          log.info("\(key.type) \(key.id) \(what)", metadata: ["event_id": "\(key.id)", "type": "\(key.type)"])
+        }
+        return done
+      })
   }
 
-  /// Runs the handler threads until a shutdown is requested (or, with `untilEmpty`, until
-  /// nothing is left), and returns their outcomes added up.
+  /// Runs the handler threads until `shouldStop` says so (or, with `untilEmpty`, until nothing
+  /// is left), and returns their outcomes added up.
   /// - Throws: the first error that stopped a thread (the others are stopped then).
-  public func run(shouldStop: @escaping @Sendable () -> Bool) throws(BusError) -> SubscriptionOutcome {
-    let failure = Locked<BusError?>(nil)
-    let total = Locked(SubscriptionOutcome(end: .finished, handled: 0, failed: 0))
-    let stop: @Sendable () -> Bool = { shouldStop() || failure.withLock { $0 != nil } }
-    var threads: [pthread_t] = []
-    for i in 1...max(1, options.concurrency) {
-      threads.append(
-        startThread { [self] in
-          do throws(BusError) {
-            let outcome = try runConsumer(number: i, shouldStop: stop)
-            total.withLock {
-              $0.handled += outcome.handled
-              $0.failed += outcome.failed
-              $0.deadLettered += outcome.deadLettered
-              $0.givenBack += outcome.givenBack
-              // Every handler thread sees the same consumers elsewhere (its siblings excluded below).
-              if $0.pendingElsewhere.isEmpty { $0.pendingElsewhere = outcome.pendingElsewhere }
-              if outcome.end != .finished { $0.end = outcome.end }
-            }
-          } catch {
-            failure.withLock { if $0 == nil { $0 = error } }
-          }
-        })
-    }
-    for t in threads { pthread_join(t, nil) }
-    if let error = failure.withLock({ $0 }) { throw error }
-    var outcome = total.withLock { $0 }
-    let siblings = Set((1...max(1, options.concurrency)).map { "\(options.consumerName)-\($0)" })
-    outcome.pendingElsewhere.removeAll { siblings.contains($0.consumer) }
-    return outcome
-  }
-
-  private func runConsumer(number: Int, shouldStop: @escaping () -> Bool) throws(BusError) -> SubscriptionOutcome {
-    let redis = try connect()
-    let name = options.concurrency > 1 ? "\(options.consumerName)-\(number)" : options.consumerName
-    var log = logger
-    log[metadataKey: "consumer"] = "\(name)"
-    let consumer = try GroupConsumer(
-      connection: redis, keys: keys, group: options.group, consumer: name, selection: try TypeSelection(Self.types), start: .beginning)
-    consumer.claimIdleMilliseconds = Int(options.claimIdle * 1000)
-    let recorder = ProcessingStatsRecorder(connection: redis, keys: keys, group: options.group)
-    consumer.observer = observe.map { ConsumerObservers([recorder, $0]) } ?? recorder
-    let handler = EmailHandler(
-      group: options.group, composer: MailComposer(users: UserStore(connection: redis, keys: keys), from: options.from), mailer: mailer,
-      breaker: breaker, timings: timings, log: options.logEachMail ? log : nil)
-    let deadLetters = DeadLetterQueue(connection: redis, keys: keys, group: options.group)
-    deadLetters.logEach(to: log)
-    let done = DoneMarkers(
-      connection: redis, keys: keys, group: options.group, ttlSeconds: options.doneTTL, contracts: ServiceTypes.contracts)
-    done.onAlreadyDone = { [log] key, what in
-      log.info("\(key.type) \(key.id) \(what)", metadata: ["event_id": "\(key.id)", "type": "\(key.type)"])
-    }
-    var reconnect = Reconnect(connection: redis) { [log] in log.warning("\($0)") }
-    reconnect.outage = outage
-    return try Subscription.run(
-      group: consumer, limits: SubscriptionLimits(untilEmpty: options.untilEmpty, batchSize: 1, waitPending: options.waitPending),
-      handler: handler, retry: options.retry, deadLetters: deadLetters, doneMarkers: done, maxDeliveries: options.maxDeliveries,
-      contracts: ServiceTypes.contracts, reconnect: reconnect, shouldStop: shouldStop)
+  public func run(on connection: RedisConnection? = nil, shouldStop: @escaping () -> Bool) throws(BusError)
+    -> SubscriptionOutcome
+  {
+    try group.run(on: connection, shouldStop: shouldStop)
   }
 }

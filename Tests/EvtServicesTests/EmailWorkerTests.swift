@@ -27,7 +27,7 @@ final class SwitchableMailer: Mailer, @unchecked Sendable {
 @Suite("Email worker")
 struct EmailWorkerTests {
   func worker(_ server: RedisServer, _ keys: Keys, _ mailer: any Mailer, _ configure: (inout EmailWorkerOptions) -> Void = { _ in })
-    -> EmailWorker
+    throws -> EmailWorker
   {
     var options = EmailWorkerOptions()
     options.untilEmpty = true
@@ -36,7 +36,7 @@ struct EmailWorkerTests {
     options.breakerCoolDown = 0.1
     configure(&options)
     let url = server.url
-    return EmailWorker(
+    return try EmailWorker(
       keys: keys, mailer: mailer, options: options,
       connect: { () throws(BusError) in
         do throws(RedisError) { return try RedisConnection(url: url) } catch { throw BusError(error) }
@@ -74,7 +74,7 @@ struct EmailWorkerTests {
       for i in 0..<6 { _ = try store.create(name: "U\(i)", email: "u\(i)@example.com") }
       let mailer = SwitchableMailer()
       mailer.down.store(true, ordering: .relaxed)
-      let w = worker(server, keys, mailer) { $0.concurrency = 2 }
+      let w = try worker(server, keys, mailer) { $0.concurrency = 2 }
       let restore = startThread {
         sleepSeconds(0.8)
         mailer.down.store(false, ordering: .relaxed)

@@ -3,6 +3,7 @@ import EvtBus
 import EvtOps
 import EvtProcess
 import EvtServices
+import Logging
 
 struct RunEmailWorker: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -110,50 +111,44 @@ struct RunEmailWorker: ParsableCommand {
     options.untilEmpty = untilEmpty
     options.waitPending = waitPending
     options.logEachMail = !quiet
+    options.metricsAddress = operations.metricsAddr
+    options.heartbeatFile = operations.heartbeatFile
     return options
   }
 
   func run() throws {
-    // Logging first: warnings about the connection options are log records in json/logfmt.
-    let logger = try operations.logger("evt.email-worker")
-    try connection.check()
-    let mailer: any Mailer
-    let user = try environment("EVT_SMTP_USER")
-    var password = try environment("EVT_SMTP_PASSWORD")
-    if let smtpPasswordFile { password = try Input.secret(fromFile: smtpPasswordFile, what: "--smtp-password-file") }
-    do throws(MailError) {
-      if let outbox {
-        mailer = try OutboxMailer(directory: outbox)
-      } else {
-        mailer = try SMTPMailer(url: smtp!, username: user, password: password, requireTLS: smtpRequireTls)
-      }
-    } catch {
-      throw BusError(.invalidArgument, error.message)
-    }
-
-    var groupLog = logger
-    groupLog[metadataKey: "group"] = "\(group)"
-    let (observers, metrics) = try operations.observers(group: group, logger: groupLog)
-    let connector = try connection.connector()
-    let keys = try connection.keys()
-    let worker = EmailWorker(keys: keys, mailer: mailer, options: options, connect: connector, logger: logger, observe: observers)
-    _ = try connection.connectReading()  // fail fast, with one message, when Redis is not there
-    try operations.serve(metrics, logger: groupLog) { (metrics) throws(BusError) in
-      ReadinessProbe(
-        connect: connector, keys: keys, group: group, selection: try TypeSelection(EmailWorker.types), metrics: metrics,
-        breaker: worker.breaker, outage: worker.outage)
-    }
-    Shutdown.install()
-    groupLog.info(
-      "email worker: group \(group), \(concurrency) handler\(concurrency == 1 ? "" : "s"), mail to \(mailer.destination)")
+    let front = try ConsumerFrontEnd("evt.email-worker", connection: connection, operations: operations)
+    let mailer = try makeMailer()
+    let worker = try EmailWorker(
+      keys: front.keys, mailer: mailer, options: options, connect: try connection.connector(), logger: front.logger)
     let giveUpAt = timeout.map { EventTime.now().milliseconds + $0.milliseconds }
     let gaveUp = Locked(false)
-    let outcome = try worker.run {
+    let outcome = try front.run(
+      worker.group,
+      announce: "email worker: group \(group), \(concurrency) handler\(concurrency == 1 ? "" : "s"), mail to \(mailer.destination)"
+    ) {
       if Shutdown.isRequested { return true }
       guard let giveUpAt, EventTime.now().milliseconds >= giveUpAt else { return false }
       gaveUp.withLock { $0 = true }
       return true
     }
+    try report(outcome, worker, log: worker.group.logger, gaveUp: gaveUp.withLock { $0 })
+  }
+
+  private func makeMailer() throws -> any Mailer {
+    let user = try environment("EVT_SMTP_USER")
+    var password = try environment("EVT_SMTP_PASSWORD")
+    if let smtpPasswordFile { password = try Input.secret(fromFile: smtpPasswordFile, what: "--smtp-password-file") }
+    do throws(MailError) {
+      if let outbox { return try OutboxMailer(directory: outbox) }
+      return try SMTPMailer(url: smtp!, username: user, password: password, requireTLS: smtpRequireTls)
+    } catch {
+      throw BusError(.invalidArgument, error.message)
+    }
+  }
+
+  /// Logs what the worker did, and exits with the code that tells scripts.
+  private func report(_ outcome: SubscriptionOutcome, _ worker: EmailWorker, log: Logger, gaveUp: Bool) throws {
     var summary = "email worker stopped: \(outcome.handled) handled"
     if outcome.deadLettered > 0 { summary += ", \(outcome.deadLettered) dead-lettered (see evt replay-dlq --list)" }
     if outcome.failed > 0 { summary += ", \(outcome.failed) left pending" }
@@ -163,8 +158,8 @@ struct RunEmailWorker: ParsableCommand {
       summary +=
         "; \(t.count) mail\(t.count == 1 ? "" : "s") sent, processing time mean \(t.meanMilliseconds) ms, p50 \(t.p50Milliseconds) ms, p95 \(t.p95Milliseconds) ms, p99 \(t.p99Milliseconds) ms, max \(t.maxMilliseconds) ms"
     }
-    groupLog.notice("\(summary)")
-    if outcome.end != .finished && gaveUp.withLock({ $0 }) {
+    log.notice("\(summary)")
+    if outcome.end != .finished && gaveUp {
       Terminal.error("gave up after --timeout \(timeout!) with events not handled; they stay pending for the group")
       throw CommandExit(code: EvtExit.timeout)
     }

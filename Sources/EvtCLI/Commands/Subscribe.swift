@@ -101,74 +101,34 @@ struct Subscribe: ParsableCommand {
   func run() throws {
     let selection = try TypeSelection(types)
     let consumerName = consumer ?? GroupConsumer.defaultName()
-    var metadata: Logger.Metadata = [:]
-    if let group {
-      metadata["group"] = "\(group)"
-      metadata["consumer"] = "\(consumerName)"
-    }
-    // Logging first: warnings about the connection options are log records in json/logfmt.
-    let logger = try operations.logger("evt.subscribe", metadata: metadata)
-    try connection.check()
-    let keys = try connection.keys()
-    let handler: DeliveryHandler
-    var printer: PrintHandler?
-    if let exec {
-      func fields(_ d: Delivery) -> Logger.Metadata {
-        [
-          "event_id": "\(d.envelope?.id ?? "")", "type": "\(d.entry.type)", "stream_id": "\(d.entry.id)", "attempt": "\(d.attempt)",
-        ]
-      }
-      let exec = ExecHandler(command: exec, shutdownTimeout: shutdownTimeout.seconds) { message, delivery in
-        logger.warning("\(message)", metadata: fields(delivery))
-      }
-      if operations.structuredLogs {
-        // Each line the handler writes to standard error is a record of its own, escaped.
-        exec.stderrLine = { line, delivery in
-          var f = fields(delivery)
-          f["stream"] = "stderr"
-          logger.notice("\(String(decoding: line, as: UTF8.self))", metadata: f)
-        }
-      }
-      handler = exec
-    } else {
-      printer = PrintHandler(format: output.format, eachLine: streaming.writesEachLine)
-      handler = printer!
-    }
-    // One event at a time with --exec, so a shutdown leaves nothing fetched but unhandled.
-    let limits = SubscriptionLimits(
-      count: count, untilEmpty: untilEmpty, idleTimeout: timeout?.seconds, batchSize: exec == nil ? 500 : 1, waitPending: waitPending)
-    let redis = try connection.connectReading()
-    var reconnect = Reconnect(connection: redis) { logger.warning("\($0)") }
-    reconnect.outage = Reconnect.Outage()
-    Shutdown.install()
+    let metadata: Logger.Metadata = group.map { ["group": "\($0)", "consumer": "\(consumerName)"] } ?? [:]
+    let front = try ConsumerFrontEnd("evt.subscribe", connection: connection, operations: operations, metadata: metadata)
+    let printer = exec == nil ? PrintHandler(format: output.format, eachLine: streaming.writesEachLine) : nil
+    let handler: DeliveryHandler = printer ?? front.execHandler(exec!, shutdownTimeout: shutdownTimeout.seconds)
     // A closed output (the reader of a pipe went away) ends the subscription like a signal.
     let shouldStop = { Shutdown.isRequested || printer?.outputClosed == true || Terminal.outputClosed() }
-    let outcome: SubscriptionOutcome
-    if let group {
-      let member = try GroupConsumer(
-        connection: redis, keys: keys, group: group, consumer: consumerName, selection: selection, start: groupStart(start ?? "beginning")!)
-      member.claimIdleMilliseconds = recovery.claimIdleMilliseconds
-      let (observers, metrics) = try operations.observers(group: group, logger: logger)
-      member.observer = ConsumerObservers([ProcessingStatsRecorder(connection: redis, keys: keys, group: group), observers])
-      try operations.serve(metrics, logger: logger) { (metrics) throws(BusError) in
-        ReadinessProbe(
-          connect: try connection.connector(), keys: keys, group: group, selection: selection, metrics: metrics, breaker: nil,
-          outage: reconnect.outage)
-      }
-      // Printing is fast: the next batch may be read while this one is printed.
-      member.readAhead = exec == nil
-      let deadLetters = DeadLetterQueue(connection: redis, keys: keys, group: group)
-      deadLetters.logEach(to: logger)
-      outcome = try Subscription.run(
-        group: member, limits: limits, handler: handler,
-        retry: recovery.retry, deadLetters: deadLetters,
-        maxDeliveries: recovery.maxDeliveries, contracts: ServiceTypes.contracts,
-        reconnect: reconnect, shouldStop: shouldStop)
-    } else {
-      let watcher = StreamWatcher(connection: redis, keys: keys, selection: selection)
-      try watcher.startAtEnd()
-      outcome = try Subscription.run(live: watcher, limits: limits, handler: handler, reconnect: reconnect, shouldStop: shouldStop)
+    guard let group else {
+      return try report(front.runLive(selection, limits: limits, handler: handler, shouldStop: shouldStop), printer)
     }
+    var options = front.workerOptions(group: group, consumer: consumerName, selection: selection, recovery: recovery)
+    options.start = groupStart(start ?? "beginning")!
+    options.limits = limits
+    options.readAhead = exec == nil  // printing is fast: the next batch may be read while this one is printed
+    options.contracts = ServiceTypes.contracts
+    let worker = try GroupWorker(options: options, keys: front.keys, connect: try connection.connector(), logger: front.logger) { _ in
+      handler
+    }
+    try report(front.run(worker, shouldStop: shouldStop), printer)
+  }
+
+  /// One event at a time with --exec, so a shutdown leaves nothing fetched but unhandled.
+  private var limits: SubscriptionLimits {
+    SubscriptionLimits(
+      count: count, untilEmpty: untilEmpty, idleTimeout: timeout?.seconds, batchSize: exec == nil ? 500 : 1, waitPending: waitPending)
+  }
+
+  /// Says how the subscription ended, and exits with the code that tells scripts.
+  private func report(_ outcome: SubscriptionOutcome, _ printer: PrintHandler?) throws {
     if printer?.outputClosed == true || (!Shutdown.isRequested && outcome.end == .stopped && Terminal.outputClosed()) {
       // What was written is acknowledged; the rest went back to the group. Quietly, like
       // any tool whose reader went away.

@@ -29,7 +29,7 @@ struct OperationsOptions: ParsableArguments {
     do {
       _ = try level()
       _ = try format()
-    } catch let e as BusError { throw ValidationError(e.message) }
+    } catch { throw ValidationError(error.message) }
   }
 
   private func level() throws(BusError) -> Logger.Level {
@@ -67,24 +67,6 @@ struct OperationsOptions: ParsableArguments {
     var logger = Logger(label: label)
     for (k, v) in metadata { logger[metadataKey: k] = v }
     return logger
-  }
-
-  /// The observers these options ask for (metrics with --metrics-addr, a heartbeat file), and
-  /// the log of group events; the metrics to serve, if any.
-  func observers(group: String, logger: Logger) throws(BusError) -> (ConsumerObservers, BusMetrics?) {
-    let metrics = metricsAddr.map { _ in BusMetrics(group: group) }
-    var all: [any ConsumerObserver] = [ConsumerLog(logger: logger)]
-    if let metrics { all.append(metrics) }
-    if let heartbeatFile { all.append(try Heartbeat(path: heartbeatFile)) }
-    return (ConsumerObservers(all), metrics)
-  }
-
-  /// Starts the HTTP listener when --metrics-addr was given, and logs where.
-  func serve(_ metrics: BusMetrics?, logger: Logger, probe: (BusMetrics) throws(BusError) -> ReadinessProbe) throws(BusError) {
-    guard let metricsAddr, let metrics else { return }
-    let server = try OpsServer(address: metricsAddr, metrics: metrics, probe: try probe(metrics))
-    server.start()
-    logger.info("serving /metrics, /healthz and /readyz on http://\(server.address)")
   }
 }
 
