@@ -329,19 +329,18 @@ public final class ReadinessProbe: @unchecked Sendable {
     let redis = connection!
     for type in try selection.resolve(redis, keys) {
       let stream = keys.stream(type)
-      let reply: RedisReply
+      let groups: [GroupInfo]
       do {
-        reply = try redis.busCommand(["XINFO", "GROUPS", stream])
-      } catch  where error.serverMessage?.hasPrefix("ERR no such key") == true {
+        groups = try redis.groups(of: stream)
+      } catch  where error.isNoSuchKey {
         problems.append("the stream of \(type) does not exist (yet)")
         continue
       }
       var found = false
-      for g in reply.array ?? [] {
-        guard let fields = g.fields, fields["name"]?.string == group else { continue }
+      for g in groups where g.name == group {
         found = true
-        metrics.set("evt_group_lag", type: type, to: Double(fields["lag"]?.int ?? -1))
-        metrics.set("evt_group_pending", type: type, to: Double(fields["pending"]?.int ?? 0))
+        metrics.set("evt_group_lag", type: type, to: Double(g.lag ?? -1))
+        metrics.set("evt_group_pending", type: type, to: Double(g.pending))
       }
       if !found { problems.append("group \(group) does not exist on the stream of \(type)") }
     }

@@ -183,6 +183,27 @@ public final class RedisConnection {
     return reply
   }
 
+  /// Sends one command and lends its reply to `body` in place, without copying it (see
+  /// ``RawReply``): for replies decoded straight into values.
+  /// - Throws: what ``command(_:)`` throws for an error reply or a failed round trip; what
+  ///   `body` throws comes back as the result's failure.
+  public func command<R, E: Error>(_ command: RedisCommand, reading body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
+    try append(command)
+    while pendingReplies > 1 { _ = try readReply() }  // never expected; keeps replies aligned
+    var failure: String?
+    let lent = try withReply { (raw) -> Result<R, E>? in
+      if let e = raw.errorMessage {
+        failure = e
+        return nil
+      }
+      do throws(E) { return .success(try body(raw)) } catch { return .failure(error) }
+    }
+    guard case .success(let reply?) = lent else {
+      throw Self.replyError(failure ?? "", command: command.name, url: url, key: command.key)
+    }
+    return reply
+  }
+
   /// Sends one command with a different timeout, for blocking reads (XREAD BLOCK …).
   @discardableResult
   public func command(_ command: RedisCommand, timeout: Double) throws(RedisError) -> RedisReply {

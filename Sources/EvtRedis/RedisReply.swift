@@ -105,6 +105,24 @@ extension RedisReply {
   }
 }
 
+extension RawReply {
+  /// Parses the first reply in raw RESP2 bytes with hiredis's own reader (as a live connection
+  /// does) and lends it to `body` in place: for decoders tested without a server.
+  /// - Throws: `.protocolError` when the bytes hold no complete reply.
+  public static func lending<R, E: Error>(_ resp: [UInt8], to body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
+    guard let reader = redisReaderCreate() else { throw RedisError(.protocolError, "out of memory") }
+    defer { redisReaderFree(reader) }
+    let fed = resp.withUnsafeBufferPointer { buf in
+      buf.withMemoryRebound(to: CChar.self) { redisReaderFeed(reader, $0.baseAddress, buf.count) }
+    }
+    var raw: UnsafeMutableRawPointer?
+    guard fed == REDIS_OK, redisReaderGetReply(reader, &raw) == REDIS_OK, let raw else {
+      throw RedisError(.protocolError, "no complete reply in \(resp.count) bytes")
+    }
+    return lend(raw, to: body)
+  }
+}
+
 /// A reply as hiredis parsed it, read in place: no copy of its strings, no Swift array per
 /// element. Valid only inside the closure it is lent to (``RedisConnection/withReply(_:_:)``);
 /// take what must outlive it as values (``bytes``, ``reply``).

@@ -197,8 +197,7 @@ public final class UserStore {
   public func relayOutbox() throws(BusError) -> Int {
     var relayed = 0
     while true {
-      let reply = try connection.busCommand(["XRANGE", keys.userOutbox, "-", "+", "COUNT", "100"])
-      let entries = try StreamEntry.list(reply, stream: keys.userOutbox, type: "")
+      let entries = try connection.range(keys.userOutbox, from: "-", count: 100)
       guard !entries.isEmpty else { return relayed }
       var writes: [EventWriter.Write] = []
       for e in entries {

@@ -63,15 +63,15 @@ public final class DeadLetterQueue {
     do { announcement = try writer.prepare(failed) } catch { throw BusError(error) }
     try writer.publishOnce([announcement], on: connection)
     let commands: [RedisCommand] = [["MULTI"], dlq, ["XACK", entry.stream, group, entry.id.description], ["EXEC"]]
-    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
-    for (command, reply) in zip(commands, replies) { try checked(reply, command.name, connection, key: command.key) }
+    let replies = try connection.busReplies(commands)
+    for (command, reply) in zip(commands, replies) { try connection.busCheck(reply, command.name, key: command.key) }
     guard let results = replies.last?.array else {
       throw BusError(.server, "the dead-letter transaction for \(entry.stream) \(entry.id) was aborted")
     }
     for r in results {
       // A group Redis lost meanwhile (it restarted empty): the entry comes again anyway.
-      if r.errorMessage?.hasPrefix("NOGROUP") == true { continue }
-      try checked(r, "dead-letter transaction", connection)
+      if ServerMessage.isNoGroup(r.errorMessage) { continue }
+      try connection.busCheck(r, "dead-letter transaction")
     }
     onBury?(delivery, failure)
     return failed

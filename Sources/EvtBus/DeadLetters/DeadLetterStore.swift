@@ -25,7 +25,7 @@ public struct DeadLetterStore {
   func streams(_ kind: String) throws(BusError) -> [(group: String, type: String, key: String)] {
     let pattern = Self.globEscaped(keys.namespace) + ":{*}:" + kind + ":*"
     var found: [(group: String, type: String, key: String)] = []
-    for key in try wrap({ () throws(RedisError) in try connection.scanKeys(matching: pattern, type: "stream") }) {
+    for key in try connection.busScanKeys(matching: pattern, type: "stream") {
       guard let parts = keys.parts(of: key), parts.kind == kind, !parts.rest.isEmpty else { continue }
       found.append((parts.rest, parts.type, key))
     }
@@ -49,10 +49,7 @@ public struct DeadLetterStore {
     var out: [DeadLetter] = []
     var start = filter.since?.description ?? "-"
     while limit.map({ out.count < $0 }) ?? true {
-      let reply = try wrap { () throws(RedisError) in
-        try connection.command(["XRANGE", key, start, "+", "COUNT", "1000"])
-      }
-      let entries = try StreamEntry.list(reply, stream: key, type: "")
+      let entries = try connection.range(key, from: start, count: 1000)
       for e in entries {
         var fields: [String: String] = [:]
         var event: [UInt8]?
@@ -102,7 +99,7 @@ public struct DeadLetterStore {
       for chunk in stride(from: 0, to: items.count, by: 500).map({ Array(items[$0..<min($0 + 500, items.count)]) }) {
         var command: RedisCommand = ["XDEL", key]
         for d in chunk { command.append(d.dlqID.description) }
-        deleted += try wrap { () throws(RedisError) in try connection.command(command) }.int ?? 0
+        deleted += try connection.busCommand(command).int ?? 0
       }
     }
     return deleted

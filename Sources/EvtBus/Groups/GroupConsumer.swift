@@ -135,9 +135,9 @@ public final class GroupConsumer {
       // events are skipped.
       ["XGROUP", "CREATE", key, group, isFirst && !replays.contains(key) ? start.argument : "0", "MKSTREAM"]
     }
-    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+    let replies = try connection.busReplies(commands)
     for (key, reply) in zip(fresh, replies) {
-      if reply.errorMessage?.hasPrefix("BUSYGROUP") != true { try checked(reply, "XGROUP CREATE", connection) }
+      if !ServerMessage.isBusyGroup(reply.errorMessage) { try connection.busCheck(reply, "XGROUP CREATE") }
       joined.insert(key)
       streamKeys.append(key)
       history[key] = .zero
@@ -251,12 +251,10 @@ public final class GroupConsumer {
     try flushAcks()
     var out: [Delivery] = []
     for key in streamKeys where claimCursors[key] != nil && out.count < max {
-      let reply = try wrap { () throws(RedisError) in
-        try connection.command([
-          "XAUTOCLAIM", key, group, consumer, String(idleMs), claimCursors[key]!, "COUNT", String(max - out.count),
-        ])
+      let claim: RedisCommand = ["XAUTOCLAIM", key, group, consumer, String(idleMs), claimCursors[key]!, "COUNT", String(max - out.count)]
+      let (next, entries) = try connection.busDecode(claim) { (raw) throws(BusError) in
+        try StreamReply.autoclaim(raw, stream: key, type: keys.type(ofStream: key) ?? key)
       }
-      let (next, entries) = try StreamReply.autoclaim(reply, stream: key, type: keys.type(ofStream: key) ?? key)
       if next == "0-0" { claimCursors[key] = nil } else { claimCursors[key] = next }
       guard let first = entries.first, let last = entries.last else { continue }
       let counts = try deliveryCounts(key, from: first.id, to: last.id, count: entries.count)
@@ -344,21 +342,19 @@ public final class GroupConsumer {
   public func pendingElsewhere() throws(BusError) -> [PendingElsewhere] {
     var found: [String: PendingElsewhere] = [:]
     for key in streamKeys {
-      let reply: RedisReply
+      let consumers: [ConsumerInfo]
       do {
-        reply = try connection.busCommand(["XINFO", "CONSUMERS", key, group])
+        consumers = try connection.busDecode(["XINFO", "CONSUMERS", key, group]) { (raw) throws(BusError) in
+          try StreamReply.consumers(raw, stream: key, group: group)
+        }
       } catch  where error.isNoGroup {
         continue
       }
-      for fields in try StreamReply.info(reply, "XINFO CONSUMERS \(key) \(group)") {
-        guard let name = fields["name"]?.string, let pending = fields["pending"]?.int, let idle = fields["idle"]?.int else {
-          throw StreamReply.unexpected("XINFO CONSUMERS \(key) \(group)", reply)
-        }
-        guard name != consumer, pending > 0 else { continue }
-        var entry = found[name] ?? PendingElsewhere(consumer: name, count: 0, idle: idle)
-        entry.count += pending
-        entry.idle = Swift.min(entry.idle, idle)
-        found[name] = entry
+      for c in consumers where c.name != consumer && c.pending > 0 {
+        var entry = found[c.name] ?? PendingElsewhere(consumer: c.name, count: 0, idle: c.idleMilliseconds)
+        entry.count += c.pending
+        entry.idle = Swift.min(entry.idle, c.idleMilliseconds)
+        found[c.name] = entry
       }
     }
     return found.values.sorted { $0.consumer < $1.consumer }
@@ -399,10 +395,9 @@ public final class GroupConsumer {
   }
 
   private func deliveryCounts(_ key: String, from: StreamID, to: StreamID, count: Int) throws(BusError) -> [StreamID: Int] {
-    let reply = try wrap { () throws(RedisError) in
-      try connection.command(["XPENDING", key, group, from.description, to.description, String(count), consumer])
+    try connection.busDecode(["XPENDING", key, group, from.description, to.description, String(count), consumer]) {
+      (raw) throws(BusError) in try StreamReply.deliveryCounts(raw, stream: key)
     }
-    return try StreamReply.deliveryCounts(reply, stream: key)
   }
 
   /// Reads new entries. Acknowledgements waiting for the next read (``ackWithNextRead(_:)``)
@@ -434,7 +429,7 @@ public final class GroupConsumer {
     }
     try checkAckReplies(read.earlierErrors)
     if let readError = read.error {
-      guard readError.serverMessage.map(BusError.meansNoGroup) == true else { throw BusError(readError) }
+      guard ServerMessage.isNoGroup(readError.serverMessage) else { throw BusError(readError) }
       // The stream or the group was deleted under us: join again and let the caller retry.
       stopReadingAhead(givingBack: false)
       for key in keysToRead { joined.remove(key) }
@@ -493,19 +488,21 @@ public final class GroupConsumer {
   /// Starts reading ahead: ``readAheadDepth`` reads go out on the reader.
   private func sendAhead(_ keysToRead: [String], max: Int) throws(BusError) {
     guard readAhead, !connection.isCluster, (claimIdleMilliseconds ?? Int.max) >= Self.readAheadMinimumClaimIdle else { return }
-    do throws(RedisError) {
-      if reader == nil || reader!.isBroken {
-        reader = try RedisConnection(
-          url: connection.url, connectTimeout: connection.connectTimeout, commandTimeout: connection.commandTimeout)
+    do {
+      try busCall { () throws(RedisError) in
+        if reader == nil || reader!.isBroken {
+          reader = try RedisConnection(
+            url: connection.url, connectTimeout: connection.connectTimeout, commandTimeout: connection.commandTimeout)
+        }
+        for _ in 0..<Self.readAheadDepth {
+          try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
+          inFlight.append(.batch(keys: keysToRead, max: max))
+        }
+        try reader!.flush()
       }
-      for _ in 0..<Self.readAheadDepth {
-        try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
-        inFlight.append(.batch(keys: keysToRead, max: max))
-      }
-      try reader!.flush()
     } catch {
       stopReadingAhead(givingBack: false)
-      throw BusError(error)
+      throw error
     }
   }
 
@@ -514,30 +511,32 @@ public final class GroupConsumer {
   private func receiveAhead(_ keysToRead: [String], max: Int, chaining: Bool) throws(BusError) -> RedisConnection.StreamRead {
     var read = RedisConnection.StreamRead()
     var decoded: Result<RedisError?, BusError> = .success(nil)
-    do throws(RedisError) {
-      let acks = deferredAckCommands()
-      for c in acks { try reader!.append(c) }
-      if !acks.isEmpty { inFlight.append(.acks(acks.count)) }
-      deferredAcks.removeAll(keepingCapacity: true)
-      if chaining && lastBatchFull {
-        try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
-        inFlight.append(.batch(keys: keysToRead, max: max))
-      }
-      try reader!.flush()
-      // Replies in the order they were asked for: acknowledgements up to the next batch.
-      replies: while !inFlight.isEmpty {
-        switch inFlight.removeFirst() {
-        case .acks(let n):
-          for _ in 0..<n { read.earlierErrors.append(try reader!.receiveErrorMessage()) }
-        case .batch(let sentKeys, let sentMax):
-          decoded = try reader!.receiveStreams("XREADGROUP", key: sentKeys.first, keys: keys, into: &read.entries)
-          lastBatchFull = read.entries.count >= sentMax
-          break replies
+    do {
+      try busCall { () throws(RedisError) in
+        let acks = deferredAckCommands()
+        for c in acks { try reader!.append(c) }
+        if !acks.isEmpty { inFlight.append(.acks(acks.count)) }
+        deferredAcks.removeAll(keepingCapacity: true)
+        if chaining && lastBatchFull {
+          try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
+          inFlight.append(.batch(keys: keysToRead, max: max))
+        }
+        try reader!.flush()
+        // Replies in the order they were asked for: acknowledgements up to the next batch.
+        replies: while !inFlight.isEmpty {
+          switch inFlight.removeFirst() {
+          case .acks(let n):
+            for _ in 0..<n { read.earlierErrors.append(try reader!.receiveErrorMessage()) }
+          case .batch(let sentKeys, let sentMax):
+            decoded = try reader!.receiveStreams("XREADGROUP", key: sentKeys.first, keys: keys, into: &read.entries)
+            lastBatchFull = read.entries.count >= sentMax
+            break replies
+          }
         }
       }
     } catch {
       stopReadingAhead(givingBack: false)
-      throw BusError(error)
+      throw error
     }
     read.error = try decoded.get()
     return read
@@ -604,13 +603,13 @@ public final class GroupConsumer {
   public func flushAcks() throws(BusError) {
     guard !deferredAcks.isEmpty else { return }
     let commands = deferredAckCommands()
-    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+    let replies = try connection.busReplies(commands)
     deferredAcks.removeAll(keepingCapacity: true)
     try checkAckReplies(replies.map(\.errorMessage))
   }
 
   private func checkAckReplies(_ errors: [String?]) throws(BusError) {
-    for case let failure? in errors where !failure.hasPrefix("NOGROUP") {
+    for case let failure? in errors where !ServerMessage.isNoGroup(failure) {
       // (A group Redis lost meanwhile cannot be acknowledged in: its entries come again.)
       throw BusError(connection.error(forReply: failure, command: "XACK"))
     }
@@ -650,11 +649,11 @@ public final class GroupConsumer {
       for id in byStream[key]! { c.append(id.description) }
       return c
     }
-    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+    let replies = try connection.busReplies(commands)
     for reply in replies {
       // A group Redis lost meanwhile cannot be acknowledged in: its entries come again.
-      if reply.errorMessage?.hasPrefix("NOGROUP") == true { continue }
-      try checked(reply, "XACK", connection)
+      if ServerMessage.isNoGroup(reply.errorMessage) { continue }
+      try connection.busCheck(reply, "XACK")
     }
   }
 }

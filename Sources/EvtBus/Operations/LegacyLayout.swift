@@ -19,11 +19,10 @@ public enum LegacyLayout {
 
   /// The registered types whose stream is still at its old key.
   private static func oldStreams(_ connection: RedisConnection, _ keys: Keys) throws(BusError) -> [(type: String, key: String)] {
-    let reply = try wrap { () throws(RedisError) in try connection.command(["SMEMBERS", keys.types]) }
-    let types = try StreamReply.strings(reply, "SMEMBERS \(keys.types)").sorted()
+    let types = try connection.members(of: keys.types).sorted()
     guard !types.isEmpty else { return [] }
     let old = types.map { (type: $0, key: keys.legacy.stream($0)) }
-    let replies = try wrap { () throws(RedisError) in try connection.pipeline(old.map { ["EXISTS", $0.key] }) }
+    let replies = try connection.busReplies(old.map { ["EXISTS", $0.key] })
     return zip(old, replies).filter { $0.1.int == 1 }.map(\.0)
   }
 
@@ -109,7 +108,7 @@ public enum LegacyLayout {
     _ legacy: Keys.Legacy
   ) throws(BusError) {
     var problems: [String] = []
-    let kinds = try wrap { () throws(RedisError) in try connection.pipeline(streams.map { ["TYPE", $0.key] }) }
+    let kinds = try connection.busReplies(streams.map { ["TYPE", $0.key] })
     for (s, kind) in zip(streams, kinds) {
       if !EventType.isValid(s.type) {
         problems.append("\(JSON.quoted(s.key)) (\(JSON.quoted(s.type)) is not a valid type name)")
@@ -139,7 +138,7 @@ public enum LegacyLayout {
   }
 
   private static func scan(_ connection: RedisConnection, _ pattern: String, type: String?) throws(BusError) -> [String] {
-    try wrap { () throws(RedisError) in try connection.scanKeys(matching: pattern, type: type) }.sorted()
+    try connection.busScanKeys(matching: pattern, type: type).sorted()
   }
 
   /// Moves keys with DUMP and RESTORE (which keep a stream's consumer groups and every key's
@@ -154,7 +153,7 @@ public enum LegacyLayout {
       guard let ttl = replies[0].int, ttl != -2, case .bulk(let payload) = replies[1] else { return }  // gone meanwhile
       var restore = RedisCommand(["RESTORE", new, String(max(0, ttl))])
       restore.append(payload)
-      let restored = try wrap { () throws(RedisError) in try connection.pipeline([restore]) }[0]
+      let restored = try connection.busReplies([restore])[0]
       if let e = restored.errorMessage {
         guard e.hasPrefix("BUSYKEY") else { throw BusError(connection.error(forReply: e, command: "RESTORE", key: new)) }
         // Both exist: a stream written under both layouts (or a move interrupted after the
@@ -243,8 +242,7 @@ public enum LegacyLayout {
       var resume: String?
       if let group { resume = try resumePoint(old, group: group) }
       while true {
-        let page = try run([["XRANGE", old, start, "+", "COUNT", "500"]])[0]
-        let entries = try StreamEntry.list(page, stream: old, type: "")
+        let entries = try connection.range(old, from: start, count: 500)
         guard let final = entries.last else { break }
         var commands: [RedisCommand] = []
         for e in entries {
@@ -260,16 +258,16 @@ public enum LegacyLayout {
         moved += entries.count
         if !dryRun {
           // An entry already there (a run interrupted earlier) is refused with an error: skipped.
-          _ = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+          _ = try connection.busReplies(commands)
         }
         start = final.id.exclusive
       }
       guard !dryRun else { return moved }
       if let group, let resume {
         for key in targets.sorted() {
-          let made = try wrap { () throws(RedisError) in try connection.pipeline([["XGROUP", "CREATE", key, group, resume, "MKSTREAM"]]) }[
+          let made = try connection.busReplies([["XGROUP", "CREATE", key, group, resume, "MKSTREAM"]])[
             0]
-          if made.errorMessage?.hasPrefix("BUSYGROUP") != true { try checked(made, "XGROUP CREATE", connection, key: key) }
+          if !ServerMessage.isBusyGroup(made.errorMessage) { try connection.busCheck(made, "XGROUP CREATE", key: key) }
         }
       }
       _ = try run([["DEL", old]])
@@ -279,17 +277,14 @@ public enum LegacyLayout {
     /// Where a group on a split stream starts: before its oldest pending entry, else after the
     /// last entry it was given.
     private func resumePoint(_ stream: String, group: String) throws(BusError) -> String? {
-      let replies = try wrap { () throws(RedisError) in
-        try connection.pipeline([["XINFO", "GROUPS", stream], ["XPENDING", stream, group]])
+      let groups = try? connection.busDecode(["XINFO", "GROUPS", stream]) { (raw) throws(BusError) in
+        try StreamReply.groups(raw, stream: stream)
       }
-      guard let groups = try? StreamReply.info(replies[0], "XINFO GROUPS"),
-        let info = groups.first(where: { $0["name"]?.string == group }),
-        let delivered = info["last-delivered-id"]?.string
-      else { return nil }
-      if let oldest = replies[1].array?[1].string, let id = StreamID(oldest) {
-        return id.previous.description
+      guard let delivered = groups?.first(where: { $0.name == group })?.lastDelivered else { return nil }
+      let pending = try connection.busDecode(["XPENDING", stream, group]) { (raw) throws(BusError) in
+        try StreamReply.pendingSummary(raw, stream: stream)
       }
-      return delivered
+      return (pending.oldest?.previous ?? delivered).description
     }
 
     private static func add(_ e: StreamEntry, to key: String) -> RedisCommand {
@@ -302,9 +297,7 @@ public enum LegacyLayout {
     }
 
     private func run(_ commands: [RedisCommand]) throws(BusError) -> [RedisReply] {
-      let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
-      for (c, r) in zip(commands, replies) { try checked(r, c.name, connection, key: c.key) }
-      return replies
+      try connection.busPipeline(commands)
     }
   }
 }

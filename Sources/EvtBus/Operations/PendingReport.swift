@@ -41,15 +41,10 @@ public struct PendingReport {
     var streams = try TypeSelection([]).resolve(connection, keys).map { (keys.stream($0), $0) }
     for r in try DeadLetterStore(connection: connection, keys: keys).replayStreams() { streams.append((r.key, "(replay)")) }
     for (stream, type) in streams {
-      let groups = try wrap { () throws(RedisError) in try connection.command(["XINFO", "GROUPS", stream]) }
-      for info in try StreamReply.info(groups, "XINFO GROUPS \(stream)") {
-        guard let name = info["name"]?.string else { throw StreamReply.unexpected("XINFO GROUPS \(stream)", groups) }
-        guard wanted == nil || wanted == name else { continue }
-        let consumers = try wrap { () throws(RedisError) in try connection.command(["XINFO", "CONSUMERS", stream, name]) }
-        for c in try StreamReply.info(consumers, "XINFO CONSUMERS \(stream) \(name)") {
-          guard let consumer = c["name"]?.string, let count = c["pending"]?.int else {
-            throw StreamReply.unexpected("XINFO CONSUMERS \(stream) \(name)", consumers)
-          }
+      for info in try connection.groups(of: stream) where wanted == nil || wanted == info.name {
+        let name = info.name
+        for c in try connection.consumers(of: stream, group: name) {
+          let (consumer, count) = (c.name, c.pending)
           let key = name + "\u{0}" + consumer
           var s =
             table[key]
@@ -74,10 +69,7 @@ public struct PendingReport {
     var idle = 0
     var deliveries = 0
     while true {
-      let page = try wrap { () throws(RedisError) in
-        try connection.command(["XPENDING", stream, group, start, "+", "1000", consumer])
-      }
-      let items = try StreamReply.pending(page, stream: stream)
+      let items = try connection.pending(stream, group: group, from: start, count: 1000, consumer: consumer)
       for item in items {
         idle = max(idle, item.idleMilliseconds)
         deliveries = max(deliveries, item.deliveries)

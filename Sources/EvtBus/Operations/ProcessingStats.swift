@@ -109,14 +109,14 @@ public struct ProcessingStats: Sendable, Equatable {
     let current = Int(now.milliseconds / 60_000)
     let minuteKeys = (0..<max(1, minutes)).map { keys.processingStats(group, type, minute: current - $0) }
     let commands = minuteKeys.map { key -> RedisCommand in ["HGETALL", key] }
-    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
+    let replies = try connection.busReplies(commands)
     var total = ProcessingStats()
     for (key, reply) in zip(minuteKeys, replies) {
       if reply.errorMessage?.hasPrefix("WRONGTYPE") == true {
         total.unreadable.append(key)
         continue
       }
-      try checked(reply, "HGETALL", connection)
+      try connection.busCheck(reply, "HGETALL")
       total.add(ProcessingStats(hash: reply))
     }
     return total

@@ -92,45 +92,30 @@ public struct StreamStats {
   /// A type's stream and groups; `nil` when its stream is gone.
   private func typeStats(_ type: String, windowMinutes: Int, now: EventTime) throws(BusError) -> TypeStats? {
     let stream = keys.stream(type)
-    let reply: RedisReply
+    let info: StreamInfo
     do {
-      reply = try connection.busCommand(["XINFO", "STREAM", stream])
-    } catch  where error.serverMessage?.hasPrefix("ERR no such key") == true {
+      info = try connection.info(of: stream)
+    } catch  where error.isNoSuchKey {
       return nil  // a registered type whose stream is gone
     }
-    guard let info = reply.fields else { throw StreamReply.unexpected("XINFO STREAM \(stream)", reply) }
     var stats = TypeStats(
-      type: type, length: info["length"]?.int ?? 0, first: Self.entryID(info["first-entry"]), last: Self.entryID(info["last-entry"]),
+      type: type, length: info.length, first: info.first, last: info.last,
       lastMinute: try Self.count(
         connection, stream, from: StreamID(milliseconds: UInt64(max(0, now.milliseconds - 60_000))).description, to: "+",
         cap: Self.rateCap))
-    let groups = try connection.busCommand(["XINFO", "GROUPS", stream])
-    for g in try StreamReply.info(groups, "XINFO GROUPS \(stream)") {
-      guard let name = g["name"]?.string, let pending = g["pending"]?.int else {
-        throw StreamReply.unexpected("XINFO GROUPS \(stream)", groups)
+    for g in try connection.groups(of: stream) {
+      let name = g.name
+      var group = GroupStats(name: name, lag: g.lag, entriesRead: g.entriesRead, lastDelivered: g.lastDelivered, pending: g.pending)
+      if g.pending > 0 {
+        group.oldestPendingIdleMilliseconds = try connection.pending(stream, group: name, from: "-", count: 1).first?.idleMilliseconds
       }
-      var group = GroupStats(
-        name: name, lag: g["lag"]?.int, entriesRead: g["entries-read"]?.int,
-        lastDelivered: g["last-delivered-id"]?.string.flatMap(StreamID.init),
-        pending: pending)
-      if pending > 0 {
-        let oldest = try connection.busCommand(["XPENDING", stream, name, "-", "+", "1"])
-        group.oldestPendingIdleMilliseconds = oldest.array?.first?.array?[2].int
-      }
-      let consumers = try connection.busCommand(["XINFO", "CONSUMERS", stream, name])
-      for c in try StreamReply.info(consumers, "XINFO CONSUMERS \(stream) \(name)") {
-        guard let cname = c["name"]?.string, let cpending = c["pending"]?.int, let idle = c["idle"]?.int else { continue }
-        group.consumers.append(ConsumerStats(name: cname, pending: cpending, idleMilliseconds: idle))
+      for c in try connection.consumers(of: stream, group: name) {
+        group.consumers.append(ConsumerStats(name: c.name, pending: c.pending, idleMilliseconds: c.idleMilliseconds))
       }
       group.processing = try ProcessingStats.read(connection, keys: keys, group: name, type: type, minutes: windowMinutes, now: now)
       stats.groups.append(group)
     }
     return stats
-  }
-
-  /// The id of an XINFO STREAM `first-entry` / `last-entry`.
-  private static func entryID(_ reply: RedisReply?) -> StreamID? {
-    reply?.array?.first?.string.flatMap(StreamID.init)
   }
 
   /// Entries of `stream` with ids from `from` to `to` (inclusive; `(` makes a bound exclusive),

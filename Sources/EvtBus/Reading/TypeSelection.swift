@@ -26,8 +26,7 @@ public struct TypeSelection: Sendable {
   public func resolve(_ connection: RedisConnection, _ keys: Keys) throws(BusError) -> [String] {
     var types = Set(exactTypes)
     if hasPatterns {
-      let reply = try wrap { () throws(RedisError) in try connection.command(["SMEMBERS", keys.types]) }
-      for s in try StreamReply.strings(reply, "SMEMBERS \(keys.types)") where matches(s) { types.insert(s) }
+      for s in try connection.members(of: keys.types) where matches(s) { types.insert(s) }
     }
     return types.sorted()
   }

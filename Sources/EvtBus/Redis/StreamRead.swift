@@ -20,16 +20,14 @@ extension RedisConnection {
     let parts = splitStreamRead(command)
     if parts.count > 1 { return try readSplit(parts, keys: keys, blockMilliseconds: blockMilliseconds, after: earlier) }
     var read = StreamRead()
-    let decoded: Result<RedisError?, BusError>
-    do throws(RedisError) {
+    let decoded = try busCall { () throws(RedisError) in
       for c in earlier { try append(c) }
       try append(command)
       if let ms = blockMilliseconds { useTimeout(commandTimeout + Double(ms) / 1000) }
       for _ in earlier { read.earlierErrors.append(try receiveErrorMessage()) }
-      decoded = try receiveStreams(command.name, key: command.key, keys: keys, into: &read.entries)
+      let decoded = try receiveStreams(command.name, key: command.key, keys: keys, into: &read.entries)
       if blockMilliseconds != nil { restoreTimeout() }
-    } catch {
-      throw BusError(error)
+      return decoded
     }
     read.error = try decoded.get()
     return read
@@ -58,7 +56,7 @@ extension RedisConnection {
     -> StreamRead
   {
     var read = StreamRead()
-    do throws(RedisError) {
+    try busCall { () throws(RedisError) in
       for c in earlier { try append(c) }
       for p in parts { try append(Self.withoutBlock(p)) }
       for _ in earlier { read.earlierErrors.append(try receiveErrorMessage()) }
@@ -69,7 +67,7 @@ extension RedisConnection {
         case .failure(let e): throw RedisError(.protocolError, e.message)
         }
       }
-      guard read.entries.isEmpty, read.error == nil, let ms = blockMilliseconds else { return read }
+      guard read.entries.isEmpty, read.error == nil, let ms = blockMilliseconds else { return }
       var failure: BusError?
       try readSideBySide(parts, timeout: commandTimeout + Double(ms) / 1000) { index, raw in
         do throws(BusError) {
@@ -80,8 +78,6 @@ extension RedisConnection {
         }
       }
       if let failure { throw RedisError(.protocolError, failure.message) }
-    } catch {
-      throw BusError(error)
     }
     return read
   }
@@ -134,7 +130,7 @@ extension RedisConnection {
     var out: [[StreamEntry]] = []
     out.reserveCapacity(commands.count)
     var failure: RedisError?
-    do throws(RedisError) {
+    try busCall { () throws(RedisError) in
       for c in commands { try append(c) }
       for (command, key) in zip(commands, streams) {
         var entries: [StreamEntry] = []
@@ -149,8 +145,6 @@ extension RedisConnection {
         }
         out.append(entries)
       }
-    } catch {
-      throw BusError(error)
     }
     if let failure { throw BusError(failure) }
     return out

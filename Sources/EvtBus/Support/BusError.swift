@@ -70,11 +70,26 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
   /// Redis no longer has the consumer group (it restarted empty, or the stream was deleted):
   /// NOGROUP, or a blocked read woken because its stream was deleted (`UNBLOCKED the stream key
   /// no longer exists`, Redis 7).
-  public var isNoGroup: Bool { serverMessage.map(Self.meansNoGroup) ?? false }
+  public var isNoGroup: Bool { ServerMessage.isNoGroup(serverMessage) }
 
-  static func meansNoGroup(_ message: String) -> Bool {
-    message.hasPrefix("NOGROUP") || (message.hasPrefix("UNBLOCKED") && message.contains("no longer exists"))
+  /// The key asked about does not exist (XINFO of a stream that is gone).
+  public var isNoSuchKey: Bool { ServerMessage.isNoSuchKey(serverMessage) }
+}
+
+/// What the text of an error reply means: each meaning the bus acts on is tested here, once.
+package enum ServerMessage {
+  /// The consumer group is not there: NOGROUP, or a blocked read woken because its stream was
+  /// deleted (`UNBLOCKED the stream key no longer exists`, Redis 7).
+  package static func isNoGroup(_ message: String?) -> Bool {
+    guard let message else { return false }
+    return message.hasPrefix("NOGROUP") || (message.hasPrefix("UNBLOCKED") && message.contains("no longer exists"))
   }
+
+  /// XGROUP CREATE of a group that exists already.
+  package static func isBusyGroup(_ message: String?) -> Bool { message?.hasPrefix("BUSYGROUP") == true }
+
+  /// A command about a key that does not exist (XINFO).
+  package static func isNoSuchKey(_ message: String?) -> Bool { message?.hasPrefix("ERR no such key") == true }
 }
 
 /// The text of the current `errno`, for messages.

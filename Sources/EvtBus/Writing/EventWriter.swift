@@ -132,8 +132,8 @@ public struct EventWriter: Sendable {
     var commands: [RedisCommand] = []
     for type in Set(writes.map(\.envelope.type)).sorted() { commands.append(["SADD", keys.types, type]) }
     commands += writes.map(once)
-    let replies = try wrap { () throws(RedisError) in try connection.pipeline(commands) }
-    for (command, reply) in zip(commands, replies) { try checked(reply, command.name, connection, key: command.key) }
+    let replies = try connection.busReplies(commands)
+    for (command, reply) in zip(commands, replies) { try connection.busCheck(reply, command.name, key: command.key) }
   }
 
   /// Lua that defines `append_envelope(stream_key, envelope)` (returns the new stream id), for

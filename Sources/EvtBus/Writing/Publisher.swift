@@ -100,7 +100,7 @@ public final class Publisher {
     try send(write, line: line)
     if outstanding.count - outstandingHead >= window {
       try appendWait()
-      try wrap { () throws(RedisError) in try connection.flush() }
+      try connection.busFlush()
       let keep = window - max(1, window / 4)
       while outstanding.count - outstandingHead > keep { try next() }
     }
@@ -131,7 +131,7 @@ public final class Publisher {
   private func appendWait() throws(BusError) {
     guard let replicas else { return }
     outstanding.append(Outstanding(write: nil, line: 0, isWait: true))
-    try wrap { () throws(RedisError) in try connection.append(["WAIT", String(replicas.count), String(replicas.timeoutMilliseconds)]) }
+    try connection.busAppend(["WAIT", String(replicas.count), String(replicas.timeoutMilliseconds)])
   }
 
   /// After the connection was lost and made again: finds which unacknowledged events Redis
@@ -191,9 +191,9 @@ public final class Publisher {
   /// Appends a recorded write's commands to the connection's output (no I/O): the XADD in
   /// one reused command.
   private func appendCommands(_ write: EventWriter.Write, registering: Bool) throws(BusError) {
-    if registering { try wrap { () throws(RedisError) in try connection.append(writer.registration(write)) } }
+    if registering { try connection.busAppend(writer.registration(write)) }
     writer.append(write, into: &scratch)
-    try wrap { () throws(RedisError) in try connection.append(scratch) }
+    try connection.busAppend(scratch)
   }
 
   /// How many copies of each wanted envelope `key` holds after the last confirmed id.
@@ -203,8 +203,7 @@ public final class Publisher {
       ?? StreamID(milliseconds: UInt64(max(0, started - 300_000))).description
     var counts: [[UInt8]: Int] = [:]
     while true {
-      let reply = try connection.busCommand(["XRANGE", key, start, "+", "COUNT", "1000"])
-      let entries = try StreamEntry.list(reply, stream: key, type: "")
+      let entries = try connection.range(key, from: start, count: 1000)
       for e in entries {
         if let raw = e.event, wanted[raw] != nil { counts[raw, default: 0] += 1 }
       }
@@ -217,10 +216,8 @@ public final class Publisher {
   /// for a SADD).
   @discardableResult
   private func next() throws(BusError) -> StreamID? {
-    let (failure, id, count) = try wrap { () throws(RedisError) in
-      try connection.withReply { (raw) -> (String?, StreamID?, Int?) in
-        (raw.errorMessage, raw.isString ? StreamID.parse(raw.bytes) : nil, raw.integer)
-      }.get()
+    let (failure, id, count) = try connection.busReply { (raw) -> (String?, StreamID?, Int?) in
+      (raw.errorMessage, raw.isString ? StreamID.parse(raw.bytes) : nil, raw.integer)
     }
     let answered = outstanding[outstandingHead]
     outstandingHead += 1
