@@ -1,0 +1,229 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Why a text is not valid JSON, with the 1-based column (byte) where parsing stopped.
+public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var message: String
+  public var offset: Int
+  public var description: String { "\(message) at column \(offset + 1)" }
+}
+
+/// Strict RFC 8259 JSON: validation, parsing, minifying, string escaping.
+public enum JSON {
+  /// Objects and arrays nested deeper than this are refused instead of exhausting the stack.
+  /// This is the limit on an event's `data`.
+  public static let maxDepth = 256
+  /// The limit on a whole envelope: `data` at its deepest inside the envelope, and inside an
+  /// `event.failed` envelope that carries it (envelope → data → event → data). Whatever
+  /// `publish` accepts, every reader reads.
+  public static let envelopeMaxDepth = maxDepth + 3
+
+  /// Parses one JSON text (surrounding white space allowed, nothing else). Objects that name
+  /// a member twice are refused (readers disagree on which one counts).
+  public static func parse(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> JSONValue {
+    try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> JSONValue in
+      try JSONParser.run(buf, minify: false, tree: true, maxDepth: maxDepth) { (p) throws(JSONError) in try p.document()! }
+    }
+  }
+
+  public static func parse(_ text: String) throws(JSONError) -> JSONValue {
+    try parse(Array(text.utf8))
+  }
+
+  /// Validates one JSON text and returns it without insignificant white space; every string
+  /// and number is kept byte for byte as written.
+  public static func minify(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> [UInt8] {
+    try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> [UInt8] in
+      try minify(buf, maxDepth: maxDepth)
+    }
+  }
+
+  static func minify(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = maxDepth) throws(JSONError) -> [UInt8] {
+    try JSONParser.run(buf, minify: true, tree: false, maxDepth: maxDepth) { (p) throws(JSONError) in
+      _ = try p.document()
+      return p.out
+    }
+  }
+
+  /// Validates one JSON text in place (no copy, no tree); returns whether it is already
+  /// minified (no insignificant white space).
+  static func validate(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = maxDepth) throws(JSONError) -> Bool {
+    try JSONParser.run(buf, minify: false, tree: false, maxDepth: maxDepth) { (p) throws(JSONError) -> Bool in
+      _ = try p.document()
+      return !p.sawSpace
+    }
+  }
+
+  /// Calls `body` with the name (inside the quotes) and value ranges of each member of the
+  /// object at `range` of `input`, which must be valid JSON (checked before), until it returns
+  /// false.
+  static func forEachMember(
+    of range: Range<Int>, in input: UnsafeBufferPointer<UInt8>, _ body: (_ name: Range<Int>, _ value: Range<Int>) -> Bool
+  ) {
+    var i = range.lowerBound + 1
+    func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+    func space() { while i < range.upperBound, isSpace(input[i]) { i += 1 } }
+    func skipString() {
+      i += 1
+      while true {
+        let b = input[i]
+        if b == UInt8(ascii: "\"") { break }
+        i += b == UInt8(ascii: "\\") ? 2 : 1
+      }
+      i += 1
+    }
+    func skipValue() {
+      switch input[i] {
+      case UInt8(ascii: "\""): skipString()
+      case UInt8(ascii: "{"), UInt8(ascii: "["):
+        var depth = 0
+        repeat {
+          switch input[i] {
+          case UInt8(ascii: "\""):
+            skipString()
+            continue
+          case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+          case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+          default: break
+          }
+          i += 1
+        } while depth > 0
+      default:
+        while i < range.upperBound, !isSpace(input[i]), input[i] != UInt8(ascii: ","), input[i] != UInt8(ascii: "}"),
+          input[i] != UInt8(ascii: "]")
+        {
+          i += 1
+        }
+      }
+    }
+    while true {
+      space()
+      guard i < range.upperBound - 1, input[i] == UInt8(ascii: "\"") else { return }
+      let nameStart = i
+      skipString()
+      let name = (nameStart + 1)..<(i - 1)
+      space()
+      i += 1  // ':'
+      space()
+      let valueStart = i
+      skipValue()
+      guard body(name, valueStart..<i) else { return }
+      space()
+      if i < range.upperBound, input[i] == UInt8(ascii: ",") { i += 1 } else { return }
+    }
+  }
+
+  /// Appends `s` as a JSON string literal: quotes, backslashes and control characters escaped,
+  /// everything else as UTF-8.
+  public static func writeString(_ s: String, to out: inout [UInt8]) {
+    var s = s
+    s.withUTF8 { writeString(utf8: $0, to: &out) }
+  }
+
+  static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    var plain = 0
+    for (i, b) in bytes.enumerated() {
+      let escape: [UInt8]
+      switch b {
+      case UInt8(ascii: "\""): escape = [92, 34]
+      case UInt8(ascii: "\\"): escape = [92, 92]
+      case 0x0A: escape = [92, UInt8(ascii: "n")]
+      case 0x0D: escape = [92, UInt8(ascii: "r")]
+      case 0x09: escape = [92, UInt8(ascii: "t")]
+      case 0..<0x20:
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        escape = [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]]
+      default: continue
+      }
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain..<i]))
+      out.append(contentsOf: escape)
+      plain = i + 1
+    }
+    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain...]))
+    out.append(UInt8(ascii: "\""))
+  }
+
+  /// Validates and minifies a JSON text and, when it is an object, indexes its top-level
+  /// members without building a tree of their values. `nil` when the text is not an object.
+  public static func objectView(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(JSONError) -> JSONObjectView? {
+    try bytes.withUnsafeBufferPointer { (buf) throws(JSONError) -> JSONObjectView? in
+      try JSONParser.run(buf, minify: true, tree: false, maxDepth: maxDepth) { (p) throws(JSONError) -> JSONObjectView? in
+        p.recordMembers = true
+        _ = try p.document()
+        guard p.out.first == UInt8(ascii: "{") else { return nil }
+        return JSONObjectView(minified: p.out, members: p.members)
+      }
+    }
+  }
+
+  /// One top-level member of an object checked by ``scanObject(_:maxDepth:_:)``: where its
+  /// name (inside the quotes) and its value are in the input.
+  struct RawMember {
+    var name: Range<Int>
+    var value: Range<Int>
+    /// How deep the value nests: 0 for a scalar, 1 for `[]` or `{}`, …
+    var depth: Int
+  }
+
+  /// The most top-level members ``scanObject(_:maxDepth:_:)`` reports; an envelope has six.
+  static let maxScannedMembers = 8
+
+  /// What ``scanObject(_:maxDepth:_:)`` found, as ranges of its input (valid only inside
+  /// its closure).
+  struct ScannedObject {
+    /// The first ``maxScannedMembers`` top-level members; `more` when there were others.
+    var members: UnsafeBufferPointer<RawMember>
+    var more: Bool
+    /// No insignificant white space anywhere.
+    var minified: Bool
+    /// The members of the top-level `data` member when it is an object (`nil` otherwise, or
+    /// when it has more than ``maxScannedMembers`` * 2: then they must be walked).
+    var dataMembers: UnsafeBufferPointer<RawMember>?
+  }
+
+  /// Validates one JSON text in place — no copy, no tree, no heap allocation for ordinary
+  /// input — and, when it is an object, hands `body` its top-level members and those of its
+  /// `data` member (see ``ScannedObject``); `nil` when the text is not an object. One pass
+  /// gives an envelope's members and what its contract check needs.
+  static func scanObject<R>(
+    _ input: UnsafeBufferPointer<UInt8>, maxDepth: Int, _ body: (ScannedObject?) throws(EnvelopeError) -> R
+  ) throws(EnvelopeError) -> R {
+    let capacity = maxScannedMembers * 3
+    let result: Result<R, EnvelopeError> = withUnsafeTemporaryAllocation(of: RawMember.self, capacity: capacity) { slots in
+      var p = JSONParser(input: input, minify: false, tree: false, maxDepth: maxDepth)
+      p.rawMembers = UnsafeMutableBufferPointer(rebasing: slots[..<maxScannedMembers])
+      p.dataMembers = UnsafeMutableBufferPointer(rebasing: slots[maxScannedMembers...])
+      do {
+        try p.withNameStack { (p) throws(JSONError) in _ = try p.document() }
+      } catch {
+        return .failure(EnvelopeError("not valid JSON: \(error)"))
+      }
+      let first = input.first { !(0x20 == $0 || 0x09 == $0 || 0x0A == $0 || 0x0D == $0) }
+      var scanned: ScannedObject?
+      if first == UInt8(ascii: "{") {
+        let data = p.dataIsObject && !p.dataMembersOverflowed ? UnsafeBufferPointer(rebasing: p.dataMembers[..<p.dataMemberCount]) : nil
+        scanned = ScannedObject(
+          members: UnsafeBufferPointer(rebasing: slots[..<p.rawMemberCount]), more: p.rawMembersOverflowed, minified: !p.sawSpace,
+          dataMembers: data)
+      }
+      do throws(EnvelopeError) { return .success(try body(scanned)) } catch { return .failure(error) }
+    }
+    return try result.get()
+  }
+
+  /// The text of the string literal whose contents (inside the quotes) are `contents` of
+  /// `input`, escapes decoded; `input` was validated before. For the rare text written with
+  /// escapes: it makes a String.
+  static func unescaped(_ contents: Range<Int>, in input: UnsafeBufferPointer<UInt8>) -> String {
+    let literal = Array(input[(contents.lowerBound - 1)..<(contents.upperBound + 1)])
+    return (try? parse(literal, maxDepth: 1))?.stringValue ?? ""
+  }
+
+  public static func quoted(_ s: String) -> String {
+    var out: [UInt8] = []
+    writeString(s, to: &out)
+    return String(decoding: out, as: UTF8.self)
+  }
+}
