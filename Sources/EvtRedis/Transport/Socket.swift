@@ -2,58 +2,6 @@
   import Glibc
 #endif
 
-/// What one non-blocking read or write did.
-enum IOStatus {
-  /// This many bytes moved (never 0).
-  case done(Int)
-  /// Nothing moved: wait until the socket is readable, then try again.
-  case wantRead
-  /// Nothing moved: wait until the socket is writable, then try again.
-  case wantWrite
-  /// The server closed the connection.
-  case closed
-  /// The connection failed; the text says why.
-  case failed(String)
-}
-
-/// A connected byte stream to a server over a non-blocking socket: plain (``SocketTransport``)
-/// or TLS (``TLSTransport``). Whoever waits uses `poll()` on ``fd``.
-protocol Transport: AnyObject {
-  var fd: Int32 { get }
-  func read(into buffer: UnsafeMutableRawBufferPointer) -> IOStatus
-  func write(from buffer: UnsafeRawBufferPointer) -> IOStatus
-  /// Bytes already received and waiting inside the transport, which `poll()` does not see.
-  var hasBufferedInput: Bool { get }
-  func close()
-}
-
-/// A point in time on the monotonic clock by which an operation must be done; `nil` time
-/// means never.
-struct Deadline {
-  private let end: Int64?
-
-  /// `seconds` from now; 0 or less: no deadline (wait as long as it takes).
-  init(seconds: Double) {
-    end = seconds > 0 ? Self.nowNanoseconds() + Int64(min(seconds, 1e9) * 1e9) : nil
-  }
-
-  /// Milliseconds left for `poll()`: -1 for no deadline, 0 once passed.
-  var pollMilliseconds: Int32 {
-    guard let end else { return -1 }
-    let left = end - Self.nowNanoseconds()
-    if left <= 0 { return 0 }
-    return Int32(clamping: (left + 999_999) / 1_000_000)
-  }
-
-  var hasPassed: Bool { end.map { Self.nowNanoseconds() >= $0 } ?? false }
-
-  static func nowNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-  }
-}
-
 /// Socket calls shared by the transports: connecting without blocking, and waiting.
 enum Socket {
   /// Waits until `fd` is ready for `events` (POLLIN/POLLOUT) or the deadline passes.
@@ -171,42 +119,4 @@ enum Socket {
     setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, &interval, size)
     setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, &count, size)
   }
-}
-
-/// A plain TCP or unix socket.
-final class SocketTransport: Transport {
-  let fd: Int32
-
-  init(fd: Int32) { self.fd = fd }
-
-  func read(into buffer: UnsafeMutableRawBufferPointer) -> IOStatus {
-    while true {
-      let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-      if n > 0 { return .done(n) }
-      if n == 0 { return .closed }
-      switch errno {
-      case EINTR: continue
-      case EAGAIN, EWOULDBLOCK: return .wantRead
-      case ECONNRESET: return .closed
-      default: return .failed(Socket.reason())
-      }
-    }
-  }
-
-  func write(from buffer: UnsafeRawBufferPointer) -> IOStatus {
-    while true {
-      let n = Glibc.write(fd, buffer.baseAddress, buffer.count)
-      if n > 0 { return .done(n) }
-      switch errno {
-      case EINTR: continue
-      case EAGAIN, EWOULDBLOCK: return .wantWrite
-      case EPIPE, ECONNRESET: return .closed
-      default: return .failed(Socket.reason())
-      }
-    }
-  }
-
-  var hasBufferedInput: Bool { false }
-
-  func close() { Glibc.close(fd) }
 }
