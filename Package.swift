@@ -31,9 +31,12 @@ let package = Package(
       name: "COpenSSL",
       providers: [.apt(["libssl-dev"])]
     ),
-    // Envelope, codec, publisher, tail reader, consumer groups, retries, dead letters,
-    // contracts, done markers, circuit breaker.
-    .target(name: "EvtBus", dependencies: ["EvtRedis"]),
+    // The codec: JSON (validator, minifier, tree), the envelope, event ids and times, stream
+    // ids, contracts. Pure Swift over bytes: no Redis, no I/O.
+    .target(name: "EvtCodec"),
+    // Publisher, tail reader, consumer groups, retries, dead letters, done markers, circuit
+    // breaker, the operations figures; re-exports EvtCodec.
+    .target(name: "EvtBus", dependencies: ["EvtRedis", "EvtCodec"]),
     // Process plumbing a program embedding EvtBus does not want: signal handling, exiting,
     // running handlers through /bin/sh.
     .target(name: "EvtProcess", dependencies: ["EvtBus", "CMalloc"]),
@@ -75,12 +78,12 @@ let package = Package(
     .executableTarget(name: "evt", dependencies: ["EvtCLI"]),
     // libFuzzer target over the JSON validator and the envelope decoder (scripts/fuzz); in an
     // ordinary build, a runner that replays the committed corpus (Fuzz/corpus).
-    .executableTarget(name: "evt-fuzz", dependencies: ["EvtBus"], path: "Sources/EvtFuzz"),
+    .executableTarget(name: "evt-fuzz", dependencies: ["EvtCodec"], path: "Sources/EvtFuzz"),
 
     // Starts a private redis-server for integration tests.
     .target(name: "EvtTestSupport", dependencies: ["EvtRedis", "EvtBus"], path: "Tests/Support"),
     .testTarget(name: "EvtRedisTests", dependencies: ["EvtRedis", "CHiredis", "EvtTestSupport"]),
-    .testTarget(name: "EvtBusTests", dependencies: ["EvtBus", "EvtRedis", "EvtTestSupport"]),
+    .testTarget(name: "EvtBusTests", dependencies: ["EvtBus", "EvtCodec", "EvtRedis", "EvtTestSupport"]),
     .testTarget(
       name: "EvtServicesTests",
       dependencies: ["EvtServices", "EvtBus", "EvtRedis", "EvtTestSupport", .product(name: "Logging", package: "swift-log")]),

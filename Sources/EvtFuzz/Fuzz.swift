@@ -1,4 +1,4 @@
-import EvtBus
+import EvtCodec
 
 #if canImport(Glibc)
   import Glibc

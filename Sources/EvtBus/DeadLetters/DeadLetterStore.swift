@@ -82,7 +82,8 @@ public struct DeadLetterStore {
     guard let raw = d.event, let envelope = try? Envelope.decode(raw) else {
       throw BusError(.badData, "dead letter \(d.dlqID) of group \(d.group) is not an envelope; it can only be purged")
     }
-    let replayed = try envelope.addingHeader("replayedAt", EventTime.now().iso)
+    let replayed: Envelope
+    do { replayed = try envelope.addingHeader("replayedAt", EventTime.now().iso) } catch { throw BusError(error) }
     let type = keys.type(ofStream: d.key) ?? envelope.type
     let reply = try Self.replayScript.run(
       on: connection, keys: [d.key, keys.replay(d.group, type)], args: [d.dlqID.description, replayed.rawString])

@@ -1,11 +1,9 @@
-import EvtRedis
-
 extension Envelope {
   /// The same event with one more header (replacing one of that name). Everything else —
   /// id, type, timestamp, data — stays byte for byte.
-  public func addingHeader(_ name: String, _ value: String) throws(BusError) -> Envelope {
+  public func addingHeader(_ name: String, _ value: String) throws(EnvelopeError) -> Envelope {
     guard let view = (try? JSON.objectView(raw, maxDepth: JSON.envelopeMaxDepth)) ?? nil else {
-      throw BusError(.badData, "not an envelope")
+      throw EnvelopeError("not an envelope")
     }
     var out: [UInt8] = [UInt8(ascii: "{")]
     var first = true
@@ -23,6 +21,6 @@ extension Envelope {
     for m in view.members where m.key != "headers" { member(m.key, Array(view.raw(m.key)!)) }
     member("headers", headersObject)
     out.append(UInt8(ascii: "}"))
-    do { return try Envelope.decode(out) } catch { throw BusError(error) }
+    return try Envelope.decode(out)
   }
 }

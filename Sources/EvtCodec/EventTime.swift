@@ -113,7 +113,7 @@ public struct EventTime: Sendable, Comparable, Hashable {
 
   /// Microseconds since 1970 of an ISO-8601 time (see ``init(iso:)``; digits after the sixth
   /// fractional one are ignored), read in place; `nil` when it is not one.
-  static func microseconds(iso b: UnsafeBufferPointer<UInt8>) -> Int64? {
+  package static func microseconds(iso b: UnsafeBufferPointer<UInt8>) -> Int64? {
     if let us = canonicalMicroseconds(b) { return us }
     var i = 0
     func number(_ width: Int) -> Int? {

@@ -39,7 +39,7 @@ public enum JSON {
     }
   }
 
-  static func minify(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = maxDepth) throws(JSONError) -> [UInt8] {
+  package static func minify(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = maxDepth) throws(JSONError) -> [UInt8] {
     try JSONParser.run(buf, minify: true, tree: false, maxDepth: maxDepth) { (p) throws(JSONError) in
       _ = try p.document()
       return p.out
@@ -48,7 +48,7 @@ public enum JSON {
 
   /// Validates one JSON text in place (no copy, no tree); returns whether it is already
   /// minified (no insignificant white space).
-  static func validate(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = maxDepth) throws(JSONError) -> Bool {
+  package static func validate(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = maxDepth) throws(JSONError) -> Bool {
     try JSONParser.run(buf, minify: false, tree: false, maxDepth: maxDepth) { (p) throws(JSONError) -> Bool in
       _ = try p.document()
       return !p.sawSpace
@@ -121,7 +121,7 @@ public enum JSON {
     s.withUTF8 { writeString(utf8: $0, to: &out) }
   }
 
-  static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+  package static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
     var plain = 0
     for (i, b) in bytes.enumerated() {

@@ -8,7 +8,7 @@ public enum EventType {
     return copy.withUTF8(isValid)
   }
 
-  static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  package static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
     var segmentStart = true
     for b in bytes {

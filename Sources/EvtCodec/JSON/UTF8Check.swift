@@ -1,7 +1,7 @@
 /// UTF-8 validation in place (RFC 3629: no overlong forms, no surrogates, nothing above
 /// U+10FFFF), without making a String.
 enum UTF8Check {
-  static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+  package static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
     var i = 0
     let n = b.count
     while i < n {

@@ -1,5 +1,3 @@
-import EvtRedis
-
 /// A Redis stream entry id `<milliseconds>-<sequence>`, ordered as Redis orders them.
 public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible {
   public var milliseconds: UInt64
@@ -57,29 +55,5 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
   public static func < (a: StreamID, b: StreamID) -> Bool {
     (a.milliseconds, a.sequence) < (b.milliseconds, b.sequence)
-  }
-}
-
-extension RedisCommand {
-  /// Appends a stream id as Redis writes it (`<ms>-<seq>`), without making a String.
-  mutating func append(_ id: StreamID) {
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 41) { buf in
-      var n = 0
-      func digits(_ v: UInt64) {
-        let start = n
-        var v = v
-        repeat {
-          buf[n] = UInt8(ascii: "0") + UInt8(v % 10)
-          n += 1
-          v /= 10
-        } while v > 0
-        buf[start..<n].reverse()
-      }
-      digits(id.milliseconds)
-      buf[n] = UInt8(ascii: "-")
-      n += 1
-      digits(id.sequence)
-      append(bytes: UnsafeBufferPointer(rebasing: buf[..<n]))
-    }
   }
 }

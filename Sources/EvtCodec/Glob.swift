@@ -1,6 +1,6 @@
 /// Glob matching for type patterns.
 enum Glob {
-  static func match(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
+  package static func match(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
     var p = p
     var s = s
     while let c = p.first {

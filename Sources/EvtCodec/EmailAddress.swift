@@ -35,7 +35,7 @@ public enum EmailAddress {
 
   /// ``problem(_:)`` `== nil`, read in place (no String, no allocation): what a contract check
   /// on every consumed event uses.
-  static func isValid(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
+  package static func isValid(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
     guard !b.isEmpty, b.count <= 254, let at = b.firstIndex(of: UInt8(ascii: "@")) else { return false }
     let local = UnsafeBufferPointer(rebasing: b[..<at])
     let domain = UnsafeBufferPointer(rebasing: b[(at + 1)...])

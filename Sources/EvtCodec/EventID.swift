@@ -14,7 +14,7 @@ public enum EventID {
   }
 
   /// Appends a new random UUID's 36 characters to `out`.
-  static func generate(into out: inout [UInt8]) {
+  package static func generate(into out: inout [UInt8]) {
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
       RandomPool.withBytes(16) { bytes in
         let hex: StaticString = "0123456789abcdef"
@@ -61,7 +61,7 @@ public enum EventID {
   }
 
   /// Whether `id` is 1 to 200 printable ASCII characters without spaces.
-  static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+  package static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
     !b.isEmpty && b.count <= maxLength && b.allSatisfy { $0 > 0x20 && $0 < 0x7F }
   }
 
@@ -81,7 +81,7 @@ enum RandomPool {
 
   /// Calls `body` with `n` (at most 4096) fresh random bytes, without copying them. The pool
   /// starts small (a one-shot command needs one id) and is 4 KiB from its first refill on.
-  static func withBytes<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+  package static func withBytes<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
     state.withLock { s in
       if s.used + n > s.pool.count {
         s.pool = [UInt8](repeating: 0, count: s.pool.isEmpty ? max(n, 64) : 4096)

@@ -164,7 +164,7 @@ public struct Envelope: Sendable, Equatable {
   }
 
   /// Builds a new envelope from data that is already valid, minified JSON (no second parse).
-  static func create(
+  package static func create(
     type: String, compactData data: UnsafeBufferPointer<UInt8>, headers: [(key: String, value: String)], id: String?,
     timestamp: String?, maxSize: Int
   ) throws(EnvelopeError) -> Envelope {
@@ -175,7 +175,7 @@ public struct Envelope: Sendable, Equatable {
   }
 
   /// ``create(type:compactData:headers:id:timestamp:maxSize:)`` for data in an array.
-  static func create(
+  package static func create(
     type: String, compactData data: [UInt8], headers: [(key: String, value: String)], id: String?, timestamp: String?, maxSize: Int
   ) throws(EnvelopeError) -> Envelope {
     try data.withUnsafeBufferPointer { (buf) throws(EnvelopeError) in

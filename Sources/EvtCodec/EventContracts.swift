@@ -137,7 +137,7 @@ public struct EventSchema: Sendable, Equatable {
   /// Whether `data` (valid JSON text, checked before) certainly conforms, decided in place.
   /// False when it does not — or when deciding needs the tree (names or strings written with
   /// escapes): ``violation(of:)`` then says what is wrong, if anything.
-  func conforms(_ data: UnsafeBufferPointer<UInt8>) -> Bool {
+  package func conforms(_ data: UnsafeBufferPointer<UInt8>) -> Bool {
     guard data.first == UInt8(ascii: "{") else { return false }
     return withUnsafeTemporaryAllocation(of: JSON.RawMember.self, capacity: 64) { slots in
       var n = 0
@@ -203,7 +203,7 @@ public struct EventSchema: Sendable, Equatable {
 }
 
 /// The event contracts a bus enforces: a schema per known type. Types without a schema are
-/// free-form. ``EventWriter`` checks them before anything is written, and consumer groups
+/// free-form. The bus's `EventWriter` checks them before anything is written, and consumer groups
 /// check them again when consuming (a violation is a permanent failure: straight to the dead
 /// letters).
 public struct EventContracts: Sendable {
@@ -215,17 +215,6 @@ public struct EventContracts: Sendable {
 
   /// No schemas: every type is free-form.
   public static let none = EventContracts([])
-
-  /// The contract the bus itself keeps: `event.failed`, which dead letters announce. Services
-  /// add their own with ``adding(_:)``.
-  public static let bus = EventContracts([
-    EventSchema(
-      type: DeadLetterQueue.failedType,
-      fields: [
-        EventSchema.Field("event", [.object], nullable: true), .string("error"), EventSchema.Field("permanent", [.boolean]),
-        EventSchema.Field("attempts", [.integer]), .string("group"), .string("stream"), .string("entryId"),
-      ])
-  ])
 
   /// These contracts and `schemas` (which replace any of the same type).
   public func adding(_ schemas: [EventSchema]) -> EventContracts {

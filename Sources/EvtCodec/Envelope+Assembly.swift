@@ -70,7 +70,7 @@ extension Envelope {
 
   /// No envelope is larger than this (2 GiB: offsets are kept in 32 bits; Redis's own limit
   /// on a string is 512 MiB by default).
-  static let largest = Int(Int32.max)
+  package static let largest = Int(Int32.max)
 
   static func checkSize(_ size: Int, _ maxSize: Int) throws(EnvelopeError) {
     if size > min(maxSize, largest) {
