@@ -8,53 +8,53 @@ import Histogram
 
 /// What `evt bench` runs: publishers and subscribers on threads of their own, each with its
 /// own connection, in a private namespace that is deleted afterwards.
-public struct BenchConfig: Sendable {
-  public var publishers = 1
-  public var subscribers = 1
+package struct BenchConfig: Sendable {
+  package var publishers = 1
+  package var subscribers = 1
   /// Subscribers share one consumer group (each event to one of them) instead of each
   /// following the stream live (each event to every one).
-  public var group = false
+  package var group = false
   /// Bytes of `data` per event.
-  public var size = 128
+  package var size = 128
   /// Events published, over all publishers.
-  public var count = 10_000
+  package var count = 10_000
   /// Events per second over all publishers; `nil`: as fast as they go.
-  public var rate: Double?
+  package var rate: Double?
   /// XADDs each publisher keeps in flight (1: one round trip per event).
-  public var pipeline = 1
+  package var pipeline = 1
   /// How long subscribers may take after the last publish before missing events count as lost.
-  public var drainSeconds = 10.0
+  package var drainSeconds = 10.0
 
-  public init() {}
+  package init() {}
 }
 
 /// How far a run is.
-public struct BenchProgress: Sendable {
-  public var published: Int
-  public var received: Int
-  public var seconds: Double
+package struct BenchProgress: Sendable {
+  package var published: Int
+  package var received: Int
+  package var seconds: Double
 }
 
 /// Rates and end-to-end latency: from the envelope's timestamp (microseconds, taken just
 /// before the XADD) to the subscriber's handler having the decoded event.
-public struct BenchReport: Sendable {
-  public var config: BenchConfig
-  public var published: Int
-  public var publishSeconds: Double
-  public var received: Int
+package struct BenchReport: Sendable {
+  package var config: BenchConfig
+  package var published: Int
+  package var publishSeconds: Double
+  package var received: Int
   /// Receivers expected in all (`count`, times the subscribers when they follow live).
-  public var expected: Int
-  public var consumeSeconds: Double
+  package var expected: Int
+  package var consumeSeconds: Double
   /// Latency in microseconds: p50, p90, p99, p99.9, max, mean.
-  public var latency: [(label: String, microseconds: Double)]
+  package var latency: [(label: String, microseconds: Double)]
   /// The run was asked to stop (a signal) before it finished.
-  public var interrupted = false
+  package var interrupted = false
 
-  public var publishRate: Double { publishSeconds > 0 ? Double(published) / publishSeconds : 0 }
-  public var consumeRate: Double { consumeSeconds > 0 ? Double(received) / consumeSeconds : 0 }
+  package var publishRate: Double { publishSeconds > 0 ? Double(published) / publishSeconds : 0 }
+  package var consumeRate: Double { consumeSeconds > 0 ? Double(received) / consumeSeconds : 0 }
 
   /// One JSON object.
-  public var json: [UInt8] {
+  package var json: [UInt8] {
     var members: [JSONValue.Member] = [
       .init("publishers", .number(String(config.publishers))), .init("subscribers", .number(String(config.subscribers))),
       .init("group", .bool(config.group)), .init("size", .number(String(config.size))), .init("count", .number(String(config.count))),
@@ -69,7 +69,7 @@ public struct BenchReport: Sendable {
   }
 
   /// A few lines for people.
-  public var table: [String] {
+  package var table: [String] {
     let who =
       "\(config.publishers) publisher\(config.publishers == 1 ? "" : "s"), \(config.subscribers) subscriber\(config.subscribers == 1 ? "" : "s")"
       + (config.group ? " in one group" : " following live")
@@ -103,15 +103,15 @@ public struct BenchReport: Sendable {
 }
 
 /// Runs a benchmark. See ``BenchConfig``.
-public final class Bench {
-  public let config: BenchConfig
+package final class Bench {
+  package let config: BenchConfig
   let connect: @Sendable () throws(BusError) -> RedisConnection
   /// The private namespace of this run.
-  public let keys: Keys
-  public static let type = "bench.event"
+  package let keys: Keys
+  package static let type = "bench.event"
 
   /// - Parameter namespace: the namespace the private one is named after (`<ns>-bench-<pid>-<n>`).
-  public init(config: BenchConfig, namespace: String, connect: @escaping @Sendable () throws(BusError) -> RedisConnection) throws(BusError)
+  package init(config: BenchConfig, namespace: String, connect: @escaping @Sendable () throws(BusError) -> RedisConnection) throws(BusError)
   {
     self.config = config
     self.connect = connect
@@ -135,7 +135,7 @@ public final class Bench {
   /// calling thread), and deletes the private namespace before it returns or throws. When
   /// `shouldStop` becomes true (checked five times a second), every thread is stopped, the
   /// namespace deleted, and the report so far returned with ``BenchReport/interrupted`` set.
-  public func run(shouldStop: () -> Bool = { false }, progress: (BenchProgress) -> Void) throws(BusError) -> BenchReport {
+  package func run(shouldStop: () -> Bool = { false }, progress: (BenchProgress) -> Void) throws(BusError) -> BenchReport {
     let admin = try connect()
     defer { try? removeNamespace(admin) }
     let shared = Locked(Shared())

@@ -8,10 +8,10 @@ import EvtRedis
 #endif
 
 /// The `evt` root command.
-public struct Evt: ParsableCommand {
-  public static let version = "0.1.0"
+package struct Evt: ParsableCommand {
+  package static let version = "0.1.0"
 
-  public static let configuration = CommandConfiguration(
+  package static let configuration = CommandConfiguration(
     commandName: "evt",
     abstract: "Publish, consume and inspect events on Redis Streams.",
     discussion: """
@@ -33,12 +33,12 @@ public struct Evt: ParsableCommand {
     ]
   )
 
-  public init() {}
+  package init() {}
 
   /// Parses the command line, runs the command and exits. Errors become one line on standard
   /// error (`evt: error: …`) and the documented exit code; help and version go to stdout. A
   /// closed standard output ends the command quietly with 141, like a tool killed by SIGPIPE.
-  public static func main() -> Never {
+  package static func main() -> Never {
     signal(SIGPIPE, SIG_IGN)
     Heap.keepForBatches()
     Arguments.hidePasswords()

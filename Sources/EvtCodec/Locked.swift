@@ -7,11 +7,11 @@
 /// Used instead of the standard library's `Mutex`, whose lock on Linux is invisible to
 /// ThreadSanitizer (every use shows up as a data race there); a pthread mutex is understood by
 /// it, so `scripts/sanitize thread` reports real races only.
-public final class Locked<Value>: @unchecked Sendable {
+package final class Locked<Value>: @unchecked Sendable {
   private var value: Value
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-  public init(_ value: Value) {
+  package init(_ value: Value) {
     self.value = value
     pthread_mutex_init(mutex, nil)
   }
@@ -23,7 +23,7 @@ public final class Locked<Value>: @unchecked Sendable {
 
   /// Runs `body` with the value, holding the lock.
   @discardableResult
-  public func withLock<R>(_ body: (inout Value) -> R) -> R {
+  package func withLock<R>(_ body: (inout Value) -> R) -> R {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
     return body(&value)

@@ -4,10 +4,10 @@
 /// retitle or clear a terminal, a newline can forge a log line, and a bidi override can make
 /// text read differently than it is. ``escaped(_:)`` keeps ordinary text (any language) as it
 /// is and writes every such character as a visible escape.
-public enum Printable {
+package enum Printable {
   /// Whether a scalar must not reach a terminal or a log line as is: C0 and C1 controls,
   /// DEL, line and paragraph separators, bidi embeddings, overrides and isolates.
-  public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+  package static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {
     case 0..<0x20, 0x7F...0x9F: return true
     case 0x2028, 0x2029: return true
@@ -18,7 +18,7 @@ public enum Printable {
 
   /// `text` with every unsafe scalar written as `\n`, `\r`, `\t`, `\e` or `\u{XXXX}`, and
   /// backslashes left as they are. Safe for one line of a terminal or a log.
-  public static func escaped(_ text: String) -> String {
+  package static func escaped(_ text: String) -> String {
     guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
     var out = String.UnicodeScalarView()
     for s in text.unicodeScalars {
@@ -41,7 +41,7 @@ public enum Printable {
 
   /// Bytes that may not be UTF-8 (a stream field written by another tool), decoded with
   /// replacement characters and escaped.
-  public static func escaped(bytes: some Collection<UInt8>) -> String {
+  package static func escaped(bytes: some Collection<UInt8>) -> String {
     escaped(String(decoding: Array(bytes), as: UTF8.self))
   }
 }

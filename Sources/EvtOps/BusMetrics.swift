@@ -15,15 +15,15 @@ import Prometheus
 /// - `evt_breaker_state` — gauge, 0 closed, 1 half-open, 2 open (workers with a breaker);
 /// - `evt_reconnects_total`, `evt_group_recreated_total` — counters;
 /// - `evt_redis_up` — gauge, 1 when the last scrape's or readiness check's queries succeeded.
-public final class BusMetrics: ConsumerObserver, @unchecked Sendable {
-  public let registry = PrometheusCollectorRegistry()
+package final class BusMetrics: ConsumerObserver, @unchecked Sendable {
+  package let registry = PrometheusCollectorRegistry()
   let factory: PrometheusMetricsFactory
-  public let group: String
+  package let group: String
   private let counters = Locked<[String: CoreMetrics.Counter]>([:])
   private let timers = Locked<[String: CoreMetrics.Timer]>([:])
   private let gauges = Locked<[String: CoreMetrics.Gauge]>([:])
 
-  public init(group: String) {
+  package init(group: String) {
     var factory = PrometheusMetricsFactory(registry: registry)
     factory.defaultDurationHistogramBuckets = [
       .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -54,27 +54,27 @@ public final class BusMetrics: ConsumerObserver, @unchecked Sendable {
   }
 
   /// Adds `amount` to a counter.
-  public func count(_ name: String, type: String? = nil, by amount: Int = 1) {
+  package func count(_ name: String, type: String? = nil, by amount: Int = 1) {
     metric(counters, name, type) { CoreMetrics.Counter(label: $0, dimensions: $1, factory: factory) }.increment(by: amount)
   }
 
   /// Sets a gauge.
-  public func set(_ name: String, type: String? = nil, to value: Double) {
+  package func set(_ name: String, type: String? = nil, to value: Double) {
     metric(gauges, name, type) { CoreMetrics.Gauge(label: $0, dimensions: $1, factory: factory) }.record(value)
   }
 
-  public func handled(type: String, count n: Int, seconds: Double) {
+  package func handled(type: String, count n: Int, seconds: Double) {
     count("evt_events_handled_total", type: type, by: n)
     let timer = metric(timers, "evt_processing_seconds", type) { CoreMetrics.Timer(label: $0, dimensions: $1, factory: factory) }
     let ns = Int64(max(0, min(seconds, 1e9)) * 1e9)
     for _ in 0..<n { timer.recordNanoseconds(ns) }
   }
-  public func retried(type: String) { count("evt_events_retried_total", type: type) }
-  public func failed(type: String) { count("evt_events_failed_total", type: type) }
-  public func deadLettered(type: String) { count("evt_events_dead_lettered_total", type: type) }
-  public func groupRecreated(streams: [String]) { count("evt_group_recreated_total") }
-  public func reconnected() { count("evt_reconnects_total") }
+  package func retried(type: String) { count("evt_events_retried_total", type: type) }
+  package func failed(type: String) { count("evt_events_failed_total", type: type) }
+  package func deadLettered(type: String) { count("evt_events_dead_lettered_total", type: type) }
+  package func groupRecreated(streams: [String]) { count("evt_group_recreated_total") }
+  package func reconnected() { count("evt_reconnects_total") }
 
   /// The metrics in Prometheus' text format.
-  public func exposition() -> [UInt8] { registry.emitToBuffer() }
+  package func exposition() -> [UInt8] { registry.emitToBuffer() }
 }

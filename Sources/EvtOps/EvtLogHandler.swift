@@ -6,7 +6,7 @@ import Logging
 #endif
 
 /// How long-running commands write their log lines.
-public enum LogFormat: String, CaseIterable, Sendable {
+package enum LogFormat: String, CaseIterable, Sendable {
   /// `TIME LEVEL message key=value …` (values quoted where needed).
   case text
   /// One JSON object per line: `time`, `level`, `msg`, then the metadata.
@@ -21,29 +21,29 @@ public enum LogFormat: String, CaseIterable, Sendable {
 /// (`event_id`, `type`, `group`, `consumer`, … where they apply). Control characters of
 /// messages and values are escaped: nothing read from Redis can forge a line or drive a
 /// terminal.
-public struct EvtLogHandler: LogHandler {
-  public var metadata: Logger.Metadata = [:]
-  public var logLevel: Logger.Level
-  public let format: LogFormat
+package struct EvtLogHandler: LogHandler {
+  package var metadata: Logger.Metadata = [:]
+  package var logLevel: Logger.Level
+  package let format: LogFormat
   let fd: Int32
 
-  public init(format: LogFormat, level: Logger.Level, fd: Int32 = 2) {
+  package init(format: LogFormat, level: Logger.Level, fd: Int32 = 2) {
     self.format = format
     self.logLevel = level
     self.fd = fd
   }
 
   /// Makes every `Logger` of the process use this handler. Call once, before logging.
-  public static func bootstrap(format: LogFormat, level: Logger.Level) {
+  package static func bootstrap(format: LogFormat, level: Logger.Level) {
     LoggingSystem.bootstrap { _ in EvtLogHandler(format: format, level: level) }
   }
 
-  public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+  package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
     get { metadata[key] }
     set { metadata[key] = newValue }
   }
 
-  public func log(event: LogEvent) {
+  package func log(event: LogEvent) {
     var all = metadata
     if let more = event.metadata { all.merge(more) { $1 } }
     let line = Self.line(
@@ -62,7 +62,7 @@ public struct EvtLogHandler: LogHandler {
   }
 
   /// One formatted line, newline included.
-  public static func line(time: String, level: Logger.Level, message: String, metadata: Logger.Metadata, format: LogFormat) -> [UInt8] {
+  package static func line(time: String, level: Logger.Level, message: String, metadata: Logger.Metadata, format: LogFormat) -> [UInt8] {
     // Metadata cannot stand in for the fields every line starts with.
     let fields = metadata.keys.sorted().filter { !["time", "level", "msg"].contains($0) }.map { ($0, "\(metadata[$0]!)") }
     var out: [UInt8] = []

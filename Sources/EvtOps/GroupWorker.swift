@@ -19,53 +19,53 @@ import Logging
 /// by Redis, so order across members is not kept. The handler and done-marker factories and
 /// `shouldStop` are called on each member's thread: with one member, only on the thread that
 /// calls ``run(on:shouldStop:)``.
-public final class GroupWorker: @unchecked Sendable {
+package final class GroupWorker: @unchecked Sendable {
   /// What a worker is: its group and consumer, what it reads, how it retries, what it serves.
-  public struct Options: Sendable {
-    public var group: String
+  package struct Options: Sendable {
+    package var group: String
     /// The consumer's name; with ``concurrency`` above 1, a prefix (`NAME-1`, `NAME-2`, …).
-    public var consumerName = GroupConsumer.defaultName()
-    public var selection: TypeSelection
+    package var consumerName = GroupConsumer.defaultName()
+    package var selection: TypeSelection
     /// Where the group starts when it is created.
-    public var start = GroupStart.beginning
+    package var start = GroupStart.beginning
     /// Members in this process, each with its own connection (the first on the calling thread).
-    public var concurrency = 1
-    public var limits = SubscriptionLimits()
+    package var concurrency = 1
+    package var limits = SubscriptionLimits()
     /// Read the next batch on a second connection while this one is handled (for handlers
     /// that are fast and do not care about a shutdown leaving a batch fetched).
-    public var readAhead = false
+    package var readAhead = false
     /// Claim another consumer's entries idle this long (milliseconds); nil: never.
-    public var claimIdleMilliseconds: Int? = GroupConsumer.defaultClaimIdleMilliseconds
-    public var retry = RetryPolicy()
-    public var maxDeliveries: Int? = GroupConsumer.defaultMaxDeliveries
+    package var claimIdleMilliseconds: Int? = GroupConsumer.defaultClaimIdleMilliseconds
+    package var retry = RetryPolicy()
+    package var maxDeliveries: Int? = GroupConsumer.defaultMaxDeliveries
     /// The contracts events are checked against before their handler sees them.
-    public var contracts = EventContracts.bus
+    package var contracts = EventContracts.bus
     /// Serve `/metrics`, `/healthz` and `/readyz` here (`HOST:PORT`, `:PORT` for loopback).
-    public var metricsAddress: String?
+    package var metricsAddress: String?
     /// Touch this file on every turn of the loop.
-    public var heartbeatFile: String?
+    package var heartbeatFile: String?
 
-    public init(group: String, selection: TypeSelection) {
+    package init(group: String, selection: TypeSelection) {
       self.group = group
       self.selection = selection
     }
   }
 
   /// One member of the worker, as its handler and done markers are made for it.
-  public struct Member {
+  package struct Member {
     /// The consumer's name in the group.
-    public let name: String
+    package let name: String
     /// The member's own connection (not to be shared with other threads).
-    public let connection: RedisConnection
+    package let connection: RedisConnection
     /// The worker's logger with the member's consumer name as metadata.
-    public let logger: Logger
+    package let logger: Logger
   }
 
-  public let options: Options
+  package let options: Options
   let keys: Keys
   let connect: @Sendable () throws(BusError) -> RedisConnection
   /// The group's log: the logger given, with the group as metadata.
-  public let logger: Logger
+  package let logger: Logger
   let breaker: CircuitBreaker?
   /// The observers all members share (metrics, heartbeat).
   let observers: ConsumerObservers
@@ -73,7 +73,7 @@ public final class GroupWorker: @unchecked Sendable {
   let makeHandler: (Member) throws(BusError) -> DeliveryHandler
   let makeDoneMarkers: ((Member) -> DoneMarkers)?
   /// The members' connections: an outage is logged once, not once per member.
-  public let outage = Reconnect.Outage()
+  package let outage = Reconnect.Outage()
 
   /// - Parameters:
   ///   - connect: opens a new connection (one per member, and one for the readiness probe).
@@ -83,7 +83,7 @@ public final class GroupWorker: @unchecked Sendable {
   ///   - doneMarkers: makes each member's done markers, for handlers with side effects that
   ///     must happen once (see ``DoneMarkers``).
   /// - Throws: `.invalidArgument` when the heartbeat file cannot be created.
-  public init(
+  package init(
     options: Options, keys: Keys, connect: @escaping @Sendable () throws(BusError) -> RedisConnection, logger: Logger,
     breaker: CircuitBreaker? = nil, handler: @escaping (Member) throws(BusError) -> DeliveryHandler,
     doneMarkers: ((Member) -> DoneMarkers)? = nil
@@ -108,7 +108,7 @@ public final class GroupWorker: @unchecked Sendable {
   /// Starts the HTTP listener for metrics and health when ``Options/metricsAddress`` is set,
   /// and logs where it listens.
   /// - Throws: `.invalidArgument` for an address that cannot be listened on.
-  public func serve() throws(BusError) {
+  package func serve() throws(BusError) {
     guard let address = options.metricsAddress, let metrics else { return }
     let probe = ReadinessProbe(
       connect: connect, keys: keys, group: options.group, selection: options.selection, metrics: metrics, breaker: breaker,
@@ -122,7 +122,7 @@ public final class GroupWorker: @unchecked Sendable {
   /// is left) and returns their outcomes added up. The first member runs on the calling
   /// thread, on `connection` when given (else a new one); the others on threads of their own.
   /// - Throws: the first error that stopped a member (the others are stopped then).
-  public func run(on connection: RedisConnection? = nil, shouldStop: @escaping () -> Bool) throws(BusError)
+  package func run(on connection: RedisConnection? = nil, shouldStop: @escaping () -> Bool) throws(BusError)
     -> SubscriptionOutcome
   {
     let count = max(1, options.concurrency)

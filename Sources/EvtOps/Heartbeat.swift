@@ -10,12 +10,12 @@ import Logging
 /// tests the file's age). A turn happens at least every half second while idle (every 2 s
 /// for a group reading thousands of streams); a handler running long, or the breaker holding
 /// work back, delays it.
-public final class Heartbeat: ConsumerObserver, @unchecked Sendable {
-  public let path: String
+package final class Heartbeat: ConsumerObserver, @unchecked Sendable {
+  package let path: String
   private let last = Locked<Int64>(0)
 
   /// Creates the file (or opens it) now, so a bad path fails before the consumer starts.
-  public init(path: String) throws(BusError) {
+  package init(path: String) throws(BusError) {
     self.path = path
     let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
     guard fd >= 0 else {
@@ -25,7 +25,7 @@ public final class Heartbeat: ConsumerObserver, @unchecked Sendable {
     beat()
   }
 
-  public func loopTurned() {
+  package func loopTurned() {
     let now = EventTime.now().milliseconds
     let due = last.withLock { previous in
       guard now - previous >= 1000 else { return false }
@@ -43,11 +43,11 @@ public final class Heartbeat: ConsumerObserver, @unchecked Sendable {
 
 /// Logs what a group consumer does that an operator must know: the group created again after
 /// Redis lost it.
-public final class ConsumerLog: ConsumerObserver, @unchecked Sendable {
+package final class ConsumerLog: ConsumerObserver, @unchecked Sendable {
   let logger: Logger
-  public init(logger: Logger) { self.logger = logger }
+  package init(logger: Logger) { self.logger = logger }
 
-  public func groupRecreated(streams: [String]) {
+  package func groupRecreated(streams: [String]) {
     logger.warning(
       "consumer group created again on \(streams.count) stream\(streams.count == 1 ? "" : "s"): Redis had lost it (restarted without persistence?); reading continues from the start of what Redis holds"
     )

@@ -19,23 +19,23 @@ import EvtRedis
 /// at most ``maxConnections`` are open at once (the oldest idle one is closed to make room),
 /// requests over 8 KiB get 431, a request line that is not HTTP or a bare-LF request gets
 /// 400, methods other than GET and HEAD get 405. Nothing it is sent reaches a log.
-public final class OpsServer: @unchecked Sendable {
-  public let metrics: BusMetrics
-  public let probe: ReadinessProbe
+package final class OpsServer: @unchecked Sendable {
+  package let metrics: BusMetrics
+  package let probe: ReadinessProbe
   private let fd: Int32
   /// The address it listens on, like `127.0.0.1:9464` (the port the kernel chose for port 0).
-  public let address: String
+  package let address: String
   /// Seconds a connection may take for its request and the reply.
-  public static let deadline = 2.0
+  package static let deadline = 2.0
   /// Connections served at once.
-  public static let maxConnections = 256
+  package static let maxConnections = 256
   /// The largest request accepted.
-  public static let maxRequest = 8192
+  package static let maxRequest = 8192
 
   /// Binds `HOST:PORT` (`[::1]:PORT` for IPv6; port 0 for any free port; `:PORT` is loopback,
   /// `0.0.0.0:PORT` every interface) now, so a bad or busy address fails before the consumer
   /// starts.
-  public init(address text: String, metrics: BusMetrics, probe: ReadinessProbe) throws(BusError) {
+  package init(address text: String, metrics: BusMetrics, probe: ReadinessProbe) throws(BusError) {
     self.metrics = metrics
     self.probe = probe
     guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
@@ -85,7 +85,7 @@ public final class OpsServer: @unchecked Sendable {
   }
 
   /// Serves requests on a thread of its own until the process exits; starts the probe.
-  public func start() {
+  package func start() {
     probe.start()
     _ = startThread { [self] in
       var connections: [Connection] = []
@@ -224,14 +224,14 @@ extension [UInt8] {
 /// memory at once: not ready when the consumer's own connection is down, its circuit breaker
 /// is open, the last probe found a problem, or Redis has not answered a probe for
 /// ``staleAfter`` seconds (a Redis that hangs).
-public final class ReadinessProbe: @unchecked Sendable {
-  public struct State: Sendable {
-    public var ready: Bool
-    public var reason: String
+package final class ReadinessProbe: @unchecked Sendable {
+  package struct State: Sendable {
+    package var ready: Bool
+    package var reason: String
   }
 
   /// Seconds without a completed probe after which Redis counts as not answering.
-  public static let staleAfter = 3.0
+  package static let staleAfter = 3.0
 
   let connect: @Sendable () throws(BusError) -> RedisConnection
   let keys: Keys
@@ -245,7 +245,7 @@ public final class ReadinessProbe: @unchecked Sendable {
   private let last = Locked<(at: Int64, problems: [String])?>(nil)
   private let started = Locked(false)
 
-  public init(
+  package init(
     connect: @escaping @Sendable () throws(BusError) -> RedisConnection, keys: Keys, group: String, selection: TypeSelection,
     metrics: BusMetrics, breaker: CircuitBreaker?, outage: Reconnect.Outage?
   ) {
@@ -261,7 +261,7 @@ public final class ReadinessProbe: @unchecked Sendable {
   /// Starts probing on a thread of its own (once; later calls do nothing): once a second
   /// while ready, ten times a second while not, so a problem that goes away (a stream the
   /// worker is creating, Redis back) stops being reported within a tenth of a second.
-  public func start() {
+  package func start() {
     guard
       started.withLock({ s in
         defer { s = true }
@@ -278,7 +278,7 @@ public final class ReadinessProbe: @unchecked Sendable {
   }
 
   /// Asks Redis once and keeps what it found.
-  public func probeOnce() {
+  package func probeOnce() {
     var problems: [String] = []
     do throws(BusError) {
       try readGroups(&problems)
@@ -294,7 +294,7 @@ public final class ReadinessProbe: @unchecked Sendable {
   }
 
   /// Readiness now, from memory.
-  public func current() -> State {
+  package func current() -> State {
     refreshGauges()
     var problems: [String] = []
     if outage?.isDown == true { problems.append("the consumer lost its Redis connection and is reconnecting") }

@@ -22,37 +22,37 @@ import EvtBus
 /// standard input; a command that cannot be started for an event fails that event (an
 /// environment the system refuses as too large: permanently, so it is dead-lettered), never
 /// the consumer.
-public final class ExecHandler: DeliveryHandler {
+package final class ExecHandler: DeliveryHandler {
   /// The exit status by which a command says the event itself is bad: no retry, straight to the
   /// dead letters (EX_DATAERR).
-  public static let permanentFailureStatus: Int32 = 65
+  package static let permanentFailureStatus: Int32 = 65
 
-  public let command: String
+  package let command: String
   /// Told about each failure, one line each, with the delivery it concerns (for a log line's
   /// event id, type and stream id).
-  public let report: (_ message: String, _ delivery: Delivery) -> Void
+  package let report: (_ message: String, _ delivery: Delivery) -> Void
   /// After a shutdown request, how long a running command may go on before it is terminated
   /// (SIGTERM, then SIGKILL 3 s later); its event then stays pending.
-  public var shutdownTimeout: Double
+  package var shutdownTimeout: Double
   /// When set, the command's standard error is handed over a line at a time (without its
   /// newline; a last line without one too, at most ``ShellCommand/stderrLineLimit`` bytes a
   /// line) instead of being passed through: for structured logs, where it becomes records of
   /// its own.
-  public var stderrLine: ((_ line: [UInt8], _ delivery: Delivery) -> Void)?
+  package var stderrLine: ((_ line: [UInt8], _ delivery: Delivery) -> Void)?
 
   /// The most bytes one `NAME=value` of an event's may take in the environment (Linux refuses
   /// a single string over 128 KiB).
-  public static let variableLimit = 32 * 1024
+  package static let variableLimit = 32 * 1024
   /// The most bytes the event's variables may take together.
-  public static let environmentBudget = 256 * 1024
+  package static let environmentBudget = 256 * 1024
 
-  public init(command: String, shutdownTimeout: Double = 30, report: @escaping (_ message: String, _ delivery: Delivery) -> Void) {
+  package init(command: String, shutdownTimeout: Double = 30, report: @escaping (_ message: String, _ delivery: Delivery) -> Void) {
     self.command = command
     self.shutdownTimeout = shutdownTimeout
     self.report = report
   }
 
-  public func handle(_ batch: [Delivery], shouldStop: () -> Bool) throws(BusError) -> HandlerResult {
+  package func handle(_ batch: [Delivery], shouldStop: () -> Bool) throws(BusError) -> HandlerResult {
     var result = HandlerResult(succeeded: [])
     for (i, delivery) in batch.enumerated() {
       if i > 0 && shouldStop() { break }
@@ -130,15 +130,15 @@ public final class ExecHandler: DeliveryHandler {
 }
 
 /// How a child process ended.
-public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
+package enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
   case exited(Int32)
   case signaled(Int32)
   /// The command could not be started (`posix_spawn` failed with this errno).
   case notStarted(Int32)
 
-  public var succeeded: Bool { self == .exited(0) }
+  package var succeeded: Bool { self == .exited(0) }
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .exited(let code): return "exited with status \(code)"
     case .signaled(let sig): return "was killed by signal \(sig)"
@@ -148,20 +148,20 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Spawns `/bin/sh -c` without a shell-quoting step: the command text is one argument.
-public enum ShellCommand {
+package enum ShellCommand {
   /// How much of the command's standard error is kept for the failure reason.
-  public static let stderrTailLength = 2048
+  package static let stderrTailLength = 2048
   /// The longest line ``LineSplitter`` hands over; a longer one is handed over in pieces.
-  public static let stderrLineLimit = 16 * 1024
+  package static let stderrLineLimit = 16 * 1024
 
   /// Cuts standard error into lines for `line` (without the newline; CR before it dropped).
-  public struct LineSplitter {
+  package struct LineSplitter {
     var pending: [UInt8] = []
     let line: ([UInt8]) -> Void
 
-    public init(_ line: @escaping ([UInt8]) -> Void) { self.line = line }
+    package init(_ line: @escaping ([UInt8]) -> Void) { self.line = line }
 
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer) {
       for b in bytes {
         if b == 0x0A {
           emit()
@@ -173,7 +173,7 @@ public enum ShellCommand {
     }
 
     /// Hands over what is left (a last line without a newline).
-    public mutating func finish() { if !pending.isEmpty { emit() } }
+    package mutating func finish() { if !pending.isEmpty { emit() } }
 
     private mutating func emit() {
       if pending.last == 0x0D { pending.removeLast() }
@@ -187,7 +187,7 @@ public enum ShellCommand {
   /// The command runs in its own process group. `terminate` is asked every 100 ms while it
   /// runs; once it says true the group gets SIGTERM, and SIGKILL 3 s later. A command that
   /// cannot be started returns ``ExitStatus/notStarted(_:)``.
-  public static func run(
+  package static func run(
     _ command: String, input: [UInt8], environment extra: [String], stderr: ((UnsafeRawBufferPointer) -> Void)? = nil,
     terminate: () -> Bool = { false }
   ) throws(BusError) -> (ExitStatus, String) {

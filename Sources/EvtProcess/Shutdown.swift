@@ -8,8 +8,8 @@ import Synchronization
 /// a graceful stop (``isRequested`` turns true, and a blocked write to standard output is
 /// interrupted); a second one kills the running handler's process group, so no handler
 /// outlives evt, and exits at once with 130.
-public enum Shutdown {
-  public static func install() {
+package enum Shutdown {
+  package static func install() {
     var action = sigaction()
     action.__sigaction_handler.sa_handler = onSignal
     sigemptyset(&action.sa_mask)
@@ -17,7 +17,7 @@ public enum Shutdown {
     for s in [SIGINT, SIGTERM, SIGHUP] { sigaction(s, &action, nil) }
   }
 
-  public static var isRequested: Bool { shutdownRequested.load(ordering: .relaxed) != 0 }
+  package static var isRequested: Bool { shutdownRequested.load(ordering: .relaxed) != 0 }
 
   /// The process group of the handler command running now (0: none), killed by a second
   /// signal.

@@ -2,16 +2,16 @@ import EvtBus
 
 /// The event types of the services evt ships, and their contracts (the bus keeps only
 /// `event.failed`'s). Type names are spelled here and nowhere else.
-public enum ServiceTypes {
+package enum ServiceTypes {
   /// A user was created (`create-user`): data `userId`, `email`, `name`.
-  public static let userCreated = "user.created"
+  package static let userCreated = "user.created"
   /// An order was placed: data `orderId`, `userId`, optional `items`, `total`.
-  public static let orderPlaced = "order.placed"
+  package static let orderPlaced = "order.placed"
   /// The email worker sent a mail: data `userId`, `type`, `recipient`, `orderId`?, `messageId`.
-  public static let emailSent = "email.sent"
+  package static let emailSent = "email.sent"
 
   /// The bus's contracts and the services': what `publish` and consumer groups enforce.
-  public static let contracts = EventContracts.bus.adding([
+  package static let contracts = EventContracts.bus.adding([
     EventSchema(
       type: userCreated,
       fields: [
@@ -35,9 +35,9 @@ public enum ServiceTypes {
 
 extension Keys {
   /// `NS:{users}:user:<id>`: one user of the user service (a hash).
-  public func user(_ id: String) -> String { "\(namespace):{users}:user:\(id)" }
+  package func user(_ id: String) -> String { "\(namespace):{users}:user:\(id)" }
   /// `NS:{users}:user-email:<email>`: the unique-email index (lower-cased address → user id).
-  public func userEmail(_ email: String) -> String { "\(namespace):{users}:user-email:\(email)" }
+  package func userEmail(_ email: String) -> String { "\(namespace):{users}:user-email:\(email)" }
   /// `NS:{users}:outbox`: `user.created` events written with their user, not yet published.
-  public var userOutbox: String { "\(namespace):{users}:outbox" }
+  package var userOutbox: String { "\(namespace):{users}:outbox" }
 }

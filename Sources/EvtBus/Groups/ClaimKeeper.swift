@@ -77,7 +77,7 @@ final class ClaimKeeper: Sendable {
 }
 
 /// Starts a POSIX thread running `body`.
-public func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+package func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
   final class Box {
     let body: @Sendable () -> Void
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }

@@ -71,7 +71,7 @@ public struct Reconnect {
 /// (0.1 s doubling to 2 s) until `seconds` have passed, then lets the last error through.
 /// `notice` is told once, at the first failure. For one-shot writers (`publish --retry`):
 /// what `body` sends must be safe to send again (an event keeps its id).
-public func retryingWhileUnavailable<T>(
+package func retryingWhileUnavailable<T>(
   for seconds: Double, notice: (BusError) -> Void, _ body: () throws(BusError) -> T
 ) throws(BusError) -> T {
   let deadline = EventTime.now().milliseconds + Int64(seconds * 1000)

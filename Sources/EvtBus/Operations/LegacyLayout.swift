@@ -4,10 +4,10 @@ import EvtRedis
 /// `NS:replay:<group>`, `NS:done:<group>:<type>:<id>`, `NS:user:<id>`, `NS:user-email:<email>`):
 /// found by ``check(_:_:)``, which readers run before they start, and moved by ``migrate(_:_:)``
 /// (`evt migrate`).
-public enum LegacyLayout {
+package enum LegacyLayout {
   /// Throws when the namespace still has type streams in the old layout.
   /// - Throws: `.badData` saying to run `evt migrate`.
-  public static func check(_ connection: RedisConnection, _ keys: Keys) throws(BusError) {
+  package static func check(_ connection: RedisConnection, _ keys: Keys) throws(BusError) {
     let old = try oldStreams(connection, keys)
     guard !old.isEmpty else { return }
     let list = old.prefix(3).map(\.key).joined(separator: ", ") + (old.count > 3 ? ", …" : "")
@@ -27,14 +27,14 @@ public enum LegacyLayout {
   }
 
   /// What ``migrate(_:_:dryRun:)`` moved (or, for a dry run, would move).
-  public struct Report: Sendable, Equatable {
-    public var streams = 0
-    public var deadLetters = 0
-    public var replayed = 0
-    public var markers = 0
-    public var users = 0
+  package struct Report: Sendable, Equatable {
+    package var streams = 0
+    package var deadLetters = 0
+    package var replayed = 0
+    package var markers = 0
+    package var users = 0
 
-    public var total: Int { streams + deadLetters + replayed + markers + users }
+    package var total: Int { streams + deadLetters + replayed + markers + users }
   }
 
   /// Moves every key of the old layout to the current one, keeping stream ids, consumer
@@ -47,7 +47,7 @@ public enum LegacyLayout {
   /// - Throws: `.badData`, before anything is moved, when an old key is not what an earlier
   ///   evt wrote (a type's stream that is not a stream, a type or group name the current
   ///   layout cannot hold), listing them.
-  public static func migrate(_ connection: RedisConnection, _ keys: Keys, dryRun: Bool = false) throws(BusError) -> Report {
+  package static func migrate(_ connection: RedisConnection, _ keys: Keys, dryRun: Bool = false) throws(BusError) -> Report {
     var report = Report()
     let legacy = keys.legacy
     let ns = DeadLetterStore.globEscaped(keys.namespace)

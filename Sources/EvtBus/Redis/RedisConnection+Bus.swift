@@ -6,7 +6,7 @@ import EvtRedis
 extension RedisConnection {
   /// Sends one command and returns its reply; an error reply becomes a ``BusError`` (NOAUTH is
   /// an authentication error, NOPERM a permission error, …).
-  public func busCommand(_ command: RedisCommand) throws(BusError) -> RedisReply {
+  package func busCommand(_ command: RedisCommand) throws(BusError) -> RedisReply {
     try busCall { () throws(RedisError) in try self.command(command) }
   }
 
@@ -17,7 +17,7 @@ extension RedisConnection {
   }
 
   /// Sends commands in one pipeline; the first error reply becomes a ``BusError``.
-  public func busPipeline(_ commands: [RedisCommand]) throws(BusError) -> [RedisReply] {
+  package func busPipeline(_ commands: [RedisCommand]) throws(BusError) -> [RedisReply] {
     let replies = try busReplies(commands)
     for (c, r) in zip(commands, replies) { try busCheck(r, c.name, key: c.key) }
     return replies

@@ -2,20 +2,20 @@ import EvtRedis
 
 /// A Lua script run atomically by Redis: the way the bus and the services make a multi-key
 /// write happen entirely or not at all.
-public struct RedisScript: Sendable {
-  public let source: String
+package struct RedisScript: Sendable {
+  package let source: String
 
-  public init(_ source: String) { self.source = source }
+  package init(_ source: String) { self.source = source }
 
   /// Runs the script with `EVAL`.
   /// - Throws: ``BusError`` when Redis is unreachable or the script fails (nothing it wrote
   ///   before an error is rolled back by Redis, so scripts check before they write).
-  public func run(on connection: RedisConnection, keys: [String], args: [String]) throws(BusError) -> RedisReply {
+  package func run(on connection: RedisConnection, keys: [String], args: [String]) throws(BusError) -> RedisReply {
     try connection.busCommand(command(keys: keys, args: args))
   }
 
   /// The `EVAL` command, for a pipeline. All `keys` must be in one slot (Redis Cluster).
-  public func command(keys: [String], args: [String]) -> RedisCommand {
+  package func command(keys: [String], args: [String]) -> RedisCommand {
     var command: RedisCommand = ["EVAL", source]
     command.append(String(keys.count))
     for k in keys { command.append(k) }

@@ -3,7 +3,7 @@
 #endif
 
 /// Sleeps for `seconds`, waking early when `stop()` turns true (checked every 50 ms).
-public func sleepSeconds(_ seconds: Double, unless stop: () -> Bool = { false }) {
+package func sleepSeconds(_ seconds: Double, unless stop: () -> Bool = { false }) {
   var left = Int(seconds * 1000)
   while left > 0 && !stop() {
     sleepMilliseconds(min(left, 50))
@@ -19,7 +19,7 @@ func sleepMilliseconds(_ ms: Int) {
 }
 
 /// Sleeps `us` microseconds (through signals).
-public func sleepMicroseconds(_ us: Int64) {
+package func sleepMicroseconds(_ us: Int64) {
   guard us > 0 else { return }
   var remaining = timespec(tv_sec: Int(us / 1_000_000), tv_nsec: Int(us % 1_000_000) * 1000)
   var left = timespec()

@@ -7,30 +7,30 @@ import EvtRedis
 #endif
 
 /// Reads a file descriptor line by line (LF-terminated; a trailing CR is dropped).
-public final class LineReader {
+package final class LineReader {
   private let fd: Int32
   private var buffer: [UInt8] = []
   private var start = 0
   private var eof = false
   /// Lines longer than this are cut off and reported as too long instead of filling memory.
-  public let maxLineLength: Int
+  package let maxLineLength: Int
   /// Input is read in blocks this large.
   static let block = 1 << 20
   /// 1-based number of the line last returned.
-  public private(set) var lineNumber = 0
+  package private(set) var lineNumber = 0
 
-  public init(fd: Int32, maxLineLength: Int) {
+  package init(fd: Int32, maxLineLength: Int) {
     self.fd = fd
     self.maxLineLength = maxLineLength
   }
 
-  public enum Line {
+  package enum Line {
     case text([UInt8])
     /// Longer than ``maxLineLength``; its bytes were skipped.
     case tooLong(Int)
   }
 
-  public func next() throws(BusError) -> Line? {
+  package func next() throws(BusError) -> Line? {
     switch try nextInPlace() {
     case nil: return nil
     case .tooLong(let n)?: return .tooLong(n)
@@ -103,49 +103,49 @@ public final class LineReader {
 /// With `retryFor`, a lost connection is made again (with backoff, for up to that many
 /// seconds) and the events Redis had not confirmed are checked and sent again: nothing is lost
 /// and nothing is published twice.
-public struct NDJSONImport {
-  public var decoder: NDJSONDecoder
-  public var skipInvalid: Bool
+package struct NDJSONImport {
+  package var decoder: NDJSONDecoder
+  package var skipInvalid: Bool
   /// Seconds to keep reconnecting after the connection was lost; `nil` fails at once.
-  public var retryFor: Double?
+  package var retryFor: Double?
   /// Told once when the connection is lost and retried, and when it is back.
-  public var notice: (String) -> Void = { _ in }
+  package var notice: (String) -> Void = { _ in }
   /// Told every few thousand lines, and at the end, how far the import is.
-  public var progress: ((Progress) -> Void)?
+  package var progress: ((Progress) -> Void)?
 
   /// How far an import is: lines read, events Redis confirmed, lines refused.
-  public struct Progress: Sendable, Equatable {
-    public var lines: Int
-    public var published: Int
-    public var failed: Int
+  package struct Progress: Sendable, Equatable {
+    package var lines: Int
+    package var published: Int
+    package var failed: Int
   }
 
-  public init(decoder: NDJSONDecoder, skipInvalid: Bool, retryFor: Double? = nil) {
+  package init(decoder: NDJSONDecoder, skipInvalid: Bool, retryFor: Double? = nil) {
     self.decoder = decoder
     self.skipInvalid = skipInvalid
     self.retryFor = retryFor
   }
 
-  public struct Summary: Sendable, Equatable {
-    public var published = 0
+  package struct Summary: Sendable, Equatable {
+    package var published = 0
     /// Line numbers and reasons of the lines refused.
-    public var invalid: [(line: Int, reason: String)] = []
+    package var invalid: [(line: Int, reason: String)] = []
     /// True when a bad line stopped the import.
-    public var stopped = false
+    package var stopped = false
     /// Why the import could not go on (Redis went away for good); `nil` when it finished.
-    public var failure: BusError?
+    package var failure: BusError?
     /// After a failure: the first line whose event Redis did not confirm — resume from there.
     /// Events of this line and later ones may or may not have been stored (their replies
     /// were lost); `unconfirmed` says how many were sent without a reply.
-    public var resumeLine = 0
-    public var unconfirmed = 0
+    package var resumeLine = 0
+    package var unconfirmed = 0
     /// The last line read that was a draft without an id (its id was made by this import;
     /// 0: none). When it is at or after ``resumeLine``, resuming from there publishes such
     /// lines under new ids, so an event Redis stored without confirming it would be there
     /// twice.
-    public var lastLineWithMadeID = 0
+    package var lastLineWithMadeID = 0
 
-    public static func == (a: Summary, b: Summary) -> Bool {
+    package static func == (a: Summary, b: Summary) -> Bool {
       a.published == b.published && a.stopped == b.stopped && a.invalid.map(\.line) == b.invalid.map(\.line)
         && a.failure == b.failure && a.resumeLine == b.resumeLine
     }
@@ -154,7 +154,7 @@ public struct NDJSONImport {
   /// Reads every line, publishes the valid ones, and reports each bad one through `report`.
   /// A connection failure that retrying could not mend, or replicas that did not confirm,
   /// end the import with ``Summary/failure`` set (the summary still says what was published).
-  public func run(_ lines: LineReader, into publisher: Publisher, report: (Int, String) -> Void) throws(BusError) -> Summary {
+  package func run(_ lines: LineReader, into publisher: Publisher, report: (Int, String) -> Void) throws(BusError) -> Summary {
     var summary = Summary()
     let deadline = retryFor.map { EventTime.now().milliseconds + Int64($0 * 1000) }
     var reading = true

@@ -2,31 +2,31 @@ import ArgumentParser
 import EvtBus
 
 /// The exit codes of every evt command (documented in the README, "Exit codes").
-public enum EvtExit {
+package enum EvtExit {
   /// A handler failed, or output could not be written.
-  public static let failure: Int32 = 1
+  package static let failure: Int32 = 1
   /// Bad options or arguments (EX_USAGE; what ArgumentParser uses for validation errors).
-  public static let usage: Int32 = 64
+  package static let usage: Int32 = 64
   /// Invalid input data: bad JSON, a bad type name, an oversize event, an unreadable file.
-  public static let badData: Int32 = 65
+  package static let badData: Int32 = 65
   /// What was asked for does not exist (`get-user` of an unknown user) (EX_NOINPUT).
-  public static let notFound: Int32 = 66
+  package static let notFound: Int32 = 66
   /// Redis is not reachable, did not answer in time, or closed the connection.
-  public static let unavailable: Int32 = 69
+  package static let unavailable: Int32 = 69
   /// Redis answered a command with an error.
-  public static let redisError: Int32 = 70
+  package static let redisError: Int32 = 70
   /// What was to be created exists already (`create-user` with a taken address) (EX_CANTCREAT).
-  public static let conflict: Int32 = 73
+  package static let conflict: Int32 = 73
   /// `--timeout` passed without an event; or `publish --replicas`: fewer replicas confirmed
   /// in time (EX_TEMPFAIL: the event is on the master; publishing it again with its id is safe).
-  public static let timeout: Int32 = 75
+  package static let timeout: Int32 = 75
   /// Redis refused the password or needs one, or the Redis user lacks a permission (ACL).
-  public static let authentication: Int32 = 77
+  package static let authentication: Int32 = 77
   /// Stopped by a signal before it finished (`bench`), or a second signal while shutting down
   /// (128 + SIGINT).
-  public static let interrupted: Int32 = 130
+  package static let interrupted: Int32 = 130
   /// The reader of standard output went away (like a process killed by SIGPIPE: 128 + 13).
-  public static let outputClosed: Int32 = 141
+  package static let outputClosed: Int32 = 141
 
   static func code(for kind: BusError.Kind) -> Int32 {
     switch kind {

@@ -1,14 +1,14 @@
 /// Redis Cluster's key → slot function: CRC16 (XMODEM) of the key's hash tag (the text between
 /// the first `{` and the next `}`, when not empty) or of the whole key, modulo 16384.
-public enum HashSlot {
-  public static let count = 16384
+package enum HashSlot {
+  package static let count = 16384
 
-  public static func of(_ key: String) -> Int {
+  package static func of(_ key: String) -> Int {
     var k = key
     return k.withUTF8 { of($0) }
   }
 
-  public static func of(_ key: UnsafeBufferPointer<UInt8>) -> Int {
+  package static func of(_ key: UnsafeBufferPointer<UInt8>) -> Int {
     var part = key[...]
     if let open = key.firstIndex(of: UInt8(ascii: "{")),
       let close = key[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1

@@ -107,7 +107,7 @@ public final class RedisConnection {
 
   /// Whether this is a Redis Cluster (asking the server first, if it was not asked yet; a
   /// failure to ask closes the connection, and the next command says why).
-  public var isCluster: Bool {
+  package var isCluster: Bool {
     try? settleMode()
     return cluster != nil
   }
@@ -187,7 +187,7 @@ public final class RedisConnection {
   /// ``RawReply``): for replies decoded straight into values.
   /// - Throws: what ``command(_:)`` throws for an error reply or a failed round trip; what
   ///   `body` throws comes back as the result's failure.
-  public func command<R, E: Error>(_ command: RedisCommand, reading body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
+  package func command<R, E: Error>(_ command: RedisCommand, reading body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
     try append(command)
     while pendingReplies > 1 { _ = try readReply() }  // never expected; keeps replies aligned
     var failure: String?
@@ -223,7 +223,7 @@ public final class RedisConnection {
   /// Every key that matches a glob `pattern` (and is of `type`, when given), found with SCAN
   /// (on every master of a cluster); in no particular order. Keys written meanwhile may or may
   /// not be found.
-  public func scanKeys(matching pattern: String, type: String? = nil) throws(RedisError) -> [String] {
+  package func scanKeys(matching pattern: String, type: String? = nil) throws(RedisError) -> [String] {
     try settleMode()
     if let cluster { return try cluster.scanKeys(matching: pattern, type: type) }
     guard let single else { throw brokenError() }
@@ -297,7 +297,7 @@ public final class RedisConnection {
   }
 
   /// Number of appended commands whose replies have not been read yet.
-  public var pendingReplies: Int {
+  package var pendingReplies: Int {
     held.count + (single?.pendingReplies ?? cluster?.pendingReplies ?? 0) - (firstBatch == nil ? 0 : 1)
   }
 
@@ -308,7 +308,7 @@ public final class RedisConnection {
 
   /// Reads the next reply and lends it to `body` in place (no copy; see ``RawReply``). An
   /// error reply is lent like any other.
-  public func withReply<R, E: Error>(_ body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
+  package func withReply<R, E: Error>(_ body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
     if firstBatch != nil { try settleMode() }
     if !held.isEmpty { return RawReply.lend(held.removeFirst(), to: body) }
     if let single { return try single.withReply(body) }
@@ -318,22 +318,22 @@ public final class RedisConnection {
 
   /// Sets the timeout of the reads and writes that follow (``withReply(_:)``, ``readReply()``) until
   /// ``restoreTimeout()``: for blocking reads sent with ``append(_:)``.
-  public func useTimeout(_ seconds: Double) {
+  package func useTimeout(_ seconds: Double) {
     single?.wantedTimeout = seconds
     cluster?.wantedTimeout = seconds
   }
 
   /// Back to ``commandTimeout`` after ``useTimeout(_:)``.
-  public func restoreTimeout() { useTimeout(commandTimeout) }
+  package func restoreTimeout() { useTimeout(commandTimeout) }
 
   /// The error an error reply stands for, as ``command(_:)`` throws it.
-  public func error(forReply message: String, command: String, key: String? = nil) -> RedisError {
+  package func error(forReply message: String, command: String, key: String? = nil) -> RedisError {
     Self.replyError(message, command: command, url: url, key: key)
   }
 
   /// `keys` grouped so that each group may be named by one multi-key command: all of them on
   /// a single server; one group per slot (in first-seen order) in a cluster.
-  public func slotGroups(_ keys: [String]) -> [[String]] {
+  package func slotGroups(_ keys: [String]) -> [[String]] {
     guard isCluster, keys.count > 1 else { return [keys] }
     var order: [Int] = []
     var groups: [Int: [String]] = [:]
@@ -350,7 +350,7 @@ public final class RedisConnection {
   /// are awaited together until one answers or `timeout` passes; the others are then woken,
   /// and every reply is lent to `body` with its command's index (nothing a read took is
   /// lost). On a single server, use one command instead.
-  public func readSideBySide(_ commands: [RedisCommand], timeout: Double, _ body: (Int, RawReply) -> Void) throws(RedisError) {
+  package func readSideBySide(_ commands: [RedisCommand], timeout: Double, _ body: (Int, RawReply) -> Void) throws(RedisError) {
     try settleMode()
     guard let cluster else { throw RedisError(.protocolError, "readSideBySide is for a cluster") }
     try cluster.readOnLanes(commands, timeout: timeout, body)

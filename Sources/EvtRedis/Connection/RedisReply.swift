@@ -109,7 +109,7 @@ extension RawReply {
   /// Parses the first reply in raw RESP2 bytes with hiredis's own reader (as a live connection
   /// does) and lends it to `body` in place: for decoders tested without a server.
   /// - Throws: `.protocolError` when the bytes hold no complete reply.
-  public static func lending<R, E: Error>(_ resp: [UInt8], to body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
+  package static func lending<R, E: Error>(_ resp: [UInt8], to body: (RawReply) throws(E) -> R) throws(RedisError) -> Result<R, E> {
     guard let reader = redisReaderCreate() else { throw RedisError(.protocolError, "out of memory") }
     defer { redisReaderFree(reader) }
     let fed = resp.withUnsafeBufferPointer { buf in
@@ -126,7 +126,7 @@ extension RawReply {
 /// A reply as hiredis parsed it, read in place: no copy of its strings, no Swift array per
 /// element. Valid only inside the closure it is lent to (``RedisConnection/withReply(_:_:)``);
 /// take what must outlive it as values (``bytes``, ``reply``).
-public struct RawReply {
+package struct RawReply {
   let pointer: UnsafePointer<redisReply>
 
   /// Lends the reply object `raw` (from hiredis's reader) to `body`, then frees it.
@@ -137,9 +137,9 @@ public struct RawReply {
     }
   }
 
-  public enum Kind { case null, status, error, integer, string, array }
+  package enum Kind { case null, status, error, integer, string, array }
 
-  public var kind: Kind {
+  package var kind: Kind {
     switch pointer.pointee.type {
     case REDIS_REPLY_STRING: return .string
     case REDIS_REPLY_STATUS: return .status
@@ -150,30 +150,30 @@ public struct RawReply {
     }
   }
 
-  public var isNull: Bool { kind == .null }
-  public var isString: Bool { kind == .string }
+  package var isNull: Bool { kind == .null }
+  package var isString: Bool { kind == .string }
 
   /// The bytes of a string, status or error reply (empty for others).
-  public var bytes: UnsafeBufferPointer<UInt8> {
+  package var bytes: UnsafeBufferPointer<UInt8> {
     let r = pointer.pointee
     guard let str = r.str, r.len > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
     return UnsafeBufferPointer(start: UnsafeRawPointer(str).assumingMemoryBound(to: UInt8.self), count: r.len)
   }
 
   /// The number of elements of an array reply (0 for others).
-  public var count: Int { kind == .array ? pointer.pointee.elements : 0 }
+  package var count: Int { kind == .array ? pointer.pointee.elements : 0 }
 
   /// Element `i` of an array reply (a null element for a missing one).
-  public subscript(i: Int) -> RawReply? {
+  package subscript(i: Int) -> RawReply? {
     guard kind == .array, i >= 0, i < pointer.pointee.elements, let child = pointer.pointee.element[i] else { return nil }
     return RawReply(pointer: UnsafePointer(child))
   }
 
-  public var integer: Int? { kind == .integer ? Int(pointer.pointee.integer) : nil }
+  package var integer: Int? { kind == .integer ? Int(pointer.pointee.integer) : nil }
 
   /// The error text when this is an error reply.
-  public var errorMessage: String? { kind == .error ? String(decoding: bytes, as: UTF8.self) : nil }
+  package var errorMessage: String? { kind == .error ? String(decoding: bytes, as: UTF8.self) : nil }
 
   /// The reply converted to an owned ``RedisReply`` (copies everything).
-  public var reply: RedisReply { RedisReply(pointer) }
+  package var reply: RedisReply { RedisReply(pointer) }
 }

@@ -4,44 +4,44 @@ import EvtRedis
 import Logging
 
 /// How the email worker runs.
-public struct EmailWorkerOptions: Sendable {
+package struct EmailWorkerOptions: Sendable {
   /// The consumer group (one per service).
-  public var group = Self.defaultGroup
-  public static let defaultGroup = "email-worker"
+  package var group = Self.defaultGroup
+  package static let defaultGroup = "email-worker"
   /// Consumer name prefix; each handler thread adds `-1`, `-2`, …
-  public var consumerName = GroupConsumer.defaultName()
+  package var consumerName = GroupConsumer.defaultName()
   /// Handler threads in this process, each a consumer of the group with its own connection.
-  public var concurrency = 1
-  public var from = Mail.Address("noreply@evt.localhost", name: "evt")
-  public var retry = RetryPolicy()
-  public var maxDeliveries = GroupConsumer.defaultMaxDeliveries
+  package var concurrency = 1
+  package var from = Mail.Address("noreply@evt.localhost", name: "evt")
+  package var retry = RetryPolicy()
+  package var maxDeliveries = GroupConsumer.defaultMaxDeliveries
   /// Seconds after which another consumer's unacknowledged event is claimed.
-  public var claimIdle = Double(GroupConsumer.defaultClaimIdleMilliseconds) / 1000
+  package var claimIdle = Double(GroupConsumer.defaultClaimIdleMilliseconds) / 1000
   /// Consecutive mailer failures that open the circuit, and its cool-down in seconds. The
   /// threshold must be at most `retry.maxAttempts` (``validate()``), or an outage could
   /// exhaust an event's attempts before the circuit opens.
-  public var breakerThreshold = Self.defaultBreakerThreshold
-  public var breakerCoolDown = Self.defaultBreakerCoolDown
-  public static let defaultBreakerThreshold = 3
-  public static let defaultBreakerCoolDown = 30.0
+  package var breakerThreshold = Self.defaultBreakerThreshold
+  package var breakerCoolDown = Self.defaultBreakerCoolDown
+  package static let defaultBreakerThreshold = 3
+  package static let defaultBreakerCoolDown = 30.0
   /// How long an event is remembered as done (seconds).
-  public var doneTTL = DoneMarkers.defaultTTL
+  package var doneTTL = DoneMarkers.defaultTTL
   /// Exit once nothing is left to do, instead of waiting for events.
-  public var untilEmpty = false
+  package var untilEmpty = false
   /// With `untilEmpty`: wait while other consumers still hold events.
-  public var waitPending = false
+  package var waitPending = false
   /// Log every mail sent (with its processing time); otherwise only circuit changes, dead
   /// letters, reconnections and errors.
-  public var logEachMail = true
+  package var logEachMail = true
   /// Serve `/metrics`, `/healthz` and `/readyz` here (see ``GroupWorker/Options/metricsAddress``).
-  public var metricsAddress: String?
+  package var metricsAddress: String?
   /// Touch this file on every turn of each handler's loop.
-  public var heartbeatFile: String?
+  package var heartbeatFile: String?
 
-  public init() {}
+  package init() {}
 
   /// Throws `.invalidArgument` naming the first rule the options break.
-  public func validate() throws(BusError) {
+  package func validate() throws(BusError) {
     try GroupConsumer.validateGroupName(group)
     try GroupConsumer.validateConsumerName(consumerName)
     guard (1...256).contains(concurrency) else { throw BusError(.invalidArgument, "concurrency must be between 1 and 256") }
@@ -65,16 +65,16 @@ public struct EmailWorkerOptions: Sendable {
 /// keeps one file and a receiving server can tell). Failures are retried with backoff and then
 /// dead-lettered; a mailer that keeps failing opens the circuit breaker, and events then wait
 /// pending instead of being dead-lettered.
-public final class EmailWorker: Sendable {
-  public static let types = [ServiceTypes.userCreated, ServiceTypes.orderPlaced]
-  public static let sentType = ServiceTypes.emailSent
+package final class EmailWorker: Sendable {
+  package static let types = [ServiceTypes.userCreated, ServiceTypes.orderPlaced]
+  package static let sentType = ServiceTypes.emailSent
 
   /// The circuit breaker all handler threads share.
-  public let breaker: CircuitBreaker
+  package let breaker: CircuitBreaker
   /// The processing time of every mail sent by this worker.
-  public let timings: Timings
+  package let timings: Timings
   /// The consumer group's members, one per handler thread.
-  public let group: GroupWorker
+  package let group: GroupWorker
 
   /// - Parameters:
   ///   - connect: opens a new connection (one per handler thread).
@@ -83,7 +83,7 @@ public final class EmailWorker: Sendable {
   ///     consumer and the event's id and type as metadata.
   /// - Throws: `.invalidArgument` for options ``EmailWorkerOptions/validate()`` refuses, or a
   ///   heartbeat file that cannot be created.
-  public init(
+  package init(
     keys: Keys, mailer: any Mailer, options: EmailWorkerOptions, connect: @escaping @Sendable () throws(BusError) -> RedisConnection,
     logger: Logger
   ) throws(BusError) {
@@ -126,7 +126,7 @@ public final class EmailWorker: Sendable {
   /// Runs the handler threads until `shouldStop` says so (or, with `untilEmpty`, until nothing
   /// is left), and returns their outcomes added up.
   /// - Throws: the first error that stopped a thread (the others are stopped then).
-  public func run(on connection: RedisConnection? = nil, shouldStop: @escaping () -> Bool) throws(BusError)
+  package func run(on connection: RedisConnection? = nil, shouldStop: @escaping () -> Bool) throws(BusError)
     -> SubscriptionOutcome
   {
     try group.run(on: connection, shouldStop: shouldStop)

@@ -5,31 +5,31 @@ import EvtBus
 #endif
 
 /// An email message, rendered as RFC 5322 text (UTF-8, 8bit, CRLF line ends).
-public struct Mail: Sendable, Equatable {
-  public var from: Address
-  public var to: Address
-  public var subject: String
+package struct Mail: Sendable, Equatable {
+  package var from: Address
+  package var to: Address
+  package var subject: String
   /// Plain text; lines end in `\n` here and are sent as CRLF.
-  public var body: String
+  package var body: String
   /// Without angle brackets: `local@domain`.
-  public var messageID: String
-  public var date: String
+  package var messageID: String
+  package var date: String
   /// Extra headers (`X-Evt-Event-Id`, …).
-  public var headers: [(name: String, value: String)]
+  package var headers: [(name: String, value: String)]
 
-  public static func == (a: Mail, b: Mail) -> Bool { a.rendered == b.rendered }
+  package static func == (a: Mail, b: Mail) -> Bool { a.rendered == b.rendered }
 
-  public struct Address: Sendable, Equatable {
-    public var name: String?
-    public var email: String
-    public init(_ email: String, name: String? = nil) {
+  package struct Address: Sendable, Equatable {
+    package var name: String?
+    package var email: String
+    package init(_ email: String, name: String? = nil) {
       self.email = email
       self.name = name
     }
 
     /// Parses `Name <local@domain>` (the name optionally in double quotes) or a bare address;
     /// `nil` unless the address is valid (see ``UserValidation/email(_:)``).
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
       var name: String?
       var email = text
       if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
@@ -48,7 +48,7 @@ public struct Mail: Sendable, Equatable {
     }
   }
 
-  public init(
+  package init(
     from: Address, to: Address, subject: String, body: String, messageID: String, date: String = EventTime.now().rfc5322,
     headers: [(name: String, value: String)] = []
   ) {
@@ -62,7 +62,7 @@ public struct Mail: Sendable, Equatable {
   }
 
   /// The message as sent and as stored in an `.eml` file.
-  public var rendered: [UInt8] {
+  package var rendered: [UInt8] {
     var lines = [
       "Date: \(date)", "From: \(from.header)", "To: \(to.header)", "Subject: \(Mail.encodedText(subject))",
       "Message-ID: <\(messageID)>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",

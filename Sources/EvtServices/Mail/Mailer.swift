@@ -5,7 +5,7 @@ import EvtBus
 #endif
 
 /// Sends mail. Implementations are safe to call from several threads at once.
-public protocol Mailer: Sendable {
+package protocol Mailer: Sendable {
   /// Sends one message; returns once the message is accepted (by the SMTP server, or written
   /// and synced to disk). Sending the same `Message-ID` twice may deliver it twice.
   func send(_ mail: Mail) throws(MailError)

@@ -7,11 +7,11 @@ import EvtBus
 /// Writes each message as `<Message-ID>.eml` into a directory: the message is written to a
 /// temporary file, synced, and renamed into place, so the outbox never holds half a message.
 /// Sending the same message again replaces its file.
-public struct OutboxMailer: Mailer {
-  public let directory: String
+package struct OutboxMailer: Mailer {
+  package let directory: String
 
   /// - Throws: ``MailError`` when the directory does not exist and cannot be created.
-  public init(directory: String) throws(MailError) {
+  package init(directory: String) throws(MailError) {
     self.directory = directory
     if mkdir(directory, 0o755) != 0 && errno != EEXIST {
       throw MailError("cannot create the outbox \(directory): \(String(cString: strerror(errno)))")
@@ -22,12 +22,12 @@ public struct OutboxMailer: Mailer {
     }
   }
 
-  public var destination: String { "outbox \(directory)" }
+  package var destination: String { "outbox \(directory)" }
 
   /// The file name of a message: its Message-ID with every byte other than ASCII letters,
   /// digits and `-_.@+=` percent-encoded (so two Message-IDs never share a file), or — when
   /// that is too long for a file name — a prefix and the SHA-256 of the Message-ID.
-  public static func fileName(_ messageID: String) -> String {
+  package static func fileName(_ messageID: String) -> String {
     var name = ""
     for b in messageID.utf8 {
       if EmailAddress.isAlnum(b) || "-_.@+=".utf8.contains(b) {
@@ -40,7 +40,7 @@ public struct OutboxMailer: Mailer {
     return String(name.prefix(100)).replacing("%", with: "_") + "~" + SHA256.hex(Array(messageID.utf8)) + ".eml"
   }
 
-  public func send(_ mail: Mail) throws(MailError) {
+  package func send(_ mail: Mail) throws(MailError) {
     let name = Self.fileName(mail.messageID)
     let final = "\(directory)/\(name)"
     let temporary = "\(directory)/.\(getpid()).\(SHA256.hex(Array(mail.messageID.utf8)).prefix(16)).tmp"
@@ -78,7 +78,7 @@ extension Mail {
   /// The Message-ID of the mail an event calls for: `<event id>.<kind>@<domain>`, the event
   /// id's bytes outside RFC 5322's `atext` (and `%`) percent-encoded, so every id gives a
   /// valid Message-ID and two ids never give the same one.
-  public static func messageID(eventID: String, kind: String, domain: String) -> String {
+  package static func messageID(eventID: String, kind: String, domain: String) -> String {
     var left = ""
     let atext = Set("!#$&'*+-/=?^_`{|}~".utf8)
     for b in eventID.utf8 {

@@ -10,17 +10,17 @@ import EvtRedis
 /// permanent ``MailError``; a 4xx reply to its recipient concerns that message only
 /// (``MailError/messageOnly``); everything else (no connection, time-outs, other 4xx) is a
 /// temporary failure of the server. Errors quote the server's own reply.
-public struct SMTPMailer: Mailer {
-  public let url: String
-  public let username: String?
-  public let password: String?
-  public let requireTLS: Bool
+package struct SMTPMailer: Mailer {
+  package let url: String
+  package let username: String?
+  package let password: String?
+  package let requireTLS: Bool
   /// Seconds for connecting, and for the whole exchange of one message.
-  public let connectTimeout: Int
-  public let timeout: Int
+  package let connectTimeout: Int
+  package let timeout: Int
 
   /// - Throws: ``MailError`` when the URL is not `smtp://` or `smtps://` with a host.
-  public init(
+  package init(
     url: String, username: String? = nil, password: String? = nil, requireTLS: Bool = false, connectTimeout: Int = 10,
     timeout: Int = 60
   ) throws(MailError) {
@@ -61,12 +61,12 @@ public struct SMTPMailer: Mailer {
   }
 
   /// The URL without its password, for logs.
-  public var destination: String {
+  package var destination: String {
     guard let at = url.lastIndex(of: "@"), let scheme = url.firstRange(of: "://") else { return url }
     return String(url[..<scheme.upperBound]) + "…" + String(url[at...])
   }
 
-  public func send(_ mail: Mail) throws(MailError) {
+  package func send(_ mail: Mail) throws(MailError) {
     let lib = self.curl
     var api = lib.api
     guard let handle = api.easy_init!() else { throw MailError("libcurl could not make a handle") }

@@ -4,14 +4,14 @@ import Histogram
 /// Processing times of the mails a worker sent, in an HdrHistogram (microseconds, three
 /// significant digits, up to an hour): fixed memory however long the worker runs, and
 /// percentiles within 0.1 % of the true value. Safe to share between threads.
-public final class Timings: Sendable {
-  public struct Summary: Sendable, Equatable {
-    public var count: Int
-    public var meanMilliseconds: Double
-    public var p50Milliseconds: Double
-    public var p95Milliseconds: Double
-    public var p99Milliseconds: Double
-    public var maxMilliseconds: Double
+package final class Timings: Sendable {
+  package struct Summary: Sendable, Equatable {
+    package var count: Int
+    package var meanMilliseconds: Double
+    package var p50Milliseconds: Double
+    package var p95Milliseconds: Double
+    package var p99Milliseconds: Double
+    package var maxMilliseconds: Double
   }
 
   /// Longest time recorded exactly: an hour (longer ones count as an hour).
@@ -20,15 +20,15 @@ public final class Timings: Sendable {
   private let histogram = Locked(
     Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: .three))
 
-  public init() {}
+  package init() {}
 
-  public func record(microseconds us: Int64) {
+  package func record(microseconds us: Int64) {
     let v = Swift.min(UInt64(clamping: us), Self.highest)  // negative: 0
     histogram.withLock { _ = $0.record(v) }
   }
 
   /// `nil` before the first mail.
-  public var summary: Summary? {
+  package var summary: Summary? {
     histogram.withLock { h in
       guard h.totalCount > 0 else { return nil }
       func ms(_ us: UInt64) -> Double { (Double(us) / 100).rounded() / 10 }

@@ -2,16 +2,16 @@ import EvtBus
 import EvtRedis
 
 /// A user to be created, validated (so input can be checked before connecting to Redis).
-public struct NewUser: Sendable, Equatable {
+package struct NewUser: Sendable, Equatable {
   /// Trimmed.
-  public let name: String
+  package let name: String
   /// Trimmed.
-  public let email: String
+  package let email: String
   /// A caller-chosen id, or `nil` for a new UUID.
-  public let id: String?
+  package let id: String?
 
   /// - Throws: ``BusError`` `.badData` for an invalid name, address or id.
-  public init(name: String, email: String, id: String? = nil) throws(BusError) {
+  package init(name: String, email: String, id: String? = nil) throws(BusError) {
     self.name = try UserValidation.name(name)
     self.email = try UserValidation.email(email)
     if let id { try UserValidation.id(id) }
@@ -20,7 +20,7 @@ public struct NewUser: Sendable, Equatable {
 
   /// A user given as JSON, `{"name":…,"email":…}`.
   /// - Throws: ``BusError`` `.badData` when it is not such an object, or its values are invalid.
-  public init(json bytes: [UInt8], id: String? = nil) throws(BusError) {
+  package init(json bytes: [UInt8], id: String? = nil) throws(BusError) {
     let value: JSONValue
     do { value = try JSON.parse(bytes) } catch { throw BusError(.badData, "the user is not valid JSON: \(error)") }
     var strings: [String] = []

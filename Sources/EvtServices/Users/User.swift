@@ -2,17 +2,17 @@ import EvtBus
 import EvtRedis
 
 /// A user of the user service.
-public struct User: Sendable, Equatable {
+package struct User: Sendable, Equatable {
   /// A random UUID.
-  public var id: String
-  public var name: String
+  package var id: String
+  package var name: String
   /// As given (trimmed); unique without regard to letter case.
-  public var email: String
+  package var email: String
   /// ISO-8601 UTC with milliseconds.
-  public var createdAt: String
+  package var createdAt: String
 
   /// `{"id","name","email","createdAt"}`.
-  public var json: JSONValue {
+  package var json: JSONValue {
     .object([
       .init("id", .string(id)), .init("name", .string(name)), .init("email", .string(email)), .init("createdAt", .string(createdAt)),
     ])

@@ -11,14 +11,14 @@ import EvtRedis
 /// slot, so this cannot be one script; a crash between the steps leaves the event in the
 /// outbox, and the next creation (or ``relayOutbox()``) publishes it. There is never a user
 /// whose event is lost, nor an event whose user was not created.
-public final class UserStore {
-  public let connection: RedisConnection
-  public let keys: Keys
-  public static let createdType = ServiceTypes.userCreated
+package final class UserStore {
+  package let connection: RedisConnection
+  package let keys: Keys
+  package static let createdType = ServiceTypes.userCreated
   /// Writes `user.created` (its contract checked).
   private let writer: EventWriter
 
-  public init(connection: RedisConnection, keys: Keys) {
+  package init(connection: RedisConnection, keys: Keys) {
     self.connection = connection
     self.keys = keys
     self.writer = EventWriter(keys: keys, contracts: ServiceTypes.contracts)
@@ -45,14 +45,14 @@ public final class UserStore {
   /// - Returns: the user and the event published for it.
   /// - Throws: ``BusError`` `.badData` for an invalid name or address, `.conflict` when the
   ///   address (in any letter case) or the id is taken; nothing is written then.
-  public func create(
+  package func create(
     name: String, email: String, id: String? = nil, headers: [(key: String, value: String)] = []
   ) throws(BusError) -> (user: User, event: Envelope) {
     try create(try NewUser(name: name, email: email, id: id), headers: headers)
   }
 
   /// Creates an already validated user (see ``create(name:email:id:headers:)``).
-  public func create(_ new: NewUser, headers: [(key: String, value: String)] = []) throws(BusError) -> (user: User, event: Envelope) {
+  package func create(_ new: NewUser, headers: [(key: String, value: String)] = []) throws(BusError) -> (user: User, event: Envelope) {
     let name = new.name
     let email = new.email
     let now = EventTime.now().iso
@@ -82,7 +82,7 @@ public final class UserStore {
   /// Publishes every event waiting in the outbox (each once), then takes it out. Returns how
   /// many were relayed.
   @discardableResult
-  public func relayOutbox() throws(BusError) -> Int {
+  package func relayOutbox() throws(BusError) -> Int {
     var relayed = 0
     while true {
       let entries = try connection.range(keys.userOutbox, from: "-", count: 100)
@@ -101,7 +101,7 @@ public final class UserStore {
   }
 
   /// The user with this id, or `nil`.
-  public func user(id: String) throws(BusError) -> User? {
+  package func user(id: String) throws(BusError) -> User? {
     let reply = try connection.busCommand(["HGETALL", keys.user(id)])
     guard let items = reply.array, !items.isEmpty else { return nil }
     var fields: [String: String] = [:]
@@ -117,13 +117,13 @@ public final class UserStore {
   }
 
   /// The user with this address (in any letter case), or `nil`.
-  public func user(email: String) throws(BusError) -> User? {
+  package func user(email: String) throws(BusError) -> User? {
     guard let id = try connection.busCommand(["GET", keys.userEmail(UserValidation.indexKey(email))]).string else { return nil }
     return try user(id: id)
   }
 
   /// Looks a user up by id, or by address when `idOrEmail` contains `@`.
-  public func find(_ idOrEmail: String) throws(BusError) -> User? {
+  package func find(_ idOrEmail: String) throws(BusError) -> User? {
     idOrEmail.contains("@") ? try user(email: idOrEmail) : try user(id: idOrEmail)
   }
 }

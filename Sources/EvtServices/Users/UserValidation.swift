@@ -2,16 +2,16 @@ import EvtBus
 import EvtRedis
 
 /// What makes a name and an email address acceptable.
-public enum UserValidation {
+package enum UserValidation {
   /// Longest name, in characters (grapheme clusters), after trimming.
-  public static let maxNameLength = 200
+  package static let maxNameLength = 200
   /// Longest name in bytes of UTF-8 (so combining marks cannot make a 200-character name huge).
-  public static let maxNameBytes = 800
+  package static let maxNameBytes = 800
 
   /// The trimmed name.
   /// - Throws: ``BusError`` `.badData` when it is empty, too long (in characters or bytes), or
   ///   holds control characters (C0, C1, DEL), line or paragraph separators, or bidi controls.
-  public static func name(_ raw: String) throws(BusError) -> String {
+  package static func name(_ raw: String) throws(BusError) -> String {
     let name = trimmed(raw)
     guard !name.isEmpty else { throw BusError(.badData, "the name is empty") }
     guard name.utf8.count <= maxNameBytes else {
@@ -29,7 +29,7 @@ public enum UserValidation {
   /// The trimmed address.
   /// - Throws: ``BusError`` `.badData` unless it is `local@domain` with a dot-atom local part
   ///   (RFC 5322, no quoted forms) and a domain of at least two DNS labels.
-  public static func email(_ raw: String) throws(BusError) -> String {
+  package static func email(_ raw: String) throws(BusError) -> String {
     let email = trimmed(raw)
     guard !email.isEmpty else { throw BusError(.badData, "the email address is empty") }
     if let why = EmailAddress.problem(email) {
@@ -39,7 +39,7 @@ public enum UserValidation {
   }
 
   /// Checks a caller-chosen user id: 1 to 64 letters, digits, `.`, `_` or `-`.
-  public static func id(_ id: String) throws(BusError) {
+  package static func id(_ id: String) throws(BusError) {
     let ok =
       !id.isEmpty && id.utf8.count <= 64
       && id.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
@@ -47,7 +47,7 @@ public enum UserValidation {
   }
 
   /// The form of an address in the unique-email index: lower-cased.
-  public static func indexKey(_ email: String) -> String { trimmed(email).lowercased() }
+  package static func indexKey(_ email: String) -> String { trimmed(email).lowercased() }
 
   private static func isAlnum(_ b: UInt8) -> Bool {
     EmailAddress.isAlnum(b)
