@@ -29,7 +29,7 @@ struct StreamReplyTests {
   func entries(_ reply: RedisReply) throws -> [StreamEntry] {
     try decode(reply) { (raw) throws(BusError) in
       var out: [StreamEntry] = []
-      try StreamEntry.list(raw, stream: "s", type: "t", into: &out)
+      try StreamEntry.list(raw, stream: StreamKey(key: "s", type: "t"), into: &out)
       return out
     }
   }
@@ -47,10 +47,49 @@ struct StreamReplyTests {
     #expect(entries[2].fields?.map(\.name) == ["a", "b"])
     let none = try decode(.null) { (raw) throws(BusError) in
       var out: [StreamEntry] = []
-      try StreamEntry.streams(raw, keys: try Keys(namespace: "n"), into: &out)
+      try StreamEntry.streams(raw, streams: [:], into: &out)
       return out
     }
     #expect(none.isEmpty)
+  }
+
+  @Test("a stream read: each stream's entries carry the key and type asked for; a stream not asked for is an error")
+  func streamRead() throws {
+    let a = StreamKey(key: "n:{a}:stream", type: "a")
+    let b = StreamKey(key: "n:{b}:replay:g", type: "b")
+    let reply = RedisReply.array([
+      .array([bulk(a.key), .array([.array([bulk("1-0"), .array([bulk("event"), bulk("{}")])])])]),
+      .array([bulk(b.key), .array([.array([bulk("2-0"), .array([bulk("event"), bulk("{}")])])])]),
+    ])
+    let read = { (streams: [String: StreamKey]) throws -> [StreamEntry] in
+      try self.decode(reply) { (raw) throws(BusError) in
+        var out: [StreamEntry] = []
+        try StreamEntry.streams(raw, streams: streams, into: &out)
+        return out
+      }
+    }
+    let entries = try read([a.key: a, b.key: b])
+    #expect(entries.map(\.stream) == [a.key, b.key])
+    #expect(entries.map(\.type) == ["a", "b"])
+    #expect(throws: BusError.self) { try read([a.key: a]) }
+  }
+
+  @Test("a read is built from its streams, whole or by part; the key recorded routes it")
+  func readRequest() {
+    let streams = ["x", "y", "z"].map { StreamKey(key: "n:{\($0)}:stream", type: $0) }
+    let request = StreamReadRequest(
+      ["XREADGROUP", "GROUP", "g", "c", "COUNT", "10"], streams: streams, ids: [">", ">", ">"], blockMilliseconds: 500)
+    #expect(
+      request.command.arguments == [
+        "XREADGROUP", "GROUP", "g", "c", "COUNT", "10", "BLOCK", "500", "STREAMS", "n:{x}:stream", "n:{y}:stream", "n:{z}:stream", ">", ">",
+        ">",
+      ])
+    #expect(request.command.key == "n:{x}:stream")
+    #expect(
+      request.part([2, 0], blocking: false).arguments == [
+        "XREADGROUP", "GROUP", "g", "c", "COUNT", "10", "STREAMS", "n:{z}:stream", "n:{x}:stream", ">", ">",
+      ])
+    #expect(request.part([1], blocking: true).key == "n:{y}:stream")
   }
 
   @Test(
@@ -66,9 +105,11 @@ struct StreamReplyTests {
   @Test("XAUTOCLAIM and XPENDING replies decode or throw")
   func claimsAndPending() throws {
     let claimed = RedisReply.array([bulk("0-0"), .array([.array([bulk("3-0"), .array([bulk("event"), bulk("1")])])]), .array([])])
-    #expect(try decode(claimed) { (raw) throws(BusError) in try StreamReply.autoclaim(raw, stream: "s", type: "t") }.entries.count == 1)
+    #expect(
+      try decode(claimed) { (raw) throws(BusError) in try StreamReply.autoclaim(raw, stream: StreamKey(key: "s", type: "t")) }.entries.count
+        == 1)
     #expect(throws: BusError.self) {
-      try decode(.array([bulk("0-0")])) { (raw) throws(BusError) in try StreamReply.autoclaim(raw, stream: "s", type: "t") }
+      try decode(.array([bulk("0-0")])) { (raw) throws(BusError) in try StreamReply.autoclaim(raw, stream: StreamKey(key: "s", type: "t")) }
     }
     let pending = RedisReply.array([.array([bulk("3-0"), bulk("c"), .integer(10), .integer(2)])])
     #expect(

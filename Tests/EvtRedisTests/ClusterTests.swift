@@ -24,6 +24,23 @@ struct HashSlotTests {
     #expect(RedisCommand(["WAIT", "1", "100"]).slot == nil)
     #expect(RedisCommand(["EVAL", "return 1", "0"]).slot == nil)
   }
+
+  @Test("the key a command's builder recorded routes it, wherever it stands; equality is the arguments")
+  func recordedKey() {
+    var command: RedisCommand = ["XINFO", "CONSUMERS"]
+    command.appendKey("ns:{t}:stream")
+    command.append("g")
+    command.appendKey("ns:{u}:stream")  // only the first key recorded routes
+    #expect(command.slot == HashSlot.of("t"))
+    #expect(command.key == "ns:{t}:stream")
+    var odd: RedisCommand = ["OBJECT", "ENCODING"]
+    odd.appendKey("ns:{v}:stream")  // the name table would take the first argument
+    #expect(odd.slot == HashSlot.of("v"))
+    #expect(odd == RedisCommand(["OBJECT", "ENCODING", "ns:{v}:stream"]))
+    odd.removeAll()
+    odd.append("PING")
+    #expect(odd.slot == nil)
+  }
 }
 
 /// Against a real 3-master, 3-replica cluster (start_cluster).

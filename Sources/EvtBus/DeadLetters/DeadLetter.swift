@@ -69,6 +69,6 @@ public struct DeadLetterFilter: Sendable {
 
 /// Lists, replays and purges dead letters.
 ///
-/// Replaying moves a dead letter to `NS:replay:<group>` — read by that group's consumers only,
+/// Replaying moves a dead letter to `NS:{<type>}:replay:<group>` — read by that group's consumers only,
 /// so groups that handled the event never see it again — in one Lua script that deletes it from
 /// the DLQ and re-queues it together: a crash mid-replay neither loses nor doubles an event.

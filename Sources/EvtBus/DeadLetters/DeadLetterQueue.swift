@@ -43,7 +43,7 @@ public final class DeadLetterQueue {
     let original = entry.event.flatMap { try? Envelope.decode($0) }
     let now = EventTime.now().iso
 
-    let dlqKey = keys.deadLetters(group, keys.type(ofStream: entry.stream) ?? entry.type)
+    let dlqKey = keys.deadLetters(group, entry.type)
     var dlq = entry.event.map { EventWriter.append($0, to: dlqKey) } ?? ["XADD", dlqKey, "*"]
     for (name, value) in [
       ("type", original?.type ?? entry.type), ("error", failure.reason), ("attempts", String(attempts)),

@@ -84,7 +84,7 @@ public struct DeadLetterStore {
     }
     let replayed: Envelope
     do { replayed = try envelope.addingHeader("replayedAt", EventTime.now().iso) } catch { throw BusError(error) }
-    let type = keys.type(ofStream: d.key) ?? envelope.type
+    let type = keys.type(ofKey: d.key) ?? envelope.type
     let reply = try Self.replayScript.run(
       on: connection, keys: [d.key, keys.replay(d.group, type)], args: [d.dlqID.description, replayed.rawString])
     return !reply.isNull

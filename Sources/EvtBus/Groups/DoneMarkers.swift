@@ -47,7 +47,7 @@ public final class DoneMarkers {
 
   /// The marker's key: in the slot of the entry's stream.
   private func marker(_ entry: StreamEntry, _ eventID: String) -> String {
-    keys.done(group, keys.type(ofStream: entry.stream) ?? entry.type, eventID)
+    keys.done(group, entry.type, eventID)
   }
 
   private static let script = RedisScript(

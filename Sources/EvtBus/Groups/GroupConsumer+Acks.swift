@@ -32,9 +32,12 @@ extension GroupConsumer {
     }
   }
 
+  /// One XACK per stream of the acknowledgements waiting.
   func deferredAckCommands() -> [RedisCommand] {
     deferredAcks.map { stream, ids in
-      var c: RedisCommand = ["XACK", stream, group]
+      var c: RedisCommand = ["XACK"]
+      c.appendKey(stream)
+      c.append(group)
       for id in ids { c.append(id) }
       return c
     }
@@ -44,33 +47,18 @@ extension GroupConsumer {
   /// delivers nothing to the group).
   func waitForActivity(_ ms: Int) throws(BusError) {
     try flushAcks()
-    var command: RedisCommand = ["XREAD", "COUNT", "1", "BLOCK", String(Swift.max(ms, 1)), "STREAMS"]
-    for key in streamKeys { command.append(key) }
-    for _ in streamKeys { command.append("$") }
-    let read = try connection.readStreams(command, keys: keys, blockMilliseconds: ms)
+    let request = StreamReadRequest(
+      ["XREAD", "COUNT", "1"], streams: streams, ids: Array(repeating: "$", count: streams.count), blockMilliseconds: ms)
+    let read = try connection.readStreams(request)
     if let e = read.error { throw BusError(e) }
   }
 
   /// Acknowledges handled entries (one XACK per stream, pipelined). Acknowledged entries are
   /// never delivered to this group again.
+  /// (With any acknowledgements ``ackWithNextRead(_:)`` kept: they go out with these.)
   public func ack(_ entries: [StreamEntry]) throws(BusError) {
     guard !entries.isEmpty else { return }
-    var byStream: [String: [StreamID]] = [:]
-    var order: [String] = []
-    for e in entries {
-      if byStream[e.stream] == nil { order.append(e.stream) }
-      byStream[e.stream, default: []].append(e.id)
-    }
-    let commands = order.map { key -> RedisCommand in
-      var c: RedisCommand = ["XACK", key, group]
-      for id in byStream[key]! { c.append(id.description) }
-      return c
-    }
-    let replies = try connection.busReplies(commands)
-    for reply in replies {
-      // A group Redis lost meanwhile cannot be acknowledged in: its entries come again.
-      if ServerMessage.isNoGroup(reply.errorMessage) { continue }
-      try connection.busCheck(reply, "XACK")
-    }
+    ackWithNextRead(entries)
+    try flushAcks()
   }
 }

@@ -8,7 +8,7 @@ extension GroupConsumer {
   /// What the replies still to come on ``reader`` answer, in order.
   enum InFlight {
     /// A read of up to `max` entries of `keys`.
-    case batch(keys: [String], max: Int)
+    case batch(StreamReadRequest, max: Int)
     /// An XACK per stream.
     case acks(Int)
   }
@@ -16,7 +16,7 @@ extension GroupConsumer {
   var ahead: Bool { inFlight.contains { if case .batch = $0 { return true } else { return false } } }
 
   /// Starts reading ahead: ``readAheadDepth`` reads go out on the reader.
-  func sendAhead(_ keysToRead: [String], max: Int) throws(BusError) {
+  func sendAhead(_ toRead: [StreamKey], max: Int) throws(BusError) {
     guard readAhead, !connection.isCluster, (claimIdleMilliseconds ?? Int.max) >= Self.readAheadMinimumClaimIdle else { return }
     do {
       try busCall { () throws(RedisError) in
@@ -24,9 +24,10 @@ extension GroupConsumer {
           reader = try RedisConnection(
             url: connection.url, connectTimeout: connection.connectTimeout, commandTimeout: connection.commandTimeout)
         }
+        let request = readRequest(toRead, max: max, blockMilliseconds: nil)
         for _ in 0..<Self.readAheadDepth {
-          try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
-          inFlight.append(.batch(keys: keysToRead, max: max))
+          try reader!.append(request.command)
+          inFlight.append(.batch(request, max: max))
         }
         try reader!.flush()
       }
@@ -38,7 +39,7 @@ extension GroupConsumer {
 
   /// Takes the next batch read ahead. While batches come full, another read goes out first
   /// (after the acknowledgements waiting), so ``readAheadDepth`` stay on their way.
-  func receiveAhead(_ keysToRead: [String], max: Int, chaining: Bool) throws(BusError) -> RedisConnection.StreamRead {
+  func receiveAhead(_ toRead: [StreamKey], max: Int, chaining: Bool) throws(BusError) -> RedisConnection.StreamRead {
     var read = RedisConnection.StreamRead()
     var decoded: Result<RedisError?, BusError> = .success(nil)
     do {
@@ -48,8 +49,9 @@ extension GroupConsumer {
         if !acks.isEmpty { inFlight.append(.acks(acks.count)) }
         deferredAcks.removeAll(keepingCapacity: true)
         if chaining && lastBatchFull {
-          try reader!.append(readCommand(keysToRead, max: max, blockMilliseconds: nil))
-          inFlight.append(.batch(keys: keysToRead, max: max))
+          let request = readRequest(toRead, max: max, blockMilliseconds: nil)
+          try reader!.append(request.command)
+          inFlight.append(.batch(request, max: max))
         }
         try reader!.flush()
         // Replies in the order they were asked for: acknowledgements up to the next batch.
@@ -57,8 +59,8 @@ extension GroupConsumer {
           switch inFlight.removeFirst() {
           case .acks(let n):
             for _ in 0..<n { read.earlierErrors.append(try reader!.receiveErrorMessage()) }
-          case .batch(let sentKeys, let sentMax):
-            decoded = try reader!.receiveStreams("XREADGROUP", key: sentKeys.first, keys: keys, into: &read.entries)
+          case .batch(let sent, let sentMax):
+            decoded = try reader!.receiveStreams(sent, into: &read.entries)
             lastBatchFull = read.entries.count >= sentMax
             break replies
           }
@@ -92,8 +94,8 @@ extension GroupConsumer {
       switch item {
       case .acks(let n):
         for _ in 0..<n { guard (try? reader.receiveErrorMessage()) != nil else { return 0 } }
-      case .batch:
-        guard case .success(nil)? = try? reader.receiveStreams("XREADGROUP", key: nil, keys: keys, into: &entries) else { return 0 }
+      case .batch(let sent, _):
+        guard case .success(nil)? = try? reader.receiveStreams(sent, into: &entries) else { return 0 }
       }
     }
     guard givingBack, !entries.isEmpty, (try? giveBack(entries)) != nil else { return 0 }

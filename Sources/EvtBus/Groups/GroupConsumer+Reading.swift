@@ -1,31 +1,30 @@
 import EvtRedis
 
 extension GroupConsumer {
-  func readOwnPending(_ pendingKeys: [String], max: Int) throws(BusError) -> [Delivery] {
+  func readOwnPending(_ pending: [StreamKey], max: Int) throws(BusError) -> [Delivery] {
     try flushAcks()
-    var command: RedisCommand = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max), "STREAMS"]
-    for key in pendingKeys { command.append(key) }
-    for key in pendingKeys { command.append(history[key]!.description) }
-    var byStream: [String: [StreamEntry]] = [:]
-    for e in try connection.readStreamEntries(command, keys: keys) { byStream[e.stream, default: []].append(e) }
+    let request = StreamReadRequest(
+      ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max)], streams: pending, ids: pending.map { history[$0]!.description })
+    var byStream: [StreamKey: [StreamEntry]] = [:]
+    for e in try connection.readStreamEntries(request) { byStream[e.streamKey, default: []].append(e) }
     var all: [Delivery] = []
     var deleted: [StreamEntry] = []
-    for key in pendingKeys {
-      let entries = byStream[key] ?? []
+    for stream in pending {
+      let entries = byStream[stream] ?? []
       guard let first = entries.first, let last = entries.last else {
-        history[key] = nil  // drained: from now on read new entries
+        history[stream] = nil  // drained: from now on read new entries
         continue
       }
-      let counts = try deliveryCounts(key, from: first.id, to: last.id, count: entries.count)
+      let counts = try deliveryCounts(stream.key, from: first.id, to: last.id, count: entries.count)
       for e in entries {
         if e.fields == nil { deleted.append(e) } else { all.append(Delivery(entry: e, deliveryCount: counts[e.id] ?? 1)) }
       }
-      if entries.allSatisfy({ $0.fields == nil }) { history[key] = last.id }
+      if entries.allSatisfy({ $0.fields == nil }) { history[stream] = last.id }
     }
     if !deleted.isEmpty { try ack(deleted) }
     // COUNT is per stream: keep at most `max`, and continue each stream after what is returned.
     let out = Array(mergedDeliveries(all).prefix(max))
-    for d in out where d.entry.id > history[d.entry.stream] ?? .zero { history[d.entry.stream] = d.entry.id }
+    for d in out where d.entry.id > history[d.entry.streamKey] ?? .zero { history[d.entry.streamKey] = d.entry.id }
     return out
   }
 
@@ -38,56 +37,51 @@ extension GroupConsumer {
   /// Reads new entries. Acknowledgements waiting for the next read (``ackWithNextRead(_:)``)
   /// go out in the same write, before the XREADGROUP: one round trip per batch. With
   /// ``readAhead``, while a backlog lasts the next batch is already on its way (see there).
-  func readNew(_ keysToRead: [String], max: Int, blockMilliseconds: Int?, mayReadAhead: Bool) throws(BusError) -> [Delivery] {
+  func readNew(_ toRead: [StreamKey], max: Int, blockMilliseconds: Int?, mayReadAhead: Bool) throws(BusError) -> [Delivery] {
     var read: RedisConnection.StreamRead
     if ahead {
-      read = try receiveAhead(keysToRead, max: max, chaining: mayReadAhead)
+      read = try receiveAhead(toRead, max: max, chaining: mayReadAhead)
       // Nothing came: the reads still in flight are taken too before saying so (none is sent).
-      while read.entries.isEmpty && read.error == nil && ahead { read = try receiveAhead(keysToRead, max: max, chaining: false) }
+      while read.entries.isEmpty && read.error == nil && ahead { read = try receiveAhead(toRead, max: max, chaining: false) }
     } else {
-      let command: RedisCommand
-      if keysToRead.count > 1 && keysToRead.count == streamKeys.count {
-        // Every stream (keysToRead is streamKeys): the command made for them last time, if any.
-        if let r = readAll, r.max == max, r.block == blockMilliseconds {
-          command = r.command
+      let request: StreamReadRequest
+      if toRead.count > 1 && toRead.count == streams.count {
+        // Every stream (toRead is streams): the read made for them last time, if any.
+        if let r = readAll, r.max == max, r.request.blockMilliseconds == blockMilliseconds {
+          request = r.request
         } else {
-          command = readCommand(keysToRead, max: max, blockMilliseconds: blockMilliseconds)
-          readAll = (max, blockMilliseconds, command)
+          request = readRequest(toRead, max: max, blockMilliseconds: blockMilliseconds)
+          readAll = (max, request)
         }
       } else {
-        command = readCommand(keysToRead, max: max, blockMilliseconds: blockMilliseconds)
+        request = readRequest(toRead, max: max, blockMilliseconds: blockMilliseconds)
       }
-      read = try connection.readStreams(command, keys: keys, blockMilliseconds: blockMilliseconds, after: deferredAckCommands())
+      read = try connection.readStreams(request, after: deferredAckCommands())
       deferredAcks.removeAll(keepingCapacity: true)
       lastBatchFull = read.entries.count >= max
-      if lastBatchFull && mayReadAhead && read.error == nil { try sendAhead(keysToRead, max: max) }
+      if lastBatchFull && mayReadAhead && read.error == nil { try sendAhead(toRead, max: max) }
     }
     try checkAckReplies(read.earlierErrors)
     if let readError = read.error {
       guard ServerMessage.isNoGroup(readError.serverMessage) else { throw BusError(readError) }
       // The stream or the group was deleted under us: join again and let the caller retry.
       stopReadingAhead(givingBack: false)
-      for key in keysToRead { joined.remove(key) }
-      streamKeys.removeAll { keysToRead.contains($0) }
+      for stream in toRead { joined.remove(stream) }
+      streams.removeAll { toRead.contains($0) }
       typeWatch.reset()
       try refresh()
-      observer?.groupRecreated(streams: keysToRead)
+      observer?.groupRecreated(streams: toRead.map(\.key))
       return []
     }
     let deliveries = read.entries.map { Delivery(entry: $0, deliveryCount: 1) }
-    return keysToRead.count == 1 ? deliveries : mergedDeliveries(deliveries)
+    return toRead.count == 1 ? deliveries : mergedDeliveries(deliveries)
   }
 
-  func readCommand(_ keysToRead: [String], max: Int, blockMilliseconds: Int?) -> RedisCommand {
-    var command: RedisCommand = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max)]
-    if let ms = blockMilliseconds {
-      command.append("BLOCK")
-      command.append(String(Swift.max(ms, 1)))
-    }
-    command.append("STREAMS")
-    for key in keysToRead { command.append(key) }
-    for _ in keysToRead { command.append(">") }
-    return command
+  /// The XREADGROUP of new entries (`>`) of `toRead`.
+  func readRequest(_ toRead: [StreamKey], max: Int, blockMilliseconds: Int?) -> StreamReadRequest {
+    StreamReadRequest(
+      ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max)], streams: toRead, ids: Array(repeating: ">", count: toRead.count),
+      blockMilliseconds: blockMilliseconds)
   }
 }
 

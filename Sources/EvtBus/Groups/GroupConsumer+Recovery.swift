@@ -16,18 +16,18 @@ extension GroupConsumer {
     let now = EventTime.now().milliseconds
     if claimCursors.isEmpty {
       guard now - lastScanEnded >= Int64(Swift.max(idleMs / 2, 100)) else { return nil }
-      for key in streamKeys { claimCursors[key] = "0-0" }
+      for stream in streams { claimCursors[stream] = "0-0" }
     }
     try flushAcks()
     var out: [Delivery] = []
-    for key in streamKeys where claimCursors[key] != nil && out.count < max {
-      let claim: RedisCommand = ["XAUTOCLAIM", key, group, consumer, String(idleMs), claimCursors[key]!, "COUNT", String(max - out.count)]
-      let (next, entries) = try connection.busDecode(claim) { (raw) throws(BusError) in
-        try StreamReply.autoclaim(raw, stream: key, type: keys.type(ofStream: key) ?? key)
-      }
-      if next == "0-0" { claimCursors[key] = nil } else { claimCursors[key] = next }
+    for stream in streams where claimCursors[stream] != nil && out.count < max {
+      let claim: RedisCommand = [
+        "XAUTOCLAIM", stream.key, group, consumer, String(idleMs), claimCursors[stream]!, "COUNT", String(max - out.count),
+      ]
+      let (next, entries) = try connection.busDecode(claim) { (raw) throws(BusError) in try StreamReply.autoclaim(raw, stream: stream) }
+      if next == "0-0" { claimCursors[stream] = nil } else { claimCursors[stream] = next }
       guard let first = entries.first, let last = entries.last else { continue }
-      let counts = try deliveryCounts(key, from: first.id, to: last.id, count: entries.count)
+      let counts = try deliveryCounts(stream.key, from: first.id, to: last.id, count: entries.count)
       out += entries.map { Delivery(entry: $0, deliveryCount: counts[$0.id] ?? 1) }
     }
     if claimCursors.isEmpty {
@@ -40,8 +40,8 @@ extension GroupConsumer {
   /// Deletes consumers of the group that have nothing pending and have been idle longer than
   /// `ms`, checked and deleted in one script so a consumer that just got work is never removed.
   func removeIdleConsumers(olderThan ms: Int) throws(BusError) {
-    for key in streamKeys {
-      _ = try Self.removeIdleScript.run(on: connection, keys: [key], args: [group, consumer, String(ms)])
+    for stream in streams {
+      _ = try Self.removeIdleScript.run(on: connection, keys: [stream.key], args: [group, consumer, String(ms)])
     }
   }
 
@@ -111,12 +111,10 @@ extension GroupConsumer {
   /// Entries of this group pending on other consumers (crashed, stuck, or busy), by consumer.
   public func pendingElsewhere() throws(BusError) -> [PendingElsewhere] {
     var found: [String: PendingElsewhere] = [:]
-    for key in streamKeys {
+    for stream in streams {
       let consumers: [ConsumerInfo]
       do {
-        consumers = try connection.busDecode(["XINFO", "CONSUMERS", key, group]) { (raw) throws(BusError) in
-          try StreamReply.consumers(raw, stream: key, group: group)
-        }
+        consumers = try connection.consumers(of: stream.key, group: group)
       } catch  where error.isNoGroup {
         continue
       }

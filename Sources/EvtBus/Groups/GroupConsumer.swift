@@ -22,17 +22,19 @@ public final class GroupConsumer {
   /// Told what this consumer does (processing figures, metrics, heartbeats).
   public var observer: (any ConsumerObserver)?
 
-  var streamKeys: [String] = [] {
+  /// The streams joined, in a stable order: each type's stream and its replay stream for the
+  /// group.
+  var streams: [StreamKey] = [] {
     didSet { readAll = nil }
   }
-  var joined = Set<String>()
+  var joined = Set<StreamKey>()
   /// The XREADGROUP of every stream joined, kept while they stay the same (an idle consumer
   /// of thousands of types sends it twice a second; it is built once).
-  var readAll: (max: Int, block: Int?, command: RedisCommand)?
+  var readAll: (max: Int, request: StreamReadRequest)?
   var typeWatch = TypeSetWatch()
   /// Per stream: the last pending id re-read from this consumer's own history, or `nil` once
   /// its history is drained and new entries (`>`) are read.
-  var history: [String: StreamID] = [:]
+  var history: [StreamKey: StreamID] = [:]
   var rotation = 0
   /// Set when a read found nothing, so the next read looks for new types first.
   var idle = true
@@ -59,7 +61,7 @@ public final class GroupConsumer {
     return "\(host.isEmpty ? "evt" : host)-\(getpid())"
   }
 
-  /// Group names are part of keys (`NS:dlq:<group>`, `NS:done:<group>:…`): 1 to 128
+  /// Group names are part of keys (`NS:{<type>}:dlq:<group>`, `NS:{<type>}:done:<group>:…`): 1 to 128
   /// printable ASCII characters without spaces or `:` (so no key of one group can be read as
   /// a key of another).
   public static func validateGroupName(_ name: String) throws(BusError) {
@@ -80,25 +82,25 @@ public final class GroupConsumer {
   /// Joins the group on every selected stream that exists (and on exact types' streams,
   /// creating them empty), picking up types published since the last call.
   public func refresh() throws(BusError) {
-    if streamKeys.isEmpty { typeWatch.reset() }
+    if streams.isEmpty { typeWatch.reset() }
     guard let types = try typeWatch.types(selection, connection, keys) else { return }
     // Each type's replay stream for the group (events replayed from its dead letters) is
     // read beside the type's stream, always from its beginning.
-    let replays = Set(types.map { keys.replay(group, $0) })
-    let fresh = types.flatMap { [keys.stream($0), keys.replay(group, $0)] }.filter { !joined.contains($0) }
+    let fresh = types.flatMap { [(stream: keys.streamKey($0), replay: false), (keys.replayKey(group, $0), true)] }
+      .filter { !joined.contains($0.stream) }
     guard !fresh.isEmpty else { return }
-    let isFirst = joined.isEmpty && streamKeys.isEmpty
-    let commands = fresh.map { key -> RedisCommand in
+    let isFirst = joined.isEmpty && streams.isEmpty
+    let commands = fresh.map { stream, replay -> RedisCommand in
       // A stream that appears after we started is joined from its beginning, so none of its
       // events are skipped.
-      ["XGROUP", "CREATE", key, group, isFirst && !replays.contains(key) ? start.argument : "0", "MKSTREAM"]
+      ["XGROUP", "CREATE", stream.key, group, isFirst && !replay ? start.argument : "0", "MKSTREAM"]
     }
     let replies = try connection.busReplies(commands)
-    for (key, reply) in zip(fresh, replies) {
+    for ((stream, _), reply) in zip(fresh, replies) {
       if !ServerMessage.isBusyGroup(reply.errorMessage) { try connection.busCheck(reply, "XGROUP CREATE") }
-      joined.insert(key)
-      streamKeys.append(key)
-      history[key] = .zero
+      joined.insert(stream)
+      streams.append(stream)
+      history[stream] = .zero
     }
   }
 
@@ -114,7 +116,7 @@ public final class GroupConsumer {
     do {
       got = try readOnce(max: max, blockMilliseconds: blockMilliseconds, exact: exact)
     } catch  where error.isNoGroup {
-      let lost = streamKeys
+      let lost = streams.map(\.key)
       rejoin()
       try refresh()
       observer?.groupRecreated(streams: lost)
@@ -129,42 +131,42 @@ public final class GroupConsumer {
   /// on, so an idle consumer of thousands of types costs next to nothing): up to 2 s from
   /// 4,000 streams (2,000 types, each with its replay stream).
   public var pollMilliseconds: Int {
-    Swift.min(2000, Swift.max(Subscription.pollMilliseconds, streamKeys.count / 2))
+    Swift.min(2000, Swift.max(Subscription.pollMilliseconds, streams.count / 2))
   }
 
   /// Forgets every stream joined, so the next ``refresh()`` creates the group again.
   func rejoin() {
     stopReadingAhead(givingBack: false)
     joined.removeAll()
-    streamKeys.removeAll()
+    streams.removeAll()
     history.removeAll()
     claimCursors.removeAll()
     idle = true
   }
 
   func readOnce(max: Int, blockMilliseconds: Int?, exact: Bool) throws(BusError) -> [Delivery] {
-    if streamKeys.isEmpty || (idle && selection.hasPatterns) { try refresh() }
-    guard !streamKeys.isEmpty else {
+    if streams.isEmpty || (idle && selection.hasPatterns) { try refresh() }
+    guard !streams.isEmpty else {
       if let ms = blockMilliseconds { sleepMilliseconds(ms) }
       return []
     }
-    let pendingKeys = streamKeys.filter { history[$0] != nil }
-    if !pendingKeys.isEmpty {
-      let own = try readOwnPending(pendingKeys, max: max)
+    let pending = streams.filter { history[$0] != nil }
+    if !pending.isEmpty {
+      let own = try readOwnPending(pending, max: max)
       if !own.isEmpty { return own }
     }
     if let claimed = try reclaimIfDue(max: max), !claimed.isEmpty { return claimed }
-    if streamKeys.count == 1 || !exact {
+    if streams.count == 1 || !exact {
       // An exact limit (`--count`) never reads ahead: nothing beyond it is fetched.
-      return try readNew(streamKeys, max: max, blockMilliseconds: blockMilliseconds, mayReadAhead: !exact)
+      return try readNew(streams, max: max, blockMilliseconds: blockMilliseconds, mayReadAhead: !exact)
     }
     // Several streams and an exact limit: XREADGROUP's COUNT is per stream, so ask the streams
     // one by one without blocking, then wait for activity on any of them.
-    for offset in 0..<streamKeys.count {
-      let key = streamKeys[(rotation + offset) % streamKeys.count]
-      let got = try readNew([key], max: max, blockMilliseconds: nil, mayReadAhead: false)
+    for offset in 0..<streams.count {
+      let stream = streams[(rotation + offset) % streams.count]
+      let got = try readNew([stream], max: max, blockMilliseconds: nil, mayReadAhead: false)
       if !got.isEmpty {
-        rotation = (rotation + offset + 1) % streamKeys.count
+        rotation = (rotation + offset + 1) % streams.count
         return got
       }
     }
@@ -177,7 +179,7 @@ public final class GroupConsumer {
   public func afterReconnect() {
     observer?.reconnected()
     stopReadingAhead(givingBack: false)  // what it brought is pending for this consumer: read again below
-    for key in streamKeys { history[key] = .zero }
+    for stream in streams { history[stream] = .zero }
     claimCursors.removeAll()
   }
 
@@ -188,7 +190,7 @@ public final class GroupConsumer {
   public var claimIdleMilliseconds: Int?
   /// When the last full reclaim scan ended (ms since 1970), and where the one under way is.
   var lastScanEnded: Int64 = 0
-  var claimCursors: [String: String] = [:]
+  var claimCursors: [StreamKey: String] = [:]
   /// Reads the next batches while this one is handled, as long as batches come full (a
   /// backlog): Redis prepares batches N+1 and N+2 while evt works on batch N (with one read
   /// in flight Redis still waited for evt a third of the time; with two it never runs dry). Off by default; for fast

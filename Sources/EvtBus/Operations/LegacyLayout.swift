@@ -69,7 +69,7 @@ package enum LegacyLayout {
         key,
         by: { fields in
           // The type of the stream the dead letter came from.
-          let source = fields["stream"].flatMap { keys.type(ofStream: $0) ?? legacyType(of: $0, legacy) }
+          let source = fields["stream"].flatMap { keys.type(ofKey: $0) ?? legacyType(of: $0, legacy) }
           return source ?? fields["type"]
         }, into: { keys.deadLetters(group, $0) }, group: nil)
     }

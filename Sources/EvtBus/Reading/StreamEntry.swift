@@ -2,12 +2,13 @@ import EvtRedis
 
 /// One entry read from a type stream.
 public struct StreamEntry: Sendable, Equatable {
-  /// The stream key (`NS:stream:<type>`).
+  /// The stream key (`NS:{<type>}:stream`).
   public var stream: String { name.key }
   /// The type named by the stream key (the envelope's own type is in ``event``).
   public var type: String { name.type }
   /// Both, shared by every entry read from the stream (one reference per copy, not two).
-  private let name: StreamName
+  package var streamKey: StreamKey { name }
+  private let name: StreamKey
   public let id: StreamID
   private let storage: Storage
 
@@ -44,7 +45,7 @@ public struct StreamEntry: Sendable, Equatable {
   /// Decodes one `[id, [field, value, …]]` element of an XRANGE/XREAD reply in place (`[id,
   /// nil]` for an entry deleted while pending): one copy, of the envelope's bytes.
   /// - Throws: ``BusError`` `.server` for any other shape: never skipped silently.
-  private init(_ raw: RawReply, name: StreamName) throws(BusError) {
+  private init(_ raw: RawReply, name: StreamKey) throws(BusError) {
     let stream = name.key
     guard raw.count == 2, let idReply = raw[0], idReply.isString, let id = StreamID.parse(idReply.bytes), let body = raw[1] else {
       throw StreamReply.unexpected("a stream entry of \(stream)", raw)
@@ -70,7 +71,7 @@ public struct StreamEntry: Sendable, Equatable {
     self.init(name: name, id: id, storage: .fields(fields))
   }
 
-  private init(name: StreamName, id: StreamID, storage: Storage) {
+  private init(name: StreamKey, id: StreamID, storage: Storage) {
     self.name = name
     self.id = id
     self.storage = storage
@@ -79,38 +80,29 @@ public struct StreamEntry: Sendable, Equatable {
   private static let fieldBytes = Array(EventWriter.field.utf8)
 
   /// Decodes an XRANGE/XREVRANGE reply in place, appending to `out`.
-  static func list(_ raw: RawReply, stream: String, type: String, into out: inout [StreamEntry]) throws(BusError) {
-    guard raw.kind == .array else { throw StreamReply.unexpected("the entries of \(stream)", raw) }
+  static func list(_ raw: RawReply, stream name: StreamKey, into out: inout [StreamEntry]) throws(BusError) {
+    guard raw.kind == .array else { throw StreamReply.unexpected("the entries of \(name)", raw) }
     out.reserveCapacity(out.count + raw.count)
-    let name = StreamName(key: stream, type: type)
     for i in 0..<raw.count {
-      guard let item = raw[i] else { throw StreamReply.unexpected("the entries of \(stream)", raw) }
+      guard let item = raw[i] else { throw StreamReply.unexpected("the entries of \(name)", raw) }
       out.append(try StreamEntry(item, name: name))
     }
   }
 
-  /// Decodes an XREAD/XREADGROUP reply in place, appending to `out`.
-  static func streams(_ raw: RawReply, keys: Keys, into out: inout [StreamEntry]) throws(BusError) {
+  /// Decodes an XREAD/XREADGROUP reply in place, appending to `out`; `streams` are the
+  /// streams the read asked for (a reply naming any other is the wrong shape).
+  static func streams(_ raw: RawReply, streams: [String: StreamKey], into out: inout [StreamEntry]) throws(BusError) {
     if raw.isNull { return }
     guard raw.kind == .array else { throw StreamReply.unexpected("a stream read", raw) }
     for s in 0..<raw.count {
       guard let pair = raw[s], pair.count == 2, let name = pair[0], name.isString, let entries = pair[1], entries.kind == .array else {
         throw StreamReply.unexpected("a stream read", raw)
       }
-      let key = String(decoding: name.bytes, as: UTF8.self)
-      try list(entries, stream: key, type: keys.type(ofStream: key) ?? key, into: &out)
+      guard let stream = streams[String(decoding: name.bytes, as: UTF8.self)] else {
+        throw StreamReply.unexpected("a stream read (a stream it did not ask for)", raw)
+      }
+      try list(entries, stream: stream, into: &out)
     }
-  }
-}
-
-/// A stream key and the type it holds.
-final class StreamName: Sendable {
-  let key: String
-  let type: String
-
-  init(key: String, type: String) {
-    self.key = key
-    self.type = type
   }
 }
 

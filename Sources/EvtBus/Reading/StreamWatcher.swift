@@ -11,8 +11,8 @@ public final class StreamWatcher {
   public let selection: TypeSelection
   /// The last id seen or skipped per stream key; the next read continues after it.
   public private(set) var cursors: [String: StreamID] = [:]
-  /// Stream keys in a stable order.
-  private var streamKeys: [String] = []
+  /// The streams read, in a stable order.
+  private var streams: [StreamKey] = []
   private var typeWatch = TypeSetWatch()
 
   public init(connection: RedisConnection, keys: Keys, selection: TypeSelection) {
@@ -26,10 +26,10 @@ public final class StreamWatcher {
   public func refresh() throws(BusError) {
     guard let types = try typeWatch.types(selection, connection, keys) else { return }
     for type in types {
-      let key = keys.stream(type)
-      if cursors[key] == nil {
-        cursors[key] = .zero
-        streamKeys.append(key)
+      let stream = keys.streamKey(type)
+      if cursors[stream.key] == nil {
+        cursors[stream.key] = .zero
+        streams.append(stream)
       }
     }
   }
@@ -40,12 +40,12 @@ public final class StreamWatcher {
     try refresh()
     if let since { skip(before: since) }
     let lower = since?.description ?? "-"
-    let commands = streamKeys.map { key -> RedisCommand in
-      ["XREVRANGE", key, "+", lower, "COUNT", String(max(count, 1))]
+    let commands = streams.map { stream -> RedisCommand in
+      ["XREVRANGE", stream.key, "+", lower, "COUNT", String(max(count, 1))]
     }
     var all: [StreamEntry] = []
-    for (key, entries) in zip(streamKeys, try connection.readRanges(commands, streams: streamKeys, keys: keys)) {
-      if let newest = entries.first { cursors[key] = newest.id }
+    for (stream, entries) in zip(streams, try connection.readRanges(commands, streams: streams)) {
+      if let newest = entries.first { cursors[stream.key] = newest.id }
       all.append(contentsOf: entries)
     }
     let merged = mergedInTimeOrder(all)
@@ -57,29 +57,29 @@ public final class StreamWatcher {
   public func history(since: StreamID, pageSize: Int = 1000, emit: (StreamEntry) throws(BusError) -> Bool) throws(BusError) {
     try refresh()
     skip(before: since)
-    var buffers: [String: ArraySlice<StreamEntry>] = [:]
-    var exhausted = Set<String>()
-    var next: [String: String] = [:]
-    for key in streamKeys { next[key] = since.description }
-    func fill(_ keysToFill: [String]) throws(BusError) {
-      let commands = keysToFill.map { key -> RedisCommand in ["XRANGE", key, next[key]!, "+", "COUNT", String(pageSize)] }
-      for (key, entries) in zip(keysToFill, try connection.readRanges(commands, streams: keysToFill, keys: keys)) {
-        if entries.count < pageSize { exhausted.insert(key) }
-        if let last = entries.last { next[key] = last.id.exclusive }
-        buffers[key] = entries[...]
+    var buffers: [StreamKey: ArraySlice<StreamEntry>] = [:]
+    var exhausted = Set<StreamKey>()
+    var next: [StreamKey: String] = [:]
+    for stream in streams { next[stream] = since.description }
+    func fill(_ toFill: [StreamKey]) throws(BusError) {
+      let commands = toFill.map { s -> RedisCommand in ["XRANGE", s.key, next[s]!, "+", "COUNT", String(pageSize)] }
+      for (stream, entries) in zip(toFill, try connection.readRanges(commands, streams: toFill)) {
+        if entries.count < pageSize { exhausted.insert(stream) }
+        if let last = entries.last { next[stream] = last.id.exclusive }
+        buffers[stream] = entries[...]
       }
     }
-    try fill(streamKeys)
+    try fill(streams)
     while true {
-      let empty = streamKeys.filter { buffers[$0, default: []].isEmpty && !exhausted.contains($0) }
+      let empty = streams.filter { buffers[$0, default: []].isEmpty && !exhausted.contains($0) }
       if !empty.isEmpty { try fill(empty) }
-      var best: (key: String, entry: StreamEntry)?
-      for key in streamKeys {
-        if let head = buffers[key]?.first, best == nil || head.id < best!.entry.id { best = (key, head) }
+      var best: (stream: StreamKey, entry: StreamEntry)?
+      for stream in streams {
+        if let head = buffers[stream]?.first, best == nil || head.id < best!.entry.id { best = (stream, head) }
       }
       guard let best else { return }
-      buffers[best.key] = buffers[best.key]!.dropFirst()
-      cursors[best.key] = best.entry.id
+      buffers[best.stream] = buffers[best.stream]!.dropFirst()
+      cursors[best.stream.key] = best.entry.id
       if try !emit(best.entry) { return }
     }
   }
@@ -90,15 +90,15 @@ public final class StreamWatcher {
       id.sequence > 0
       ? StreamID(milliseconds: id.milliseconds, sequence: id.sequence - 1)
       : StreamID(milliseconds: id.milliseconds &- 1, sequence: id.milliseconds == 0 ? 0 : UInt64.max)
-    for key in streamKeys where cursors[key, default: .zero] < previous { cursors[key] = previous }
+    for s in streams where cursors[s.key, default: .zero] < previous { cursors[s.key] = previous }
   }
 
   /// Starts following from the current end of every stream (nothing old is delivered).
   public func startAtEnd() throws(BusError) {
     try refresh()
-    let commands = streamKeys.map { key -> RedisCommand in ["XREVRANGE", key, "+", "-", "COUNT", "1"] }
-    for (key, newest) in zip(streamKeys, try connection.readRanges(commands, streams: streamKeys, keys: keys)) {
-      if let id = newest.first?.id { cursors[key] = id }
+    let commands = streams.map { s -> RedisCommand in ["XREVRANGE", s.key, "+", "-", "COUNT", "1"] }
+    for (stream, newest) in zip(streams, try connection.readRanges(commands, streams: streams)) {
+      if let id = newest.first?.id { cursors[stream.key] = id }
     }
   }
 
@@ -108,32 +108,25 @@ public final class StreamWatcher {
     // XREAD's COUNT is per stream: keep at most `count` overall, and move each cursor only
     // past what is returned, so the rest comes with the next poll.
     try refresh()
-    guard !streamKeys.isEmpty else {
+    guard !streams.isEmpty else {
       sleepMilliseconds(blockMilliseconds)
       return []
     }
-    var command: RedisCommand = ["XREAD", "COUNT", String(count)]
-    if blockMilliseconds > 0 {
-      command.append("BLOCK")
-      command.append(blockMilliseconds)
-    }
-    command.append("STREAMS")
-    for key in streamKeys { command.append(key) }
-    for key in streamKeys { command.append(cursors[key]!.description) }
-    let read = try connection.readStreams(command, keys: keys, blockMilliseconds: blockMilliseconds > 0 ? blockMilliseconds : nil)
+    let read = try connection.readStreams(
+      StreamReadRequest(
+        ["XREAD", "COUNT", String(count)], streams: streams, ids: streams.map { cursors[$0.key]!.description },
+        blockMilliseconds: blockMilliseconds > 0 ? blockMilliseconds : nil))
     if let error = read.error { throw BusError(error) }
     var found = read.entries
     if !found.isEmpty && selection.hasPatterns {
       // A type may have appeared while we waited; its first events can be older than what
       // just arrived, so read them now to keep the batch in time order.
-      let known = streamKeys.count
+      let known = streams.count
       try refresh()
-      let fresh = Array(streamKeys[known...])
+      let fresh = Array(streams[known...])
       if !fresh.isEmpty {
-        var more: RedisCommand = ["XREAD", "COUNT", String(count), "STREAMS"]
-        for key in fresh { more.append(key) }
-        for key in fresh { more.append(cursors[key]!.description) }
-        found += try connection.readStreamEntries(more, keys: keys)
+        found += try connection.readStreamEntries(
+          StreamReadRequest(["XREAD", "COUNT", String(count)], streams: fresh, ids: fresh.map { cursors[$0.key]!.description }))
       }
     }
     let entries = Array(mergedInTimeOrder(found).prefix(count))

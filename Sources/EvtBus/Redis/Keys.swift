@@ -60,8 +60,10 @@ public struct Keys: Sendable, Equatable {
     "\(namespace):{\(type)}:stats:\(group):\(minute)"
   }
 
-  /// The type whose hash tag a key of this namespace carries (`NS:{<type>}:…`), or `nil`.
-  public func type(ofStream key: String) -> String? {
+  /// The type whose hash tag a key of this namespace carries (`NS:{<type>}:…`), or `nil`:
+  /// for keys found in Redis (by SCAN, or named in a stored field). Keys evt makes itself
+  /// carry their type with them (``StreamKey``).
+  public func type(ofKey key: String) -> String? {
     let prefix = "\(namespace):{"
     guard key.hasPrefix(prefix) else { return nil }
     let rest = key.utf8.dropFirst(prefix.utf8.count)
@@ -73,7 +75,7 @@ public struct Keys: Sendable, Equatable {
   /// `dlq`, `replay`, …) and what follows (the group), or `nil`: `NS:{t}:dlq:g` is
   /// `("t", "dlq", "g")`.
   public func parts(of key: String) -> (type: String, kind: String, rest: String)? {
-    guard let type = type(ofStream: key) else { return nil }
+    guard let type = type(ofKey: key) else { return nil }
     let after = key.utf8.dropFirst("\(namespace):{\(type)}:".utf8.count)
     let text = String(decoding: after, as: UTF8.self)
     guard let colon = text.firstIndex(of: ":") else { return (type, text, "") }

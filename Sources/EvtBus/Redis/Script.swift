@@ -18,7 +18,7 @@ package struct RedisScript: Sendable {
   package func command(keys: [String], args: [String]) -> RedisCommand {
     var command: RedisCommand = ["EVAL", source]
     command.append(String(keys.count))
-    for k in keys { command.append(k) }
+    for k in keys { command.appendKey(k) }
     for a in args { command.append(a) }
     return command
   }

@@ -4,7 +4,7 @@ import EvtRedis
 /// (``RawReply``: no copy of the reply tree). Each throws ``BusError`` `.server` naming what
 /// it expected for any other shape; nothing is skipped silently. Reply fields are looked up
 /// by name only here. The stream entries of XREAD, XREADGROUP and XRANGE are decoded by
-/// ``StreamEntry/list(_:stream:type:into:)`` and ``StreamEntry/streams(_:keys:into:)``.
+/// ``StreamEntry/list(_:stream:into:)`` and ``StreamEntry/streams(_:streams:into:)``.
 package enum StreamReply {
   package static func unexpected(_ what: String, _ raw: RawReply) -> BusError {
     unexpected(what, raw.reply)
@@ -16,12 +16,10 @@ package enum StreamReply {
   }
 
   /// XAUTOCLAIM: the cursor to continue from, and the entries claimed (deleted ones left out).
-  package static func autoclaim(_ raw: RawReply, stream: String, type: String) throws(BusError) -> (
-    next: String, entries: [StreamEntry]
-  ) {
+  package static func autoclaim(_ raw: RawReply, stream: StreamKey) throws(BusError) -> (next: String, entries: [StreamEntry]) {
     guard raw.count >= 2, let next = raw[0]?.text, let claimed = raw[1] else { throw unexpected("XAUTOCLAIM \(stream)", raw) }
     var entries: [StreamEntry] = []
-    try StreamEntry.list(claimed, stream: stream, type: type, into: &entries)
+    try StreamEntry.list(claimed, stream: stream, into: &entries)
     return (next, entries.filter { $0.fields != nil })
   }
 
@@ -208,7 +206,7 @@ extension RedisConnection {
   package func range(_ key: String, from start: String, count: Int, type: String = "") throws(BusError) -> [StreamEntry] {
     try busDecode(["XRANGE", key, start, "+", "COUNT", String(count)]) { (raw) throws(BusError) in
       var entries: [StreamEntry] = []
-      try StreamEntry.list(raw, stream: key, type: type, into: &entries)
+      try StreamEntry.list(raw, stream: StreamKey(key: key, type: type), into: &entries)
       return entries
     }
   }

@@ -32,7 +32,7 @@ public struct EventWriter: Sendable {
   /// An event whose contract was checked, ready to be written.
   public struct Write: Sendable {
     public let envelope: Envelope
-    /// `NS:stream:<type>`.
+    /// `NS:{<type>}:stream`.
     public let stream: String
   }
 
@@ -58,7 +58,7 @@ public struct EventWriter: Sendable {
     return command
   }
 
-  /// `XADD NS:stream:<type> * event <envelope>`.
+  /// `XADD NS:{<type>}:stream * event <envelope>`.
   public func append(_ write: Write) -> RedisCommand {
     var command = RedisCommand()
     append(write, into: &command)
@@ -81,7 +81,7 @@ public struct EventWriter: Sendable {
   static func append(_ envelope: [UInt8], to stream: String, cap: StreamCap? = nil, into command: inout RedisCommand) {
     command.removeAll()
     command.append("XADD")
-    command.append(stream)
+    command.appendKey(stream)
     switch cap {
     case nil: break
     case .maxLength(let n):

@@ -8,7 +8,7 @@ struct CreateUser: ParsableCommand {
     _superCommandName: "evt",
     abstract: "Create a user and publish its user.created event, atomically.",
     discussion: """
-      The name is trimmed and must not be empty (at most 200 characters); the email address must be valid, and unique without regard to letter case. The user (a new UUID id, name, email, createdAt) is stored in NS:user:<id> with the index NS:user-email:<address>, and user.created (data: userId, email, name) is published in the same Lua script: never one without the other. Prints the user as JSON.
+      The name is trimmed and must not be empty (at most 200 characters); the email address must be valid, and unique without regard to letter case. The user (a new UUID id, name, email, createdAt) is stored in NS:{users}:user:<id> with the index NS:{users}:user-email:<address>, and user.created (data: userId, email, name) is published in the same Lua script: never one without the other. Prints the user as JSON.
 
       Exit codes: 0 created, 65 invalid name, address, id or --data, 73 the address (or --id) is taken. Nothing is written unless the user is created.
 

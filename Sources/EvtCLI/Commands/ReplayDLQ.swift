@@ -11,7 +11,7 @@ struct ReplayDLQ: ParsableCommand {
     _superCommandName: "evt",
     abstract: "List, replay or purge dead letters.",
     discussion: """
-      Replaying sends each selected dead letter back to the group that failed it (NS:replay:GROUP, read by that group's consumers beside their type streams); other groups that handled the event never see it again. Each entry leaves the dead letters in the same step that re-queues it. The replayed envelope keeps its id and gains a replayedAt header.
+      Replaying sends each selected dead letter back to the group that failed it (NS:{<type>}:replay:GROUP, read by that group's consumers beside their type streams); other groups that handled the event never see it again. Each entry leaves the dead letters in the same step that re-queues it. The replayed envelope keeps its id and gains a replayedAt header.
 
       Examples:
         evt replay-dlq --list

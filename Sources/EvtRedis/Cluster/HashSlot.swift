@@ -44,8 +44,10 @@ extension RedisCommand {
     return true
   }
 
-  /// Which argument is the routing key.
+  /// Which argument is the routing key: the one recorded by ``appendKey(_:)``, else found
+  /// from the command's name.
   private var routingKeyIndex: Int? {
+    if keyIndex >= 0 { return keyIndex }
     guard !lengths.isEmpty else { return nil }
     // The commands of the hot paths first.
     if isNamed("xadd") || isNamed("sadd") || isNamed("xack") { return 1 }

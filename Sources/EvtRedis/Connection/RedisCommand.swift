@@ -1,9 +1,16 @@
 /// One command as an argument vector, stored in a single contiguous buffer so it can be handed
 /// to `redisAppendCommandArgv` without per-argument allocations. Binary-safe: arguments are
 /// bytes, never interpolated into a format string.
+///
+/// The key that routes a command in a cluster is the argument added with ``appendKey(_:)``
+/// (the first, when several are): the code that builds a command knows its key and says so.
+/// A command written as a literal has none recorded; its key is then found from the command's
+/// name (the first key of the commands evt sends).
 public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
   @usableFromInline var buffer: [UInt8] = []
   @usableFromInline var lengths: [Int] = []
+  /// The position of the first argument added with ``appendKey(_:)``; -1: none was.
+  @usableFromInline var keyIndex = -1
 
   public init() {}
 
@@ -31,10 +38,19 @@ public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
 
   @inlinable public mutating func append(_ argument: Int) { append(String(argument)) }
 
+  /// Appends a key: an argument that names a key, the first of which routes the command.
+  @inlinable public mutating func appendKey(_ key: String) {
+    if keyIndex < 0 { keyIndex = lengths.count }
+    append(key)
+  }
+
+  public static func == (a: RedisCommand, b: RedisCommand) -> Bool { a.lengths == b.lengths && a.buffer == b.buffer }
+
   /// Empties the command, keeping its storage for the next one (a command reused per event).
   public mutating func removeAll() {
     buffer.removeAll(keepingCapacity: true)
     lengths.removeAll(keepingCapacity: true)
+    keyIndex = -1
   }
 
   public var count: Int { lengths.count }
@@ -67,6 +83,7 @@ public struct RedisCommand: Sendable, Equatable, ExpressibleByArrayLiteral {
   /// The first key the command names, for error messages (`nil` when it names none).
   public var key: String? {
     let args = arguments
+    if keyIndex >= 0 && keyIndex < args.count { return args[keyIndex] }
     switch args.first?.uppercased() ?? "" {
     case "EVAL", "EVALSHA":
       return args.count > 3 && args[2] != "0" ? args[3] : nil
