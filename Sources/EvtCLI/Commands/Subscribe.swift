@@ -100,25 +100,35 @@ struct Subscribe: ParsableCommand {
 
   func run() throws {
     let selection = try TypeSelection(types)
-    let consumerName = consumer ?? GroupConsumer.defaultName()
-    let metadata: Logger.Metadata = group.map { ["group": "\($0)", "consumer": "\(consumerName)"] } ?? [:]
-    let front = try ConsumerFrontEnd("evt.subscribe", connection: connection, operations: operations, metadata: metadata)
+    let front = try ConsumerFrontEnd("evt.subscribe", connection: connection, operations: operations, metadata: logMetadata)
     let printer = exec == nil ? PrintHandler(format: output.format, eachLine: streaming.writesEachLine) : nil
     let handler: DeliveryHandler = printer ?? front.execHandler(exec!, shutdownTimeout: shutdownTimeout.seconds)
     // A closed output (the reader of a pipe went away) ends the subscription like a signal.
     let shouldStop = { Shutdown.isRequested || printer?.outputClosed == true || Terminal.outputClosed() }
-    guard let group else {
+    guard group != nil else {
       return try report(front.runLive(selection, limits: limits, handler: handler, shouldStop: shouldStop), printer)
     }
-    var options = front.workerOptions(group: group, consumer: consumerName, selection: selection, recovery: recovery)
-    options.start = groupStart(start ?? "beginning")!
-    options.limits = limits
-    options.readAhead = exec == nil  // printing is fast: the next batch may be read while this one is printed
-    options.contracts = ServiceTypes.contracts
+    let options = workerOptions(front, selection)
     let worker = try GroupWorker(options: options, keys: front.keys, connect: try connection.connector(), logger: front.logger) { _ in
       handler
     }
     try report(front.run(worker, shouldStop: shouldStop), printer)
+  }
+
+  private var consumerName: String { consumer ?? GroupConsumer.defaultName() }
+
+  /// With --group, the group and consumer are in every log line.
+  private var logMetadata: Logger.Metadata {
+    group.map { ["group": "\($0)", "consumer": "\(consumerName)"] } ?? [:]
+  }
+
+  private func workerOptions(_ front: ConsumerFrontEnd, _ selection: TypeSelection) -> GroupWorker.Options {
+    var options = front.workerOptions(group: group!, consumer: consumerName, selection: selection, recovery: recovery)
+    options.start = groupStart(start ?? "beginning")!
+    options.limits = limits
+    options.readAhead = exec == nil  // printing is fast: the next batch may be read while this one is printed
+    options.contracts = ServiceTypes.contracts
+    return options
   }
 
   /// One event at a time with --exec, so a shutdown leaves nothing fetched but unhandled.
