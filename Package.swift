@@ -83,6 +83,7 @@ let package = Package(
     // Starts a private redis-server for integration tests.
     .target(name: "EvtTestSupport", dependencies: ["EvtRedis", "EvtBus"], path: "Tests/Support"),
     .testTarget(name: "EvtRedisTests", dependencies: ["EvtRedis", "CHiredis", "EvtTestSupport"]),
+    .testTarget(name: "EvtCodecTests", dependencies: ["EvtCodec"]),
     .testTarget(name: "EvtBusTests", dependencies: ["EvtBus", "EvtCodec", "EvtRedis", "EvtTestSupport"]),
     .testTarget(
       name: "EvtServicesTests",
