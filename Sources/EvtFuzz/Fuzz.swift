@@ -115,6 +115,10 @@ func referenceEnvelope(_ value: JSONValue?) -> (
   @main
   struct ReplayCorpus {
     static func main() {
+      if CommandLine.arguments.dropFirst().first == "--schema-pairs" {
+        schemaPairs(CommandLine.arguments.dropFirst(2).first)
+        return
+      }
       var count = 0
       for path in CommandLine.arguments.dropFirst() {
         for file in files(path) {
@@ -127,6 +131,28 @@ func referenceEnvelope(_ value: JSONValue?) -> (
         }
       }
       print("evt-fuzz: \(count) inputs, no crash")
+    }
+
+    /// `--schema-pairs FILE`: each line `{"schema":…,"instance":…}`; prints `valid`, `invalid`
+    /// or `refused: <why>` per line (the differential test's other side: scripts/schema-differential).
+    static func schemaPairs(_ path: String?) {
+      guard let path, let bytes = read(path) else {
+        print("evt-fuzz: --schema-pairs needs a readable file")
+        exit(2)
+      }
+      var out = ""
+      for line in bytes.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+        guard let pair = try? JSON.parse(Array(line)), let schema = pair["schema"], let instance = pair["instance"] else {
+          out += "unreadable\n"
+          continue
+        }
+        do {
+          out += try JSONSchema.compile(schema).accepts(instance) ? "valid\n" : "invalid\n"
+        } catch {
+          out += "refused: \(error.message)\n"
+        }
+      }
+      print(out, terminator: "")
     }
 
     static func files(_ path: String) -> [String] {
