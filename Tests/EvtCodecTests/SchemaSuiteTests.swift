@@ -1,10 +1,7 @@
+import Foundation
 import Testing
 
 @testable import EvtCodec
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// The official JSON-Schema-Test-Suite (draft 2020-12), read from `../shared/` when it is there
 /// (it is never copied into this repository): every test of the file of every supported
@@ -39,7 +36,8 @@ struct SchemaSuiteTests {
   }
 
   static func run(_ file: String) throws -> Outcome? {
-    guard let bytes = readFile(root + "/" + file + ".json") else { return nil }
+    guard let data = FileManager.default.contents(atPath: root + "/" + file + ".json") else { return nil }
+    let bytes = [UInt8](data)
     guard case .array(let groups) = try JSON.parse(bytes, maxDepth: 256) else { return nil }
     var outcome = Outcome()
     for group in groups {
@@ -93,18 +91,4 @@ struct SchemaSuiteTests {
     for f in total.failures.prefix(200) { print("  FAILED: \(f)") }
     #expect(total.failures.isEmpty)
   }
-}
-
-/// The bytes of a file, or `nil` when it cannot be read.
-func readFile(_ path: String) -> [UInt8]? {
-  guard let f = fopen(path, "rb") else { return nil }
-  defer { fclose(f) }
-  var out: [UInt8] = []
-  var buffer = [UInt8](repeating: 0, count: 65536)
-  while true {
-    let n = fread(&buffer, 1, buffer.count, f)
-    if n <= 0 { break }
-    out += buffer[0..<n]
-  }
-  return out
 }
