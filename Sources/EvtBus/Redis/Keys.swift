@@ -51,6 +51,10 @@ public struct Keys: Sendable, Equatable {
   /// `NS:{<type>}:done:<group>:<event id>`: the idempotency marker of an event completed by a
   /// group (ids are unique per type only, so the type is part of the key).
   public func done(_ group: String, _ type: String, _ eventID: String) -> String { "\(namespace):{\(type)}:done:\(group):\(eventID)" }
+  /// `NS:{<type>}:schemas`: the registered JSON Schemas of one type (see ``SchemaRegistry``).
+  public func schemas(_ type: String) -> String { "\(namespace):{\(type)}:schemas" }
+  /// `NS:schema-types`: the types that have a registered schema.
+  public var schemaTypes: String { "\(namespace):schema-types" }
   /// `NS:{<type>}:published:<event id>`: an event with an id derived from its cause was
   /// written (``EventWriter/once(_:)``): writing it again does nothing.
   public func published(_ type: String, _ eventID: String) -> String { "\(namespace):{\(type)}:published:\(eventID)" }

@@ -65,6 +65,7 @@ struct SchemaCompiler {
 
   private mutating func compile(_ value: JSONValue, at pointer: String) throws(SchemaError) -> SchemaNode {
     let node = SchemaNode(pointer: pointer)
+    node.json = value
     nodes[pointer] = node
     switch value {
     case .bool(let b):

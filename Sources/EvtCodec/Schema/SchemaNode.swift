@@ -4,6 +4,8 @@
 package final class SchemaNode: @unchecked Sendable {
   /// Where the schema is in its document, as a JSON pointer (`""`: the root).
   package let pointer: String
+  /// The schema as written (for comparing versions).
+  var json: JSONValue = .bool(true)
   /// A boolean schema: `true` accepts everything, `false` nothing.
   var always: Bool?
 

@@ -1,0 +1,116 @@
+import EvtRedis
+
+/// How a type's next schema version must relate to the one before it.
+public enum SchemaCompatibility: String, Sendable, CaseIterable {
+  /// The new version accepts every event the previous one did (consumers on the new version
+  /// read old events): the default.
+  case backward
+  /// The previous version accepts every event the new one does (consumers still on the old
+  /// version read new events).
+  case forward
+  /// Both.
+  case full
+  /// No rule.
+  case none
+}
+
+/// The JSON Schemas of event types, kept in Redis so every evt process sees the same
+/// contracts: one hash per type, `NS:{<type>}:schemas`, on the type's slot (fields `latest`,
+/// `mode`, and `v<N>` holding version N's schema as registered), and the set `NS:schema-types`
+/// naming the types that have one. Versions count 1, 2, … per type and are never reused.
+///
+/// Registering is a compare-and-set on `latest` in one script: of two processes registering at
+/// once, the second is told to try again (after checking against the version the first made),
+/// so no version is ever checked against a schema that is not the one before it.
+public struct SchemaRegistry {
+  public let connection: RedisConnection
+  public let keys: Keys
+
+  public init(connection: RedisConnection, keys: Keys) {
+    self.connection = connection
+    self.keys = keys
+  }
+
+  /// A registered version of a type's schema.
+  public struct Version: Sendable {
+    public let type: String
+    public let version: Int
+    public let schema: JSONSchema
+  }
+
+  /// The latest version of `type`'s schema, or `nil` when the type has none (free-form).
+  /// - Throws: `.badData` when what Redis holds is not a schema evt can compile.
+  public func latest(_ type: String) throws(BusError) -> Version? {
+    let key = keys.schemas(type)
+    let reply = try connection.busCommand(["HGET", key, "latest"])
+    guard let text = reply.string else { return nil }
+    guard let n = Int(text), n >= 1 else { throw BusError(.badData, "\(key) holds latest = \(JSON.quoted(text)), not a version") }
+    // The latest version may have been deleted: the newest one left.
+    for v in try versions(type).reversed() where v <= n {
+      if let found = try version(type, v) { return found }
+    }
+    return nil
+  }
+
+  /// Version `version` of `type`'s schema, or `nil` when it is not registered.
+  public func version(_ type: String, _ version: Int) throws(BusError) -> Version? {
+    let key = keys.schemas(type)
+    guard let text = try connection.busCommand(["HGET", key, "v\(version)"]).bytes else { return nil }
+    do {
+      return Version(type: type, version: version, schema: try JSONSchema.compile(text))
+    } catch {
+      throw BusError(.badData, "\(key) v\(version) is not a schema evt can use: \(error.message)")
+    }
+  }
+
+  /// The versions of `type`'s schema that are registered, oldest first.
+  public func versions(_ type: String) throws(BusError) -> [Int] {
+    let reply = try connection.busCommand(["HKEYS", keys.schemas(type)])
+    return (reply.array ?? []).compactMap { field in
+      guard let name = field.string, name.hasPrefix("v") else { return nil }
+      return Int(name.dropFirst())
+    }.sorted()
+  }
+
+  /// The types that have a schema, sorted.
+  public func types() throws(BusError) -> [String] {
+    try connection.members(of: keys.schemaTypes).sorted()
+  }
+
+  /// The compatibility rule of `type` (``SchemaCompatibility/backward`` unless set).
+  public func compatibility(_ type: String) throws(BusError) -> SchemaCompatibility {
+    guard let text = try connection.busCommand(["HGET", keys.schemas(type), "mode"]).string else { return .backward }
+    return SchemaCompatibility(rawValue: text) ?? .backward
+  }
+
+  /// Sets the compatibility rule of `type`.
+  public func setCompatibility(_ mode: SchemaCompatibility, for type: String) throws(BusError) {
+    _ = try connection.busCommand(["HSET", keys.schemas(type), "mode", mode.rawValue])
+  }
+
+  /// Registers `schema` as the version after `previous` (`nil`: the first).
+  /// - Returns: the new version's number.
+  /// - Throws: `.conflict` when another version was registered since `previous` was read
+  ///   (check against it and try again).
+  public func register(_ type: String, _ schema: JSONSchema, after previous: Int?) throws(BusError) -> Int {
+    let reply = try Self.registerScript.run(
+      on: connection, keys: [keys.schemas(type)], args: [String(previous ?? 0), String(decoding: schema.source, as: UTF8.self)])
+    guard let n = reply.int else { throw StreamReply.unexpected("the registration of \(type)'s schema", reply) }
+    guard n > 0 else {
+      throw BusError(.conflict, "another version of \(type)'s schema was registered meanwhile; check against it and register again")
+    }
+    _ = try connection.busCommand(["SADD", keys.schemaTypes, type])
+    return n
+  }
+
+  /// KEYS: the type's schema hash; ARGV: the latest version the caller checked against (0:
+  /// none), the schema. Returns the new version, or -1 when `latest` moved.
+  static let registerScript = RedisScript(
+    """
+    local latest = tonumber(redis.call('HGET', KEYS[1], 'latest') or '0')
+    if latest ~= tonumber(ARGV[1]) then return -1 end
+    local n = latest + 1
+    redis.call('HSET', KEYS[1], 'latest', n, 'v' .. n, ARGV[2])
+    return n
+    """)
+}
