@@ -672,10 +672,200 @@ _evt_run-email-worker() {
 
 _evt_schema() {
     repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __evt_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    contracts|register|show|versions|mode)
+        # Offer subcommand argument completions
+        "_evt_schema_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'contracts register show versions mode' -- "${cur}"))
+        ;;
+    esac
+}
+
+_evt_schema_contracts() {
+    repeating_flags=()
     non_repeating_flags=(--json --pretty --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __evt_offer_flags_options 1
+}
+
+_evt_schema_register() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
+    __evt_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    esac
+}
+
+_evt_schema_show() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --version)
+    __evt_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--version')
+        return
+        ;;
+    esac
+}
+
+_evt_schema_versions() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
+    __evt_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    esac
+}
+
+_evt_schema_mode() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
+    __evt_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    2)
+        __evt_add_completions -W 'backward'$'\n''forward'$'\n''full'$'\n''none'
+        return
+        ;;
+    esac
 }
 
 _evt_bench() {

@@ -58,7 +58,7 @@ _evt() {
             'create-user:Create a user and publish its user.created event, atomically.'
             'get-user:Print a user of the user service as JSON.'
             'run-email-worker:Run the email service: welcome mails and order confirmations.'
-            'schema:Show the event contracts that publish and consumer groups enforce.'
+            'schema:Event contracts: the built-in ones, and JSON Schemas registered for your own types.'
             'bench:Measure publish and consume rates and end-to-end latency against this Redis.'
             'migrate:Move a namespace'\''s data from the key layout of an earlier evt to the current one.'
             'stats:Show streams, consumer groups, lag, dead letters and processing times.'
@@ -336,9 +336,134 @@ _evt_run-email-worker() {
 _evt_schema() {
     local -i ret=1
     local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'contracts:Show the built-in contracts that publish and consumer groups enforce.'
+            'register:Register a JSON Schema (draft 2020-12) as the next version of a type'\''s contract.'
+            'show:Print a registered schema of a type: the latest version, or --version V.'
+            'versions:List the registered versions of a type'\''s schema, oldest first (exit 66 when it has none).'
+            'mode:Print or set the compatibility rule of a type'\''s schema versions.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        contracts|register|show|versions|mode)
+            "_evt_schema_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_evt_schema_contracts() {
+    local -i ret=1
+    local -ar arg_specs=(
         '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
         '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
         ':type:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_schema_register() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        ':type:'
+        ':file:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_schema_show() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        ':type:'
+        '--version[The version to print.]:n:'
+        '--json[Print only the schema itself (JSON).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_schema_versions() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        ':type:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_schema_mode() {
+    local -i ret=1
+    local -ar _mode=('backward' 'forward' 'full' 'none')
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        ':type:'
+        ':mode:{__evt_complete "${_mode[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -103,6 +103,41 @@ public struct SchemaRegistry {
     return n
   }
 
+  /// Registers the schema document `source` for `type` as its next version, unless it is the
+  /// latest version already (then nothing changes).
+  /// - Returns: the version, and whether it is new.
+  /// - Throws: `.invalidArgument` for a type name that is not valid; `.badData` for a schema
+  ///   ``JSONSchema/compile(_:)`` refuses, or one that breaks the type's compatibility rule
+  ///   with the version before it (every reason in the one line); `.conflict` when other
+  ///   registrations kept overtaking this one.
+  public func register(_ type: String, source: [UInt8]) throws(BusError) -> (version: Int, isNew: Bool) {
+    do { try EventType.validate(type) } catch { throw BusError(.invalidArgument, error.message) }
+    let schema: JSONSchema
+    do { schema = try JSONSchema.compile(source) } catch { throw BusError(.badData, "the schema for \(type): \(error.message)") }
+    for _ in 0..<5 {
+      let previous = try latest(type)
+      if let previous, previous.schema.source == schema.source { return (previous.version, false) }
+      if let previous {
+        let mode = try compatibility(type)
+        var reasons: [String] = []
+        if mode == .backward || mode == .full { reasons += schema.tightenings(since: previous.schema) }
+        if mode == .forward || mode == .full { reasons += previous.schema.tightenings(since: schema).map { "(forward) " + $0 } }
+        guard reasons.isEmpty else {
+          throw BusError(
+            .badData,
+            "the schema would break \(mode.rawValue) compatibility with \(type) version \(previous.version): \(reasons.joined(separator: "; "))"
+          )
+        }
+      }
+      do {
+        return (try register(type, schema, after: previous?.version), true)
+      } catch  where error.kind == .conflict {
+        continue
+      }
+    }
+    throw BusError(.conflict, "other versions of \(type)'s schema kept being registered meanwhile; try again")
+  }
+
   /// KEYS: the type's schema hash; ARGV: the latest version the caller checked against (0:
   /// none), the schema. Returns the new version, or -1 when `latest` moved.
   static let registerScript = RedisScript(

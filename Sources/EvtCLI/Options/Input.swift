@@ -29,6 +29,16 @@ enum Input {
     return bytes
   }
 
+  /// The bytes of a file, or of standard input for `-`, at most `limit`.
+  /// - Throws: `.badData` when it cannot be read or is over `limit` bytes.
+  static func fileArgument(_ value: String, limit: Int) throws(BusError) -> [UInt8] {
+    let bytes = value == "-" ? try readAll(fd: 0, what: "standard input", limit: limit) : try readFile(value, limit: limit)
+    if bytes.count > limit {
+      throw BusError(.badData, "\(value == "-" ? "standard input" : Printable.escaped(value)) is over the limit of \(limit) bytes")
+    }
+    return bytes
+  }
+
   /// A secret from the first line of a file (a password), without its line end.
   static func secret(fromFile path: String, what: String) throws(BusError) -> String {
     let bytes: [UInt8]

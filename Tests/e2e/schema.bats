@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# Issue 20: JSON Schemas of your own types, registered in Redis (single, cluster and TLS).
+load helpers
+
+v1='{"type":"object","required":["invoiceId","amount"],"properties":{"invoiceId":{"type":"string"},"amount":{"type":"number","minimum":0}}}'
+v2_optional='{"type":"object","required":["invoiceId","amount"],"properties":{"invoiceId":{"type":"string"},"amount":{"type":"number","minimum":0},"note":{"type":"string"}}}'
+v2_required='{"type":"object","required":["invoiceId","amount","customer"],"properties":{"invoiceId":{"type":"string"},"amount":{"type":"number","minimum":0},"customer":{"type":"string"}}}'
+
+@test "schema register: v1, the same again, an optional field (accepted), a required field (refused under backward, with the reason)" {
+  echo "$v1" > "$BATS_TEST_TMPDIR/v1.json"
+  run_evt schema register invoice.paid "$BATS_TEST_TMPDIR/v1.json"
+  [ "$status" -eq 0 ]
+  [ "$out" = "invoice.paid version 1" ]
+  run_evt schema register invoice.paid "$BATS_TEST_TMPDIR/v1.json"
+  [ "$status" -eq 0 ]
+  [ "$out" = "invoice.paid version 1 (already the latest)" ]
+  out=$(echo "$v2_optional" | evt schema register invoice.paid -)
+  [ "$out" = "invoice.paid version 2" ]
+  run_evt schema register invoice.paid - <<< "$v2_required"
+  [ "$status" -eq 65 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *"backward compatibility with invoice.paid version 2"*'property "customer" became required'* ]]
+  [ "$(evt schema versions invoice.paid | tr '\n' ' ')" = "1 2 " ]
+  # With no rule, the same schema is accepted as version 3.
+  [ "$(evt schema mode invoice.paid none)" = none ]
+  [ "$(echo "$v2_required" | evt schema register invoice.paid -)" = "invoice.paid version 3" ]
+  [ "$(evt schema show invoice.paid --version 1 --json)" = "$v1" ]
+  evt schema show invoice.paid | head -n 1 | grep -qx 'invoice.paid version 3 (compatibility: none)'
+  run_evt schema show invoice.paid --version 9
+  [ "$status" -eq 66 ]
+  assert_one_error_line "$err"
+  # On the type's slot, beside its stream.
+  [ "$(rcli CLUSTER KEYSLOT "$EVT_NAMESPACE:{invoice.paid}:schemas" 2>/dev/null || echo x)" = "$(rcli CLUSTER KEYSLOT "$(stream_key invoice.paid)" 2>/dev/null || echo x)" ]
+  [ "$(rcli HGET "$EVT_NAMESPACE:{invoice.paid}:schemas" latest)" = 3 ]
+}
+
+@test "bad schemas are refused with one line and exit 65; Redis is unchanged" {
+  big=$BATS_TEST_TMPDIR/big.json
+  python3 -c 'import json; print(json.dumps({"description": "x" * (1 << 20)}))' > "$big"
+  deep=$(python3 -c 'print("{\"not\":" * 70 + "true" + "}" * 70)')
+  for schema in '{' '[1]' '"a"' '{"$id":"x"}' '{"properties":{"a":{"unevaluatedProperties":false}}}' '{"$ref":"#/$defs/none"}' \
+    '{"$ref":"#"}' '{"$ref":"https://example.com/s.json"}' '{"pattern":"("}' '{"pattern":"^(a+)+$"}' '{"format":"hostname"}' \
+    '{"minimum":"0"}' "$deep"; do
+    run_evt schema register a.b - <<< "$schema"
+    echo "$schema -> $status $err"
+    [ "$status" -eq 65 ]
+    assert_one_error_line "$err"
+  done
+  run_evt schema register a.b "$big"
+  [ "$status" -eq 65 ]
+  assert_one_error_line "$err"
+  run_evt schema register 'bad type' - <<< '{}'
+  [ "$status" -eq 64 ]
+  run_evt schema register a.b "$BATS_TEST_TMPDIR/missing.json"
+  [ "$status" -eq 65 ]
+  run_evt schema mode a.b sideways
+  [ "$status" -eq 64 ]
+  [ -z "$(rcli_each --scan --pattern "$EVT_NAMESPACE:*")" ]
+}
+
+@test "evt schema without a subcommand still shows the built-in contracts" {
+  evt schema --pretty | grep -qx '  userId: string'
+  evt schema --pretty order.placed | grep -qx '  total?: number'
+}
