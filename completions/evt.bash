@@ -682,13 +682,13 @@ _evt_schema() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    contracts|register|show|versions|mode)
+    contracts|register|check|show|versions|mode)
         # Offer subcommand argument completions
         "_evt_schema_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'contracts register show versions mode' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'contracts register check show versions mode' -- "${cur}"))
         ;;
     esac
 }
@@ -735,6 +735,51 @@ _evt_schema_register() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    esac
+}
+
+_evt_schema_check() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --stored --since)
+    __evt_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--stored')
+        return
+        ;;
+    '--since')
         return
         ;;
     esac

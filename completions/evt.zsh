@@ -347,6 +347,7 @@ _evt_schema() {
         local -ar subcommands=(
             'contracts:Show the built-in contracts that publish and consumer groups enforce.'
             'register:Register a JSON Schema (draft 2020-12) as the next version of a type'\''s contract.'
+            'check:Check a candidate schema before registering it: the compatibility rule, and the events already stored.'
             'show:Print a registered schema of a type: the latest version, or --version V.'
             'versions:List the registered versions of a type'\''s schema, oldest first (exit 66 when it has none).'
             'mode:Print or set the compatibility rule of a type'\''s schema versions.'
@@ -355,7 +356,7 @@ _evt_schema() {
         ;;
     arg)
         case "${words[1]}" in
-        contracts|register|show|versions|mode)
+        contracts|register|check|show|versions|mode)
             "_evt_schema_${words[1]}" && ret=0
             ;;
         esac
@@ -394,6 +395,31 @@ _evt_schema_register() {
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
         ':type:'
         ':file:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_schema_check() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        ':type:'
+        ':file:'
+        '--stored[Check the last N stored events (default 1000; at most 100000).]:n:'
+        '--since[Check every stored event since this time, duration ago or stream id.]:when:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

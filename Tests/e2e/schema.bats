@@ -62,3 +62,30 @@ v2_required='{"type":"object","required":["invoiceId","amount","customer"],"prop
   evt schema --pretty | grep -qx '  userId: string'
   evt schema --pretty order.placed | grep -qx '  total?: number'
 }
+
+@test "schema check: the stored events a candidate would break, with id and reason, and the compatibility reason; exit 0 when clean" {
+  evt schema register invoice.paid - <<< "$v1" > /dev/null
+  evt publish invoice.paid --data '{"invoiceId":"i1","amount":10,"customer":"c1"}' -q > /dev/null
+  id2=$(evt publish invoice.paid --data '{"invoiceId":"i2","amount":20}' -q)
+  evt publish invoice.paid --data '{"invoiceId":"i3","amount":30,"customer":"c3"}' -q > /dev/null
+  run_evt schema check invoice.paid - <<< "$v2_required"
+  [ "$status" -eq 65 ]
+  echo "$out"
+  [ "$(echo "$out" | wc -l)" -eq 2 ]
+  echo "$out" | grep -q '^compatibility: backward against version 1: .*property "customer" became required'
+  echo "$out" | grep -q "^event $id2 (.*): data: the required property \"customer\" is missing$"
+  [[ "$err" == *"checked 3 stored events: 2 findings"* ]]
+  # Only the last stored event (i3, which has a customer): just the compatibility reason.
+  run_evt schema check invoice.paid - --stored 1 <<< "$v2_required"
+  [ "$status" -eq 65 ]
+  [ "$(echo "$out" | wc -l)" -eq 1 ]
+  # A candidate that adds an optional field breaks nothing.
+  run_evt schema check invoice.paid - <<< "$v2_optional"
+  [ "$status" -eq 0 ]
+  [ -z "$out" ]
+  [[ "$err" == *"checked 3 stored events: 0 findings"* ]]
+  # Nothing was registered by checking.
+  [ "$(evt schema versions invoice.paid)" = 1 ]
+  run_evt schema check invoice.paid - --stored -1 <<< "$v1"
+  [ "$status" -eq 64 ]
+}

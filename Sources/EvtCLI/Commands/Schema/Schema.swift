@@ -16,7 +16,7 @@ struct Schema: ParsableCommand {
         evt schema versions invoice.paid
         evt schema mode invoice.paid full
       """,
-    subcommands: [Contracts.self, Register.self, Show.self, Versions.self, Mode.self],
+    subcommands: [Contracts.self, Register.self, Check.self, Show.self, Versions.self, Mode.self],
     defaultSubcommand: Contracts.self
   )
 }
