@@ -188,7 +188,7 @@ _evt_publish() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --ndjson --skip-invalid --quiet -q --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --data -d --id --max-size --retry --replicas --replicas-timeout --maxlen --max-age)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --data -d --id --schema-version --max-size --retry --replicas --replicas-timeout --maxlen --max-age)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -227,6 +227,9 @@ _evt_publish() {
         return
         ;;
     '--id')
+        return
+        ;;
+    '--schema-version')
         return
         ;;
     '--max-size')

@@ -23,7 +23,7 @@ function __evt_parse_tokens -S
         __evt_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'publish'
-            __evt_parse_subcommand 1 'redis-url=' 'password-file=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'tls-ca-file=' 'tls-cert-file=' 'tls-key-file=' 'tls-server-name=' 'tls-insecure' 'd/data=' 'H/header=+' 'id=' 'ndjson' 'skip-invalid' 'max-size=' 'retry=' 'replicas=' 'replicas-timeout=' 'maxlen=' 'max-age=' 'q/quiet' 'version' 'h/help'
+            __evt_parse_subcommand 1 'redis-url=' 'password-file=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'tls-ca-file=' 'tls-cert-file=' 'tls-key-file=' 'tls-server-name=' 'tls-insecure' 'd/data=' 'H/header=+' 'id=' 'schema-version=' 'ndjson' 'skip-invalid' 'max-size=' 'retry=' 'replicas=' 'replicas-timeout=' 'maxlen=' 'max-age=' 'q/quiet' 'version' 'h/help'
         case 'tail'
             __evt_parse_subcommand -r 1 'redis-url=' 'password-file=' 'namespace=' 'connect-timeout=' 'command-timeout=' 'tls-ca-file=' 'tls-cert-file=' 'tls-key-file=' 'tls-server-name=' 'tls-insecure' 'json' 'pretty' 'line-buffered' 'n=' 'f/follow' 'since=' 'version' 'h/help'
         case 'subscribe'
@@ -146,6 +146,7 @@ complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt p
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" d data' -l 'data' -s 'd' -d 'Event data: JSON text, @FILE, or - for standard input.' -rfka ''
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish"' -s 'H' -l 'header' -d 'A header to add (repeatable).' -rfka ''
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" id' -l 'id' -d 'Event id to use instead of a new UUID.' -rfka ''
+complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" schema-version' -l 'schema-version' -d 'Check the data against this version of the type\'s schema (default: the latest).' -rfka ''
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" ndjson' -l 'ndjson' -d 'Read events as JSON lines from standard input.'
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" skip-invalid' -l 'skip-invalid' -d 'With --ndjson: report bad lines and go on instead of stopping at the first.'
 complete -c 'evt' -n '__evt_should_offer_completions_for_flags_or_options "evt publish" max-size' -l 'max-size' -d 'Largest envelope accepted, in bytes (suffixes k and m).' -rfka ''

@@ -96,6 +96,7 @@ _evt_publish() {
         '(--data -d)'{--data,-d}'[Event data\: JSON text, @FILE, or - for standard input.]:json:'
         '*'{-H,--header}'[A header to add (repeatable).]:key=value:'
         '--id[Event id to use instead of a new UUID.]:id:'
+        '--schema-version[Check the data against this version of the type'\''s schema (default\: the latest).]:n:'
         '--ndjson[Read events as JSON lines from standard input.]'
         '--skip-invalid[With --ndjson\: report bad lines and go on instead of stopping at the first.]'
         '--max-size[Largest envelope accepted, in bytes (suffixes k and m).]:size:'

@@ -75,7 +75,9 @@ func referenceEnvelope(_ value: JSONValue?) -> (
     members.allSatisfy({ ["id", "type", "version", "timestamp", "data", "headers"].contains($0.key) }),
     let id = value?["id"]?.stringValue, (try? EventID.validate(id)) != nil,
     let type = value?["type"]?.stringValue, EventType.isValid(type),
-    let version = value?["version"]?.stringValue, version.hasPrefix("1."),
+    let version = value?["version"]?.stringValue,
+    version.hasPrefix("1.")
+      || ((1...9).contains(version.utf8.count) && !version.hasPrefix("0") && version.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }),
     let timestamp = value?["timestamp"]?.stringValue, EventTime(iso: timestamp) != nil,
     let data = value?["data"]
   else { return nil }

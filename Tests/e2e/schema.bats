@@ -89,3 +89,30 @@ v2_required='{"type":"object","required":["invoiceId","amount","customer"],"prop
   run_evt schema check invoice.paid - --stored -1 <<< "$v1"
   [ "$status" -eq 64 ]
 }
+
+@test "publish stamps the schema version and refuses data that breaks it, naming keyword and place; a consumer dead-letters an unknown version or a breach" {
+  evt schema register invoice.paid - <<< "$v1" > /dev/null
+  run_evt publish invoice.paid --data '{"invoiceId":"i1","amount":-5}'
+  [ "$status" -eq 65 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *"invoice.paid version 1: data/amount: -5 is less than minimum 0"* ]]
+  [ "$(rcli XLEN "$(stream_key invoice.paid)")" = 0 ]
+  evt publish invoice.paid --data '{"invoiceId":"i1","amount":5}' | grep -q '"version":"1"'
+  evt schema register invoice.paid - <<< "$v2_optional" > /dev/null
+  evt publish invoice.paid --data '{"invoiceId":"i2","amount":6,"note":"n"}' | grep -q '"version":"2"'
+  evt publish invoice.paid --data '{"invoiceId":"i3","amount":7}' --schema-version 1 | grep -q '"version":"1"'
+  run_evt publish invoice.paid --data '{"invoiceId":"i4","amount":7}' --schema-version 9
+  [ "$status" -eq 66 ]
+  # Types without a schema stay free-form, version 1.0.
+  evt publish other.thing --data '[1,2]' | grep -q '"version":"1.0"'
+  # Written behind evt's back: a version nobody registered, and data that breaks version 1.
+  rcli XADD "$(stream_key invoice.paid)" '*' event '{"id":"x7","type":"invoice.paid","version":"7","timestamp":"2026-12-01T00:00:00.000Z","data":{"invoiceId":"i7","amount":1}}' > /dev/null
+  rcli XADD "$(stream_key invoice.paid)" '*' event '{"id":"x8","type":"invoice.paid","version":"1","timestamp":"2026-12-01T00:00:00.000Z","data":{"invoiceId":"i8"}}' > /dev/null
+  run_evt subscribe --group billing --until-empty --json invoice.paid
+  [ "$status" -eq 1 ]
+  [ "$(echo "$out" | wc -l)" -eq 3 ]
+  [ "$(dlq_count billing)" = 2 ]
+  evt replay-dlq --group billing --list --json > "$BATS_TEST_TMPDIR/dlq"
+  grep -q 'invoice.paid version 7 is not a registered schema version' "$BATS_TEST_TMPDIR/dlq"
+  grep -q 'breaks invoice.paid schema version 1: data: the required property \\"amount\\" is missing' "$BATS_TEST_TMPDIR/dlq"
+}

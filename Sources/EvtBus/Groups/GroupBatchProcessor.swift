@@ -19,6 +19,8 @@ final class GroupBatchProcessor {
   let contracts: EventContracts
   let keeper: ClaimKeeper?
   let shouldStop: () -> Bool
+  /// The registered schemas events are checked against (by the version each carries).
+  let schemas: SchemaCache
   private(set) var handled = 0
   private(set) var deadLettered = 0
   private(set) var leftPending = 0
@@ -37,6 +39,7 @@ final class GroupBatchProcessor {
     self.doneMarkers = doneMarkers
     self.maxDeliveries = maxDeliveries
     self.shouldStop = shouldStop
+    self.schemas = SchemaCache(registry: SchemaRegistry(connection: consumer.connection, keys: consumer.keys))
   }
 
   /// Before reading new work: waits while the handler's gate is closed to new work.
@@ -191,6 +194,7 @@ final class GroupBatchProcessor {
           continue
         }
         valid[i].envelope = envelope
+        if let problem = try schemas.problem(envelope) { failure = HandlerFailure(problem, permanent: true) }
       case .failure(let problem): failure = problem
       }
       guard let dlq = deadLetters else { continue }

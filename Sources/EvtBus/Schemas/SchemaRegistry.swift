@@ -138,6 +138,57 @@ public struct SchemaRegistry {
     throw BusError(.conflict, "other versions of \(type)'s schema kept being registered meanwhile; try again")
   }
 
+  /// The schema an event of `type` is checked against when published: version `wanted`, or
+  /// the latest, read in one round trip; `nil` when the type has no schema (free-form).
+  /// - Throws: `.notFound` when `wanted` is not a registered version; `.badData` when what
+  ///   Redis holds is not a schema evt can compile.
+  public func contract(_ type: String, version wanted: Int? = nil) throws(BusError) -> Version? {
+    let key = keys.schemas(type)
+    let reply = try Self.lookupScript.run(on: connection, keys: [key], args: [wanted.map(String.init) ?? ""])
+    guard let parts = reply.array else {
+      if let wanted { throw BusError(.notFound, "\(type) has no schema version \(wanted)") }
+      return nil
+    }
+    guard let n = parts.first?.int else { throw StreamReply.unexpected("the schema of \(type)", reply) }
+    guard parts.count == 2, let text = parts[1].bytes else {
+      throw BusError(.notFound, "\(type) has no schema version \(n)\(wanted == nil ? " (its latest was deleted)" : "")")
+    }
+    do {
+      return Version(type: type, version: n, schema: try JSONSchema.compile(text))
+    } catch {
+      throw BusError(.badData, "\(key) v\(n) is not a schema evt can use: \(error.message)")
+    }
+  }
+
+  /// `envelope` as a publisher writes it: checked against its type's schema (version `wanted`,
+  /// or the latest) and stamped with that version; unchanged when the type has no schema.
+  /// - Throws: `.badData` naming the version, the instance's place and the keyword when the
+  ///   data breaks the schema; `.notFound` for a `wanted` version that is not registered.
+  public func stamp(_ envelope: Envelope, version wanted: Int? = nil) throws(BusError) -> Envelope {
+    guard let contract = try contract(envelope.type, version: wanted) else { return envelope }
+    if let v = contract.schema.violation(of: envelope.data) {
+      throw BusError(.badData, "\(envelope.type) version \(contract.version): \(v)")
+    }
+    do { return try envelope.withVersion(contract.version) } catch { throw BusError(error) }
+  }
+
+  /// KEYS: the type's schema hash; ARGV: the version wanted, or "" for the latest. Returns
+  /// {version, schema}, {version} when that version is gone, or nil when the type has none.
+  static let lookupScript = RedisScript(
+    """
+    local n = ARGV[1]
+    if n == '' then
+      n = redis.call('HGET', KEYS[1], 'latest')
+      if not n then return false end
+    end
+    local s = redis.call('HGET', KEYS[1], 'v' .. n)
+    if not s then
+      if ARGV[1] ~= '' then return false end
+      return {tonumber(n)}
+    end
+    return {tonumber(n), s}
+    """)
+
   /// KEYS: the type's schema hash; ARGV: the latest version the caller checked against (0:
   /// none), the schema. Returns the new version, or -1 when `latest` moved.
   static let registerScript = RedisScript(

@@ -34,6 +34,11 @@ struct Publish: ParsableCommand {
   @Option(help: ArgumentHelp("Event id to use instead of a new UUID.", valueName: "id"))
   var id: String?
 
+  @Option(
+    name: .customLong("schema-version"), parsing: .unconditional,
+    help: ArgumentHelp("Check the data against this version of the type's schema (default: the latest).", valueName: "n"))
+  var schemaVersion: Int?
+
   @Flag(help: "Read events as JSON lines from standard input.")
   var ndjson = false
 
@@ -87,6 +92,10 @@ struct Publish: ParsableCommand {
     }
     try maxAge?.check("--max-age", 1000...DurationText.maxMilliseconds)
     if maxlen != nil && maxAge != nil { throw ValidationError("--maxlen and --max-age cannot be used together") }
+    if let schemaVersion, !(1...999_999_999).contains(schemaVersion) {
+      throw ValidationError("--schema-version must be between 1 and 999999999")
+    }
+    if schemaVersion != nil && ndjson { throw ValidationError("--schema-version is for one event, not --ndjson") }
     guard Input.size(maxSize) != nil else {
       throw ValidationError("--max-size '\(maxSize)' is not a size from 1 byte to 512m, like 1048576, 512k or 1m")
     }
@@ -124,11 +133,23 @@ struct Publish: ParsableCommand {
       write = try EventWriter(keys: keys, contracts: ServiceTypes.contracts).prepare(envelope)
     } catch { throw BusError(error) }
 
+    // A type with a registered schema: its data is checked against it and the envelope
+    // carries the version (one more round trip; none for the schema's compilation).
+    var published = write
     try withRetry { () throws(BusError) in
-      _ = try publisher(try connection.connect(), keys).publish(write)
+      let redis = try connection.connect()
+      let stamped = try SchemaRegistry(connection: redis, keys: keys).stamp(write.envelope, version: schemaVersion)
+      if stamped.version != write.envelope.version {
+        do throws(EnvelopeError) {
+          published = try EventWriter(keys: keys, contracts: ServiceTypes.contracts).prepare(stamped)
+        } catch {
+          throw BusError(error)
+        }
+      }
+      _ = try publisher(redis, keys).publish(published)
     }
     let out = OutputBuffer()
-    try out.line(quiet ? Array(write.envelope.id.utf8) : write.envelope.raw)
+    try out.line(quiet ? Array(published.envelope.id.utf8) : published.envelope.raw)
     try out.flush()
   }
 

@@ -134,8 +134,9 @@ extension Envelope {
     let type = try string(found.1, "type")
     if !members.withText(type, EventType.isValid) { try EventType.validate(members.string(type)) }
     let version = try string(found.2, "version")
-    guard members.withText(version, { $0.count >= 2 && $0[0] == UInt8(ascii: "1") && $0[1] == UInt8(ascii: ".") }) else {
-      throw EnvelopeError("unsupported envelope version \(JSON.quoted(members.string(version))) (expected 1.x)")
+    guard members.withText(version, Envelope.isVersion) else {
+      throw EnvelopeError(
+        "unsupported envelope version \(JSON.quoted(members.string(version))) (expected 1.x, or the version of the type's schema: 1, 2, …)")
     }
     let timestamp = try string(found.3, "timestamp")
     guard let micros = members.withText(timestamp, EventTime.microseconds(iso:)) else {

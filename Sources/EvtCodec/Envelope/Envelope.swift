@@ -9,8 +9,33 @@
 /// `tail --json` prints, and an envelope read back or re-published (`publish --ndjson`) keeps
 /// those bytes unchanged.
 public struct Envelope: Sendable, Equatable {
-  /// The current envelope version written by ``create(type:data:headers:id:timestamp:)``.
+  /// The version of an event whose type has no registered schema (free-form data), written by
+  /// ``create(type:data:headers:id:timestamp:maxSize:)``. An event of a type with a schema
+  /// carries the number of the schema version its data conforms to instead (`"1"`, `"2"`, …;
+  /// ``withVersion(_:)``).
   public static let version = "1.0"
+
+  /// Whether `b` is a version an envelope may carry: `1.x` (no schema), or a schema version —
+  /// a whole number from 1 to 999,999,999 without leading zeros.
+  package static func isVersion(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    if b.count >= 2 && b[0] == UInt8(ascii: "1") && b[1] == UInt8(ascii: ".") { return true }
+    return (1...9).contains(b.count) && b[0] != UInt8(ascii: "0") && b.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+  }
+
+  /// The schema version this event says its data conforms to, or `nil` for `1.x` (no schema).
+  public var schemaVersion: Int? {
+    let v = version
+    return v.hasPrefix("1.") ? nil : Int(v)
+  }
+
+  /// The same event stamped with schema version `version` (everything else byte for byte).
+  public func withVersion(_ version: Int) throws(EnvelopeError) -> Envelope {
+    guard (1...999_999_999).contains(version) else { throw EnvelopeError("schema version \(version) is out of range") }
+    var out = Array(raw[..<layout.version.range.lowerBound])
+    out += Array(String(version).utf8)
+    out += raw[layout.version.range.upperBound...]
+    return try Envelope.decode(out)
+  }
   /// Default limit on the size of one envelope in bytes (1 MiB).
   public static let defaultMaxSize = 1 << 20
 
