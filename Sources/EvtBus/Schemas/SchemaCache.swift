@@ -7,6 +7,8 @@ import EvtRedis
 final class SchemaCache {
   private var entries: [String: (schema: JSONSchema?, readAt: Int64)] = [:]
   private let registry: SchemaRegistry
+  /// Type/version pairs kept at most (then the cache starts again).
+  static let capacity = 4096
 
   init(registry: SchemaRegistry) {
     self.registry = registry
@@ -21,6 +23,8 @@ final class SchemaCache {
     let now = EventTime.now().milliseconds
     var entry = entries[key]
     if entry == nil || (entry!.schema == nil && now - entry!.readAt >= 1000) {
+      // Versions are named by the events themselves: hostile ones could name millions.
+      if entry == nil && entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
       let found: JSONSchema?
       do {
         found = try registry.contract(type, version: version)?.schema

@@ -24,6 +24,9 @@ public struct Envelope: Sendable, Equatable {
 
   /// The schema version this event says its data conforms to, or `nil` for `1.x` (no schema).
   public var schemaVersion: Int? {
+    // `1.x`, what nearly every event carries, is told apart in place (no String).
+    let r = layout.version.range
+    if r.count >= 2 && raw[r.lowerBound] == UInt8(ascii: "1") && raw[r.lowerBound + 1] == UInt8(ascii: ".") { return nil }
     let v = version
     return v.hasPrefix("1.") ? nil : Int(v)
   }
