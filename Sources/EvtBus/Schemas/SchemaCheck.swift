@@ -28,10 +28,9 @@ extension SchemaRegistry {
     var findings: [Finding] = []
     if let previous = try latest(type) {
       let mode = try compatibility(type)
-      var reasons: [String] = []
-      if mode == .backward || mode == .full { reasons += candidate.tightenings(since: previous.schema) }
-      if mode == .forward || mode == .full { reasons += previous.schema.tightenings(since: candidate).map { "(forward) " + $0 } }
-      findings += reasons.map { Finding(eventID: nil, entryID: nil, reason: "\(mode.rawValue) against version \(previous.version): \($0)") }
+      findings += mode.breaches(by: candidate, of: previous.schema).map {
+        Finding(eventID: nil, entryID: nil, reason: "\(mode.rawValue) against version \(previous.version): \($0)")
+      }
     }
     let watcher = StreamWatcher(connection: connection, keys: keys, selection: try TypeSelection([type]))
     var checked = 0

@@ -12,6 +12,14 @@ public enum SchemaCompatibility: String, Sendable, CaseIterable {
   case full
   /// No rule.
   case none
+
+  /// Every way `candidate` breaks this rule as the version after `previous` (empty: none).
+  public func breaches(by candidate: JSONSchema, of previous: JSONSchema) -> [String] {
+    var reasons: [String] = []
+    if self == .backward || self == .full { reasons += candidate.tightenings(since: previous) }
+    if self == .forward || self == .full { reasons += previous.tightenings(since: candidate).map { "(forward) " + $0 } }
+    return reasons
+  }
 }
 
 /// The JSON Schemas of event types, kept in Redis so every evt process sees the same
@@ -119,9 +127,7 @@ public struct SchemaRegistry {
       if let previous, previous.schema.source == schema.source { return (previous.version, false) }
       if let previous {
         let mode = try compatibility(type)
-        var reasons: [String] = []
-        if mode == .backward || mode == .full { reasons += schema.tightenings(since: previous.schema) }
-        if mode == .forward || mode == .full { reasons += previous.schema.tightenings(since: schema).map { "(forward) " + $0 } }
+        let reasons = mode.breaches(by: schema, of: previous.schema)
         guard reasons.isEmpty else {
           throw BusError(
             .badData,
