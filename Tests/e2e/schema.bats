@@ -116,3 +116,23 @@ v2_required='{"type":"object","required":["invoiceId","amount","customer"],"prop
   grep -q 'invoice.paid version 7 is not a registered schema version' "$BATS_TEST_TMPDIR/dlq"
   grep -q 'breaks invoice.paid schema version 1: data: the required property \\"amount\\" is missing' "$BATS_TEST_TMPDIR/dlq"
 }
+
+@test "publish --ndjson checks each line like publish: the line number and the reason; the rest stamped" {
+  evt schema register invoice.paid - <<< "$v1" > /dev/null
+  printf '%s\n' '{"type":"invoice.paid","data":{"invoiceId":"i1","amount":1}}' \
+    '{"type":"invoice.paid","data":{"invoiceId":"i2","amount":-1}}' \
+    '{"type":"free.form","data":[1]}' \
+    '{"id":"e9","type":"invoice.paid","version":"9","timestamp":"2026-12-01T00:00:00.000Z","data":{"invoiceId":"i9","amount":9}}' \
+    '{"type":"invoice.paid","data":{"invoiceId":"i3","amount":3}}' > "$BATS_TEST_TMPDIR/in.ndjson"
+  run_evt publish --ndjson --skip-invalid < "$BATS_TEST_TMPDIR/in.ndjson"
+  [ "$status" -eq 65 ]
+  [[ "$err" == *"line 2: invoice.paid version 1: data/amount: -1 is less than minimum 0"* ]]
+  [[ "$err" == *"line 4: invoice.paid has no schema version 9"* ]]
+  [ "$(rcli XLEN "$(stream_key invoice.paid)")" = 2 ]
+  [ "$(evt tail --json invoice.paid | grep -c '"version":"1"')" = 2 ]
+  evt tail --json free.form | grep -q '"version":"1.0"'
+  # Without --skip-invalid the import stops at the first bad line.
+  run_evt publish --ndjson < "$BATS_TEST_TMPDIR/in.ndjson"
+  [ "$status" -eq 65 ]
+  [ "$(rcli XLEN "$(stream_key invoice.paid)")" = 3 ]
+}

@@ -112,6 +112,11 @@ package struct NDJSONImport {
   package var notice: (String) -> Void = { _ in }
   /// Told every few thousand lines, and at the end, how far the import is.
   package var progress: ((Progress) -> Void)?
+  /// The registered schemas, on a connection of their own (the publisher's has replies in
+  /// flight): each line of a type with a schema is checked like `evt publish` checks one
+  /// event — a line carrying a schema version against that version, any other against the
+  /// latest, which it is then stamped with. `nil`: no check.
+  package var schemas: SchemaRegistry?
 
   /// How far an import is: lines read, events Redis confirmed, lines refused.
   package struct Progress: Sendable, Equatable {
@@ -184,28 +189,66 @@ package struct NDJSONImport {
     throws(BusError)
   {
     let writer = publisher.writer
-    // The stream key of the type last seen (lines of one type follow each other).
-    var last: (type: String, stream: String)?
-    while let line = try lines.nextInPlace() {
-      let write: EventWriter.Write
-      do throws(EnvelopeError) {
-        switch line {
-        case .tooLong(let n):
-          throw EnvelopeError("the line is over \(n) bytes, more than the limit of \(decoder.maxSize) bytes")
-        case .text(let range):
-          // Blank lines are skipped; the contract is checked in the pass that reads the line.
-          let made = try lines.withBytes(range) {
-            (bytes) throws(EnvelopeError) -> (envelope: Envelope, violation: String?, madeID: Bool)? in
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-            return try decoder.envelope(fromLine: bytes, checking: writer.contracts)
-          }
-          guard let made else { continue }
-          if made.madeID { summary.lastLineWithMadeID = lines.lineNumber }
-          let type = made.envelope.type
-          if last?.type != type { last = (type, writer.keys.stream(type)) }
-          write = try writer.prepare(made.envelope, violation: made.violation, stream: last!.stream)
+    // The stream key and latest schema of the type last seen (lines of one type follow each
+    // other), and the schemas read so far by type and version (0: the latest).
+    var last: (type: String, stream: String, schema: SchemaRegistry.Version?, looked: Bool)?
+    var contracts: [String: SchemaRegistry.Version?] = [:]
+    func contract(_ type: String, _ version: Int) throws(BusError) -> SchemaRegistry.Version? {
+      let key = type + "\u{0}" + String(version)
+      if let found = contracts[key] { return found }
+      if contracts.count >= 4096 { contracts.removeAll(keepingCapacity: true) }
+      var found: SchemaRegistry.Version?
+      for attempt in 1...2 {
+        do {
+          found = try schemas!.contract(type, version: version == 0 ? nil : version)
+        } catch  where error.kind == .notFound {
+          found = nil
+        } catch  where error.isConnectionLoss && attempt == 1 {
+          // Its connection went down with the publisher's (a restart): once more on a new
+          // one; still down, the import's own retry takes over.
+          do throws(RedisError) { try schemas!.connection.reconnect() } catch { throw BusError(error) }
+          continue
         }
-      } catch {
+        break
+      }
+      contracts[key] = found
+      return found
+    }
+    while let line = try lines.nextInPlace() {
+      var write: EventWriter.Write
+      do throws(BusError) {
+        do throws(EnvelopeError) {
+          switch line {
+          case .tooLong(let n):
+            throw EnvelopeError("the line is over \(n) bytes, more than the limit of \(decoder.maxSize) bytes")
+          case .text(let range):
+            // Blank lines are skipped; the contract is checked in the pass that reads the line.
+            let made = try lines.withBytes(range) {
+              (bytes) throws(EnvelopeError) -> (envelope: Envelope, violation: String?, madeID: Bool)? in
+              if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+              return try decoder.envelope(fromLine: bytes, checking: writer.contracts)
+            }
+            guard let made else { continue }
+            if made.madeID { summary.lastLineWithMadeID = lines.lineNumber }
+            let type = made.envelope.type
+            if last?.type != type { last = (type, writer.keys.stream(type), nil, false) }
+            write = try writer.prepare(made.envelope, violation: made.violation, stream: last!.stream)
+          }
+        } catch {
+          throw BusError(error)
+        }
+        if schemas != nil {
+          if !last!.looked {
+            last!.schema = try contract(write.envelope.type, 0)
+            last!.looked = true
+          }
+          if let checked = try stamped(write.envelope, latest: last!.schema, contract) {
+            do throws(EnvelopeError) { write = try writer.prepare(checked, violation: nil, stream: last!.stream) } catch {
+              throw BusError(error)
+            }
+          }
+        }
+      } catch  where error.kind == .badData {
         summary.invalid.append((lines.lineNumber, error.message))
         report(lines.lineNumber, error.message)
         if skipInvalid { continue }
@@ -217,6 +260,26 @@ package struct NDJSONImport {
         progress(Progress(lines: lines.lineNumber, published: publisher.acknowledged, failed: summary.invalid.count))
       }
     }
+  }
+
+  /// `envelope` checked against its schema and stamped like `evt publish` does (`nil`: its
+  /// type has no schema and it carries none).
+  private func stamped(
+    _ envelope: Envelope, latest: SchemaRegistry.Version?, _ contract: (String, Int) throws(BusError) -> SchemaRegistry.Version?
+  ) throws(BusError) -> Envelope? {
+    let version: SchemaRegistry.Version
+    if let carried = envelope.schemaVersion {
+      guard let found = try contract(envelope.type, carried) else {
+        throw BusError(.badData, "\(envelope.type) has no schema version \(carried)")
+      }
+      version = found
+    } else {
+      guard let latest else { return nil }
+      version = latest
+    }
+    if let v = version.schema.violation(of: envelope.data) { throw BusError(.badData, "\(envelope.type) version \(version.version): \(v)") }
+    if envelope.schemaVersion == version.version { return envelope }
+    do { return try envelope.withVersion(version.version) } catch { throw BusError(error) }
   }
 
   /// Asks again, with backoff until `deadline`, whether enough replicas have what was sent

@@ -171,6 +171,9 @@ struct Publish: ParsableCommand {
     try withRetry { () throws(BusError) in redis = try connection.connect() }
     let publisher = publisher(redis!, try connection.keys())
     var importer = NDJSONImport(decoder: NDJSONDecoder(maxSize: limit), skipInvalid: skipInvalid, retryFor: retry?.seconds)
+    var lookups: RedisConnection?
+    try withRetry { () throws(BusError) in lookups = try connection.connect() }
+    importer.schemas = SchemaRegistry(connection: lookups!, keys: try connection.keys())
     importer.notice = { Terminal.note($0) }
     let meter = Terminal.isTerminal(2) && !quiet ? ProgressLine() : nil
     importer.progress = meter.map { meter in
