@@ -44,6 +44,15 @@ public struct SchemaRegistry {
     public let type: String
     public let version: Int
     public let schema: JSONSchema
+
+    /// `envelope` checked against this version and stamped with it (unchanged when it
+    /// carries it already).
+    /// - Throws: `.badData` naming the version, the instance's place and the keyword.
+    public func stamp(_ envelope: Envelope) throws(BusError) -> Envelope {
+      if let v = schema.violation(of: envelope.data) { throw BusError(.badData, "\(type) version \(version): \(v)") }
+      if envelope.schemaVersion == version { return envelope }
+      do { return try envelope.withVersion(version) } catch { throw BusError(error) }
+    }
   }
 
   /// The latest version of `type`'s schema, or `nil` when the type has none (free-form).
@@ -172,10 +181,7 @@ public struct SchemaRegistry {
   ///   data breaks the schema; `.notFound` for a `wanted` version that is not registered.
   public func stamp(_ envelope: Envelope, version wanted: Int? = nil) throws(BusError) -> Envelope {
     guard let contract = try contract(envelope.type, version: wanted) else { return envelope }
-    if let v = contract.schema.violation(of: envelope.data) {
-      throw BusError(.badData, "\(envelope.type) version \(contract.version): \(v)")
-    }
-    do { return try envelope.withVersion(contract.version) } catch { throw BusError(error) }
+    return try contract.stamp(envelope)
   }
 
   /// KEYS: the type's schema hash; ARGV: the version wanted, or "" for the latest. Returns

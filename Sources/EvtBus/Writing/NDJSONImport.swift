@@ -192,27 +192,16 @@ package struct NDJSONImport {
     // The stream key and latest schema of the type last seen (lines of one type follow each
     // other), and the schemas read so far by type and version (0: the latest).
     var last: (type: String, stream: String, schema: SchemaRegistry.Version?, looked: Bool)?
-    var contracts: [String: SchemaRegistry.Version?] = [:]
-    func contract(_ type: String, _ version: Int) throws(BusError) -> SchemaRegistry.Version? {
-      let key = type + "\u{0}" + String(version)
-      if let found = contracts[key] { return found }
-      if contracts.count >= 4096 { contracts.removeAll(keepingCapacity: true) }
-      var found: SchemaRegistry.Version?
-      for attempt in 1...2 {
-        do {
-          found = try schemas!.contract(type, version: version == 0 ? nil : version)
-        } catch  where error.kind == .notFound {
-          found = nil
-        } catch  where error.isConnectionLoss && attempt == 1 {
-          // Its connection went down with the publisher's (a restart): once more on a new
-          // one; still down, the import's own retry takes over.
-          do throws(RedisError) { try schemas!.connection.reconnect() } catch { throw BusError(error) }
-          continue
-        }
-        break
+    let cache = schemas.map(SchemaCache.init)
+    func contract(_ type: String, _ version: Int?) throws(BusError) -> SchemaRegistry.Version? {
+      do {
+        return try cache!.contract(type, version: version)
+      } catch  where error.isConnectionLoss {
+        // Its connection went down with the publisher's (a restart): once more on a new one;
+        // still down, the import's own retry takes over.
+        do throws(RedisError) { try cache!.registry.connection.reconnect() } catch { throw BusError(error) }
+        return try cache!.contract(type, version: version)
       }
-      contracts[key] = found
-      return found
     }
     while let line = try lines.nextInPlace() {
       var write: EventWriter.Write
@@ -239,7 +228,7 @@ package struct NDJSONImport {
         }
         if schemas != nil {
           if !last!.looked {
-            last!.schema = try contract(write.envelope.type, 0)
+            last!.schema = try contract(write.envelope.type, nil)
             last!.looked = true
           }
           if let checked = try stamped(write.envelope, latest: last!.schema, contract) {
@@ -265,21 +254,15 @@ package struct NDJSONImport {
   /// `envelope` checked against its schema and stamped like `evt publish` does (`nil`: its
   /// type has no schema and it carries none).
   private func stamped(
-    _ envelope: Envelope, latest: SchemaRegistry.Version?, _ contract: (String, Int) throws(BusError) -> SchemaRegistry.Version?
+    _ envelope: Envelope, latest: SchemaRegistry.Version?, _ contract: (String, Int?) throws(BusError) -> SchemaRegistry.Version?
   ) throws(BusError) -> Envelope? {
-    let version: SchemaRegistry.Version
     if let carried = envelope.schemaVersion {
       guard let found = try contract(envelope.type, carried) else {
         throw BusError(.badData, "\(envelope.type) has no schema version \(carried)")
       }
-      version = found
-    } else {
-      guard let latest else { return nil }
-      version = latest
+      return try found.stamp(envelope)
     }
-    if let v = version.schema.violation(of: envelope.data) { throw BusError(.badData, "\(envelope.type) version \(version.version): \(v)") }
-    if envelope.schemaVersion == version.version { return envelope }
-    do { return try envelope.withVersion(version.version) } catch { throw BusError(error) }
+    return try latest?.stamp(envelope)
   }
 
   /// Asks again, with backoff until `deadline`, whether enough replicas have what was sent
