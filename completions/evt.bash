@@ -255,7 +255,7 @@ _evt_publish() {
 
 _evt_tail() {
     repeating_flags=()
-    non_repeating_flags=(--tls-insecure --json --pretty --line-buffered --follow -f --version -h --help)
+    non_repeating_flags=(--tls-insecure --json --pretty --line-buffered --follow -f --validate --version -h --help)
     repeating_options=()
     non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name -n --since)
     __evt_offer_flags_options -1
@@ -300,7 +300,7 @@ _evt_tail() {
 
 _evt_subscribe() {
     repeating_flags=()
-    non_repeating_flags=(--tls-insecure --json --pretty --line-buffered --until-empty --wait-pending --version -h --help)
+    non_repeating_flags=(--tls-insecure --json --pretty --line-buffered --validate --until-empty --wait-pending --version -h --help)
     repeating_options=()
     non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --log-level --log-format --metrics-addr --heartbeat-file --count -c --timeout)
     __evt_offer_flags_options -1
@@ -685,13 +685,55 @@ _evt_schema() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    contracts|register|check|show|versions|mode)
+    list|contracts|register|check|show|versions|mode|delete)
         # Offer subcommand argument completions
         "_evt_schema_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'contracts register check show versions mode' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list contracts register check show versions mode delete' -- "${cur}"))
+        ;;
+    esac
+}
+
+_evt_schema_list() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --json --pretty --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --version)
+    __evt_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--version')
+        return
         ;;
     esac
 }
@@ -911,6 +953,48 @@ _evt_schema_mode() {
     case "${positional_number}" in
     2)
         __evt_add_completions -W 'backward'$'\n''forward'$'\n''full'$'\n''none'
+        return
+        ;;
+    esac
+}
+
+_evt_schema_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --version)
+    __evt_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--version')
         return
         ;;
     esac

@@ -58,7 +58,7 @@ _evt() {
             'create-user:Create a user and publish its user.created event, atomically.'
             'get-user:Print a user of the user service as JSON.'
             'run-email-worker:Run the email service: welcome mails and order confirmations.'
-            'schema:Event contracts: the built-in ones, and JSON Schemas registered for your own types.'
+            'schema:Event contracts: JSON Schemas with versions, for the built-in types and your own.'
             'bench:Measure publish and consume rates and end-to-end latency against this Redis.'
             'migrate:Move a namespace'\''s data from the key layout of an earlier evt to the current one.'
             'stats:Show streams, consumer groups, lag, dead letters and processing times.'
@@ -134,6 +134,7 @@ _evt_tail() {
         '-n[How many of the latest events to print (default 10).]:n:'
         '(--follow -f)'{--follow,-f}'[Keep printing new events until interrupted.]'
         '--since[Start at an ISO-8601 time, a duration ago (15m) or a stream id.]:time|id:'
+        '--validate[Check each event against its schema version and report a breach on standard error; every event is still printed.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -163,6 +164,7 @@ _evt_subscribe() {
         '--consumer[Consumer name within the group (default\: HOST-PID).]:name:'
         '--start[Where a new group starts\: beginning (default), latest, or a stream id.]:where:'
         '--exec[Run this shell command for each event (envelope on stdin).]:command:'
+        '--validate[Without --group\: check each event against its schema version and log a breach; every event is still handled.]'
         '--max-attempts[Attempts per event, the first included, before it is dead-lettered.]:n:'
         '--backoff-base[Wait before the first retry, like 500ms; doubles each time, with jitter.]:duration:'
         '--backoff-max[Longest wait between retries.]:duration:'
@@ -346,23 +348,50 @@ _evt_schema() {
     case "${state}" in
     command)
         local -ar subcommands=(
-            'contracts:Show the built-in contracts that publish and consumer groups enforce.'
+            'list:List the types that have a schema, with their versions; with TYPE, print its schema.'
+            'contracts:Print the built-in contracts (JSON Schemas) that publish and consumer groups enforce.'
             'register:Register a JSON Schema (draft 2020-12) as the next version of a type'\''s contract.'
             'check:Check a candidate schema before registering it: the compatibility rule, and the events already stored.'
             'show:Print a registered schema of a type: the latest version, or --version V.'
             'versions:List the registered versions of a type'\''s schema, oldest first (exit 66 when it has none).'
             'mode:Print or set the compatibility rule of a type'\''s schema versions.'
+            'delete:Delete one version of a type'\''s schema.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        contracts|register|check|show|versions|mode)
+        list|contracts|register|check|show|versions|mode|delete)
             "_evt_schema_${words[1]}" && ret=0
             ;;
         esac
         ;;
     esac
+
+    return "${ret}"
+}
+
+_evt_schema_list() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
+        '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
+        ':type:'
+        '--version[With TYPE\: the version to print.]:n:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
 
     return "${ret}"
 }
@@ -491,6 +520,30 @@ _evt_schema_mode() {
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
         ':type:'
         ':mode:{__evt_complete "${_mode[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_schema_delete() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        ':type:'
+        '--version[The version to delete.]:n:'
+        '--force[Delete it even while unacknowledged events carry it.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

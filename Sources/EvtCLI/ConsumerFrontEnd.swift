@@ -2,6 +2,7 @@ import EvtBus
 import EvtOps
 import EvtProcess
 import EvtRedis
+import EvtServices
 import Logging
 
 /// What the long-running consumers (`subscribe`, `run-email-worker`) do around their work:
@@ -46,11 +47,20 @@ struct ConsumerFrontEnd {
     return try worker.run(on: first, shouldStop: shouldStop)
   }
 
-  /// Reads new events of `selection` as they arrive, outside any group (nothing acknowledged).
+  /// Reads new events of `selection` as they arrive, outside any group (nothing acknowledged);
+  /// with `validate`, each event that breaks its schema is a warning in the log first.
   func runLive(
-    _ selection: TypeSelection, limits: SubscriptionLimits, handler: DeliveryHandler, shouldStop: @escaping () -> Bool
+    _ selection: TypeSelection, limits: SubscriptionLimits, validate: Bool, handler: DeliveryHandler,
+    shouldStop: @escaping () -> Bool
   ) throws(BusError) -> SubscriptionOutcome {
     let redis = try connection.connectReading()
+    var handler = handler
+    if validate {
+      handler = ValidatingHandler(handler, validation: SchemaValidation(connection: redis, keys: keys, builtIns: ServiceTypes.contracts)) {
+        [logger] in
+        logger.warning("\($0)")
+      }
+    }
     var reconnect = Reconnect(connection: redis) { [logger] in logger.warning("\($0)") }
     reconnect.outage = Reconnect.Outage()
     Shutdown.install()

@@ -10,27 +10,44 @@ package enum ServiceTypes {
   /// The email worker sent a mail: data `userId`, `type`, `recipient`, `orderId`?, `messageId`.
   package static let emailSent = "email.sent"
 
-  /// The bus's contracts and the services': what `publish` and consumer groups enforce.
-  package static let contracts = EventContracts.bus.adding([
-    EventSchema(
-      type: userCreated,
-      fields: [
-        .string("userId", format: .text, maxBytes: 200), .string("email", format: .email, maxBytes: 254),
-        .string("name", format: .text, maxBytes: 800),
-      ]),
-    EventSchema(
-      type: orderPlaced,
-      fields: [
-        .string("orderId", format: .text, maxBytes: 200), .string("userId", format: .text, maxBytes: 200),
-        EventSchema.Field("items", [.array], required: false), EventSchema.Field("total", [.number], required: false),
-      ]),
-    EventSchema(
-      type: emailSent,
-      fields: [
-        .string("userId"), .string("type", allowed: ["welcome", "order_confirmation"]), .string("recipient", format: .email),
-        .string("orderId", required: false), .string("messageId"),
-      ]),
-  ])
+  /// The bus's contracts and the services': what `publish` and consumer groups enforce, and
+  /// what the schema registry registers as each type's first version. Text that reaches a
+  /// terminal, a log or a mail must be printable (``EventContracts/printablePattern``).
+  package static let contracts = EventContracts.bus.adding(
+    EventContracts([
+      (
+        userCreated,
+        #"""
+        {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"A user was created",
+         "type":"object","required":["userId","email","name"],
+         "properties":{"userId":{"type":"string","maxLength":200,"pattern":\#(printable)},
+          "email":{"type":"string","maxLength":254,"format":"email"},
+          "name":{"type":"string","maxLength":800,"pattern":\#(printable)}}}
+        """#
+      ),
+      (
+        orderPlaced,
+        #"""
+        {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"An order was placed",
+         "type":"object","required":["orderId","userId"],
+         "properties":{"orderId":{"type":"string","maxLength":200,"pattern":\#(printable)},
+          "userId":{"type":"string","maxLength":200,"pattern":\#(printable)},
+          "items":{"type":"array"},"total":{"type":"number"}}}
+        """#
+      ),
+      (
+        emailSent,
+        #"""
+        {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"The email worker sent a mail",
+         "type":"object","required":["userId","type","recipient","messageId"],
+         "properties":{"userId":{"type":"string"},"type":{"enum":["welcome","order_confirmation"]},
+          "recipient":{"type":"string","format":"email"},"orderId":{"type":"string"},"messageId":{"type":"string"}}}
+        """#
+      ),
+    ]))
+
+  /// ``EventContracts/printablePattern`` as a JSON string.
+  private static var printable: String { JSON.quoted(EventContracts.printablePattern) }
 }
 
 extension Keys {

@@ -57,6 +57,14 @@ struct SchemaSuiteTests {
       for test in tests {
         guard let data = test["data"], case .bool(let valid)? = test["valid"] else { continue }
         let violation = schema.violation(of: data)
+        // Events take the in-place path: it must agree wherever it decides.
+        let text = data.serialized
+        let inPlace = schema.inPlaceVerdict(text)
+        let combined = text.withUnsafeBufferPointer { schema.violation(ofJSON: $0, 0..<$0.count) == nil }
+        if inPlace != nil && inPlace != valid || combined != valid {
+          outcome.failures.append(
+            "\(file): \(description): \(test["description"]?.stringValue ?? "?"): in place: expected \(valid ? "valid" : "invalid")")
+        }
         if (violation == nil) == valid {
           outcome.passed += 1
         } else {

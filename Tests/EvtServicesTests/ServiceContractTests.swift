@@ -16,16 +16,17 @@ struct ServiceContractTests {
   func builtIn() throws {
     let c = ServiceTypes.contracts
     #expect(
-      c.violation(of: try envelope("order.placed", #"{"orderId":"1"}"#)) == #"order.placed: data is missing the required field "userId""#)
+      c.violation(of: try envelope("order.placed", #"{"orderId":"1"}"#))
+        == #"order.placed: data: the required property "userId" is missing"#)
     #expect(
       c.violation(of: try envelope("order.placed", #"{"orderId":"1","userId":2}"#))
-        == #"order.placed: field "userId" must be a string, not a number"#)
+        == #"order.placed: data/userId: 2 is a number, not a string"#)
     #expect(c.violation(of: try envelope("order.placed", #"{"orderId":"1","userId":"2","items":[],"total":3.5,"x":{}}"#)) == nil)
-    #expect(c.violation(of: try envelope("order.placed", #"[1]"#)) == "order.placed: data must be an object, not an array")
+    #expect(c.violation(of: try envelope("order.placed", #"[1]"#)) == "order.placed: data: an array of 1 is an array, not an object")
     #expect(c.violation(of: try envelope("user.created", #"{"userId":"1","email":"a@b.c","name":"A"}"#)) == nil)
     #expect(
       c.violation(of: try envelope("email.sent", #"{"userId":"1","type":"x","recipient":"a@b.c","messageId":"m"}"#))?.contains(
-        "one of welcome, order_confirmation") == true)
+        #"data/type: "x" is not one of "welcome", "order_confirmation""#) == true)
     #expect(c.violation(of: try envelope("something.else", "1")) == nil)
     let failed = #"{"event":null,"error":"e","permanent":true,"attempts":1,"group":"g","stream":"s","entryId":"1-0"}"#
     #expect(c.violation(of: try envelope("event.failed", failed)) == nil)

@@ -43,7 +43,7 @@ user() { evt publish user.created --data "{\"userId\":\"$1\",\"email\":\"$2\",\"
   evil='{"userId":"u1","email":"victim@example.com>\r\nBcc: attacker@evil.com\r\nSubject: <x","name":"Bob"}'
   run_evt publish user.created --data "$evil"
   [ "$status" -eq 65 ]
-  [[ "$err" == *"email address"* ]]
+  [[ "$err" == *"data/email: "*"is not a valid email"* ]]
   run_evt publish user.created --data '{"userId":"u2","email":"not-an-address","name":"Bob"}'
   [ "$status" -eq 65 ]
   run_evt publish user.created --data '{"userId":"u3","email":"a@example.com","name":"Bob\r\nBcc: attacker@evil.com"}'

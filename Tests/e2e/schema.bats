@@ -58,9 +58,88 @@ v2_required='{"type":"object","required":["invoiceId","amount","customer"],"prop
   [ -z "$(rcli_each --scan --pattern "$EVT_NAMESPACE:*")" ]
 }
 
-@test "evt schema without a subcommand still shows the built-in contracts" {
-  evt schema --pretty | grep -qx '  userId: string'
-  evt schema --pretty order.placed | grep -qx '  total?: number'
+@test "evt schema lists every type with its versions; built-in contracts are registered by the same path on first use" {
+  evt schema register invoice.paid - <<< "$v1" > /dev/null
+  evt schema --pretty | grep -qx 'invoice.paid  versions 1 (latest 1, backward)'
+  evt schema --pretty | grep -qx 'user.created  built-in, not used yet (version 1 once used)'
+  [ "$(evt schema --json | jq -r 'select(.type == "invoice.paid") | .versions | join(",")')" = 1 ]
+  [ "$(evt schema invoice.paid)" = "$v1" ]
+  # A built-in type is checked on publish and stamped with the version its contract became.
+  run_evt publish user.created --data '{"userId":"u1","email":"not an address","name":"A"}'
+  [ "$status" -eq 65 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *'data/email: "not an address" is not a valid email'* ]]
+  evt publish user.created --data '{"userId":"u1","email":"a@example.com","name":"A"}' | grep -q '"version":"1"'
+  evt schema --pretty | grep -qx 'user.created  versions 1 (latest 1, backward, built-in)'
+  [ "$(evt schema versions user.created)" = 1 ]
+  # Control characters in text that reaches terminals and mail are refused by the contract.
+  run_evt publish user.created --data '{"userId":"u2","email":"b@example.com","name":"A\u001b[2J"}'
+  [ "$status" -eq 65 ]
+  [[ "$err" == *'data/name: '*'does not match pattern'* ]]
+}
+
+@test "tail --validate and subscribe --validate report a breach on standard error and go on" {
+  evt schema register invoice.paid - <<< "$v1" > /dev/null
+  evt publish invoice.paid --data '{"invoiceId":"i1","amount":5}' -q
+  rcli XADD "$(stream_key invoice.paid)" '*' event '{"id":"x2","type":"invoice.paid","version":"1","timestamp":"2026-12-01T00:00:00.000Z","data":{"invoiceId":"i2","amount":-1}}' > /dev/null
+  rcli XADD "$(stream_key invoice.paid)" '*' event '{"id":"x3","type":"invoice.paid","version":"9","timestamp":"2026-12-01T00:00:01.000Z","data":{}}' > /dev/null
+  evt publish invoice.paid --data '{"invoiceId":"i4","amount":6}' -q
+  run_evt tail --validate --json invoice.paid
+  [ "$status" -eq 0 ]
+  [ "$(echo "$out" | wc -l)" -eq 4 ]
+  [ "$(echo "$err" | wc -l)" -eq 2 ]
+  [[ "$err" == *'invoice.paid event x2: breaks invoice.paid schema version 1: data/amount: -1 is less than minimum 0'* ]]
+  [[ "$err" == *'invoice.paid event x3: invoice.paid version 9 is not a registered schema version'* ]]
+  # Without --validate nothing is said.
+  run_evt tail --json invoice.paid
+  [ -z "$err" ]
+  # A live subscriber: every event printed, the breach logged.
+  evt subscribe --validate --count 2 --json invoice.paid > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
+  pid=$!
+  sleep 1
+  rcli XADD "$(stream_key invoice.paid)" '*' event '{"id":"x5","type":"invoice.paid","version":"1","timestamp":"2026-12-01T00:00:02.000Z","data":{"amount":1}}' > /dev/null
+  evt publish invoice.paid --data '{"invoiceId":"i6","amount":6}' -q
+  wait "$pid"
+  [ "$(wc -l < "$BATS_TEST_TMPDIR/out")" -eq 2 ]
+  grep -q 'invoice.paid event x5: breaks invoice.paid schema version 1: data: the required property \\"invoiceId\\" is missing' "$BATS_TEST_TMPDIR/err" ||
+    grep -q 'invoice.paid event x5: breaks invoice.paid schema version 1: data: the required property "invoiceId" is missing' "$BATS_TEST_TMPDIR/err"
+  [ "$(grep -c 'breaks' "$BATS_TEST_TMPDIR/err")" -eq 1 ]
+  run_evt subscribe --validate --group g invoice.paid
+  [ "$status" -eq 64 ]
+  assert_one_error_line "$err"
+}
+
+@test "schema delete: refused while unacknowledged events carry the version, unless --force; versions are never given out again" {
+  evt schema register invoice.paid - <<< "$v1" > /dev/null
+  evt schema register invoice.paid - <<< "$v2_optional" > /dev/null
+  evt publish invoice.paid --data '{"invoiceId":"i1","amount":5}' --schema-version 1 -q
+  evt subscribe --group billing --until-empty invoice.paid > /dev/null
+  evt publish invoice.paid --data '{"invoiceId":"i2","amount":5}' --schema-version 1 -q
+  run_evt schema delete invoice.paid --version 1
+  [ "$status" -eq 73 ]
+  assert_one_error_line "$err"
+  [[ "$err" == *'1 unacknowledged invoice.paid event carry version 1'*'in group billing'*'--force'* ]]
+  [ "$(evt schema versions invoice.paid | tr '\n' ' ')" = "1 2 " ]
+  # Once the group has it, version 1 may go.
+  evt subscribe --group billing --until-empty invoice.paid > /dev/null
+  run_evt schema delete invoice.paid --version 1
+  [ "$status" -eq 0 ]
+  [ "$out" = "deleted invoice.paid version 1; the latest is now version 2" ]
+  run_evt schema delete invoice.paid --version 1
+  [ "$status" -eq 66 ]
+  # A pending event of version 2 (delivered, not acknowledged): refused; --force deletes.
+  evt publish invoice.paid --data '{"invoiceId":"i3","amount":5}' -q
+  rcli XREADGROUP GROUP billing c1 COUNT 10 STREAMS "$(stream_key invoice.paid)" '>' > /dev/null
+  run_evt schema delete invoice.paid --version 2
+  [ "$status" -eq 73 ]
+  run_evt schema delete invoice.paid --version 2 --force
+  [ "$status" -eq 0 ]
+  [ "$out" = "deleted invoice.paid version 2; no version is left: its data is free-form" ]
+  evt publish invoice.paid --data '{"anything":true}' | grep -q '"version":"1.0"'
+  # The next version is 3, not 1 again.
+  [ "$(evt schema register invoice.paid - <<< "$v1")" = "invoice.paid version 3" ]
+  run_evt schema delete invoice.paid --version 0
+  [ "$status" -eq 64 ]
 }
 
 @test "schema check: the stored events a candidate would break, with id and reason, and the compatibility reason; exit 0 when clean" {
@@ -135,4 +214,10 @@ v2_required='{"type":"object","required":["invoiceId","amount","customer"],"prop
   run_evt publish --ndjson < "$BATS_TEST_TMPDIR/in.ndjson"
   [ "$status" -eq 65 ]
   [ "$(rcli XLEN "$(stream_key invoice.paid)")" = 3 ]
+}
+
+@test "the README's contract table is the one made from the built-in schemas" {
+  expected=$("$BATS_TEST_DIRNAME/../../scripts/contract-table" "$EVT_BIN")
+  actual=$(sed -n '/<!-- contracts:begin -->/,/<!-- contracts:end -->/p' "$BATS_TEST_DIRNAME/../../README.md" | sed '1d;$d')
+  [ "$actual" = "$expected" ]
 }

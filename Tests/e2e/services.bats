@@ -116,7 +116,7 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
   rcli XADD "$(stream_key order.placed)" '*' event '{"id":"x1","type":"order.placed","version":"1.0","timestamp":"2026-11-27T10:00:00.000Z","data":{"orderId":"1"}}' >/dev/null
   run_evt run-email-worker --outbox "$BATS_TEST_TMPDIR/out" --until-empty
   [ "$status" = 1 ]
-  evt replay-dlq --list --json | grep -q 'breaks its contract: order.placed: data is missing the required field \\"userId\\"'
+  evt replay-dlq --list --json | grep -q 'breaks its contract: order.placed: data: the required property \\"userId\\" is missing'
 }
 
 @test "1,000 users while a --concurrency 4 worker is killed -9 twice and restarted: exactly 1,000 mails and email.sent, nothing pending, no dead letters" {
@@ -239,13 +239,15 @@ outbox_count() { find "$1" -name '*.eml' | wc -l; }
 }
 
 @test "evt schema shows the contracts that publish enforces" {
-  evt schema --pretty | grep -qx '  userId: string'
-  evt schema --pretty order.placed | grep -qx '  total?: number'
-  [ "$(evt schema --json | wc -l)" = 4 ]
-  evt schema --json email.sent | grep -q '"allowed":\["welcome","order_confirmation"\]'
-  run_evt schema user.deleted
+  [ "$(evt schema contracts --json | wc -l)" = 4 ]
+  evt schema contracts --json | jq -s -e 'map(select(.type == "order.placed"))[0].schema.required == ["orderId","userId"]' > /dev/null
+  evt schema contracts --json email.sent | jq -e '.schema.properties.type.enum == ["welcome","order_confirmation"]' > /dev/null
+  run_evt schema contracts user.deleted
   [ "$status" = 66 ]
   assert_one_error_line "$err"
+  # The same schema is what the registry holds once the type is used.
+  evt publish order.placed --data '{"orderId":"o1","userId":"u1"}' | grep -q '"version":"1"'
+  [ "$(evt schema show order.placed --json)" = "$(evt schema contracts --json order.placed | jq -c .schema)" ]
 }
 
 @test "only the SMTP mailer loads libcurl: the evt binary does not link it" {

@@ -39,7 +39,7 @@ final class GroupBatchProcessor {
     self.doneMarkers = doneMarkers
     self.maxDeliveries = maxDeliveries
     self.shouldStop = shouldStop
-    self.schemas = SchemaCache(registry: SchemaRegistry(connection: consumer.connection, keys: consumer.keys))
+    self.schemas = SchemaCache(registry: SchemaRegistry(connection: consumer.connection, keys: consumer.keys, builtIns: contracts))
   }
 
   /// Before reading new work: waits while the handler's gate is closed to new work.

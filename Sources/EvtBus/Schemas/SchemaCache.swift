@@ -39,7 +39,7 @@ final class SchemaCache {
     guard let version = envelope.schemaVersion else { return nil }
     let type = envelope.type
     guard let found = try contract(type, version: version) else { return "\(type) version \(version) is not a registered schema version" }
-    guard let v = found.schema.violation(of: envelope.data) else { return nil }
+    guard let v = found.schema.violation(of: envelope) else { return nil }
     return "breaks \(type) schema version \(version): \(v)"
   }
 }

@@ -37,7 +37,7 @@ extension SchemaRegistry {
     func examine(_ entry: StreamEntry) {
       guard let raw = entry.event, let envelope = try? Envelope.decode(raw), envelope.type == type else { return }
       checked += 1
-      if let v = candidate.violation(of: envelope.data) {
+      if let v = candidate.violation(of: envelope) {
         findings.append(Finding(eventID: envelope.id, entryID: entry.id, reason: v.description))
       }
     }

@@ -24,19 +24,27 @@ public enum SchemaCompatibility: String, Sendable, CaseIterable {
 
 /// The JSON Schemas of event types, kept in Redis so every evt process sees the same
 /// contracts: one hash per type, `NS:{<type>}:schemas`, on the type's slot (fields `latest`,
-/// `mode`, and `v<N>` holding version N's schema as registered), and the set `NS:schema-types`
-/// naming the types that have one. Versions count 1, 2, … per type and are never reused.
+/// `last` — the highest version ever given out —, `mode`, and `v<N>` holding version N's
+/// schema as registered), and the set `NS:schema-types` naming the types that have one.
+/// Versions count 1, 2, … per type and are never reused, not even after a deletion.
 ///
 /// Registering is a compare-and-set on `latest` in one script: of two processes registering at
 /// once, the second is told to try again (after checking against the version the first made),
 /// so no version is ever checked against a schema that is not the one before it.
+///
+/// The built-in contracts (``EventContracts``) are registered by the same path: the first
+/// time a built-in type's schema is looked up and Redis has none, its built-in schema is
+/// registered as its first version.
 public struct SchemaRegistry {
   public let connection: RedisConnection
   public let keys: Keys
+  /// The built-in contracts, registered on first use.
+  public let builtIns: EventContracts
 
-  public init(connection: RedisConnection, keys: Keys) {
+  public init(connection: RedisConnection, keys: Keys, builtIns: EventContracts = .bus) {
     self.connection = connection
     self.keys = keys
+    self.builtIns = builtIns
   }
 
   /// A registered version of a type's schema.
@@ -49,7 +57,7 @@ public struct SchemaRegistry {
     /// carries it already).
     /// - Throws: `.badData` naming the version, the instance's place and the keyword.
     public func stamp(_ envelope: Envelope) throws(BusError) -> Envelope {
-      if let v = schema.violation(of: envelope.data) { throw BusError(.badData, "\(type) version \(version): \(v)") }
+      if let v = schema.violation(of: envelope) { throw BusError(.badData, "\(type) version \(version): \(v)") }
       if envelope.schemaVersion == version { return envelope }
       do { return try envelope.withVersion(version) } catch { throw BusError(error) }
     }
@@ -161,6 +169,11 @@ public struct SchemaRegistry {
     let key = keys.schemas(type)
     let reply = try Self.lookupScript.run(on: connection, keys: [key], args: [wanted.map(String.init) ?? ""])
     guard let parts = reply.array else {
+      if wanted == nil || wanted == 1, let builtIn = builtIns[type] {
+        // A built-in type meets the registry: its contract becomes version 1 (or the next).
+        let (n, _) = try register(type, source: builtIn.source)
+        if wanted == nil || wanted == n { return Version(type: type, version: n, schema: builtIn) }
+      }
       if let wanted { throw BusError(.notFound, "\(type) has no schema version \(wanted)") }
       return nil
     }
@@ -207,8 +220,8 @@ public struct SchemaRegistry {
     """
     local latest = tonumber(redis.call('HGET', KEYS[1], 'latest') or '0')
     if latest ~= tonumber(ARGV[1]) then return -1 end
-    local n = latest + 1
-    redis.call('HSET', KEYS[1], 'latest', n, 'v' .. n, ARGV[2])
+    local n = math.max(latest, tonumber(redis.call('HGET', KEYS[1], 'last') or '0')) + 1
+    redis.call('HSET', KEYS[1], 'latest', n, 'last', n, 'v' .. n, ARGV[2])
     return n
     """)
 }

@@ -138,7 +138,8 @@ struct Publish: ParsableCommand {
     var published = write
     try withRetry { () throws(BusError) in
       let redis = try connection.connect()
-      let stamped = try SchemaRegistry(connection: redis, keys: keys).stamp(write.envelope, version: schemaVersion)
+      let stamped = try SchemaRegistry(connection: redis, keys: keys, builtIns: ServiceTypes.contracts).stamp(
+        write.envelope, version: schemaVersion)
       if stamped.version != write.envelope.version {
         do throws(EnvelopeError) {
           published = try EventWriter(keys: keys, contracts: ServiceTypes.contracts).prepare(stamped)
@@ -173,7 +174,7 @@ struct Publish: ParsableCommand {
     var importer = NDJSONImport(decoder: NDJSONDecoder(maxSize: limit), skipInvalid: skipInvalid, retryFor: retry?.seconds)
     var lookups: RedisConnection?
     try withRetry { () throws(BusError) in lookups = try connection.connect() }
-    importer.schemas = SchemaRegistry(connection: lookups!, keys: try connection.keys())
+    importer.schemas = try connection.schemaRegistry(lookups!)
     importer.notice = { Terminal.note($0) }
     let meter = Terminal.isTerminal(2) && !quiet ? ProgressLine() : nil
     importer.progress = meter.map { meter in

@@ -19,6 +19,8 @@ struct Subscribe: ParsableCommand {
 
       --exec runs the command through /bin/sh -c for each event, with the envelope on standard input and EVT_ID, EVT_TYPE, EVT_STREAM_ID, EVT_DELIVERY (group deliveries), EVT_ATTEMPT (attempts in this process), EVT_CORRELATION_ID, EVT_CAUSATION_ID, TRACEPARENT (W3C) and EVT_HEADER_<NAME> for each header in its environment. An 'evt publish' run by the command carries the flow on: correlation id, the handled event as causation id, and the trace.
 
+      A group checks each event against the schema of the version it carries (see evt schema) and dead-letters a breach or an unknown version. Without --group, --validate makes the same check and logs a breach as a warning on standard error; the event is still handled.
+
       With --group, the processing figures are kept in Redis for 'evt stats'; --metrics-addr serves Prometheus metrics, /healthz and /readyz; --heartbeat-file is touched on every turn of the loop. Log lines (reconnects, handler problems) go to standard error as text, json or logfmt (--log-format).
 
       SIGINT/SIGTERM finish the event in hand, acknowledge it and exit 0. Exit codes: 0 done, 1 some event was dead-lettered or left pending, 75 --timeout passed without an event.
@@ -48,6 +50,11 @@ struct Subscribe: ParsableCommand {
 
   @Option(help: ArgumentHelp("Run this shell command for each event (envelope on stdin).", valueName: "command"))
   var exec: String?
+
+  @Flag(
+    name: .customLong("validate"),
+    help: "Without --group: check each event against its schema version and log a breach; every event is still handled.")
+  var checkSchemas = false
 
   @OptionGroup(title: "Retries, dead letters and crash recovery (with --group)") var recovery: GroupRecoveryOptions
 
@@ -83,6 +90,8 @@ struct Subscribe: ParsableCommand {
       if waitPending { throw ValidationError("--wait-pending needs --group") }
       if operations.metricsAddr != nil { throw ValidationError("--metrics-addr needs --group") }
       if operations.heartbeatFile != nil { throw ValidationError("--heartbeat-file needs --group") }
+    } else if checkSchemas {
+      throw ValidationError("--validate is for subscribers without --group: a group checks every event and dead-letters a breach")
     }
     if waitPending && !untilEmpty { throw ValidationError("--wait-pending needs --until-empty") }
     if let start, groupStart(start) == nil {
@@ -106,7 +115,7 @@ struct Subscribe: ParsableCommand {
     // A closed output (the reader of a pipe went away) ends the subscription like a signal.
     let shouldStop = { Shutdown.isRequested || printer?.outputClosed == true || Terminal.outputClosed() }
     guard group != nil else {
-      return try report(front.runLive(selection, limits: limits, handler: handler, shouldStop: shouldStop), printer)
+      return try report(front.runLive(selection, limits: limits, validate: checkSchemas, handler: handler, shouldStop: shouldStop), printer)
     }
     let options = workerOptions(front, selection)
     let worker = try GroupWorker(options: options, keys: front.keys, connect: try connection.connector(), logger: front.logger) { _ in

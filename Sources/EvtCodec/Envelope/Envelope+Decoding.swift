@@ -24,7 +24,7 @@ extension Envelope {
         guard let scanned else { throw EnvelopeError("an envelope must be a JSON object") }
         let envelope = Envelope(
           raw: raw, layout: try Self.layout(of: Members(buf, scanned.members, scanned.more), minified: scanned.minified))
-        return (envelope, contracts?.violation(of: envelope, dataMembers: scanned.dataMembers, in: buf))
+        return (envelope, contracts?.violation(of: envelope))
       }
     }
   }

@@ -61,10 +61,62 @@ public enum JSON {
   static func forEachMember(
     of range: Range<Int>, in input: UnsafeBufferPointer<UInt8>, _ body: (_ name: Range<Int>, _ value: Range<Int>) -> Bool
   ) {
-    var i = range.lowerBound + 1
-    func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-    func space() { while i < range.upperBound, isSpace(input[i]) { i += 1 } }
-    func skipString() {
+    var c = RawCursor(input: input, at: range.lowerBound + 1, end: range.upperBound)
+    while true {
+      c.space()
+      guard c.i < range.upperBound - 1, input[c.i] == UInt8(ascii: "\"") else { return }
+      let nameStart = c.i
+      c.skipString()
+      let name = (nameStart + 1)..<(c.i - 1)
+      c.space()
+      c.i += 1  // ':'
+      c.space()
+      let valueStart = c.i
+      c.skipValue()
+      guard body(name, valueStart..<c.i) else { return }
+      guard c.comma() else { return }
+    }
+  }
+
+  /// Calls `body` with the range of each element of the array at `range` of `input`, which
+  /// must be valid JSON (checked before), until it returns false.
+  static func forEachElement(of range: Range<Int>, in input: UnsafeBufferPointer<UInt8>, _ body: (_ value: Range<Int>) -> Bool) {
+    var c = RawCursor(input: input, at: range.lowerBound + 1, end: range.upperBound)
+    while true {
+      c.space()
+      guard c.i < range.upperBound - 1, input[c.i] != UInt8(ascii: "]") else { return }
+      let valueStart = c.i
+      c.skipValue()
+      guard body(valueStart..<c.i) else { return }
+      guard c.comma() else { return }
+    }
+  }
+
+  /// Walks valid JSON text (checked before) without decoding it.
+  private struct RawCursor {
+    let input: UnsafeBufferPointer<UInt8>
+    var i: Int
+    let end: Int
+
+    init(input: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) {
+      self.input = input
+      self.i = i
+      self.end = end
+    }
+
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+
+    mutating func space() { while i < end, Self.isSpace(input[i]) { i += 1 } }
+
+    /// Past a `,` after white space; false at the end of the container.
+    mutating func comma() -> Bool {
+      space()
+      guard i < end, input[i] == UInt8(ascii: ",") else { return false }
+      i += 1
+      return true
+    }
+
+    mutating func skipString() {
       i += 1
       while true {
         let b = input[i]
@@ -73,7 +125,8 @@ public enum JSON {
       }
       i += 1
     }
-    func skipValue() {
+
+    mutating func skipValue() {
       switch input[i] {
       case UInt8(ascii: "\""): skipString()
       case UInt8(ascii: "{"), UInt8(ascii: "["):
@@ -90,27 +143,12 @@ public enum JSON {
           i += 1
         } while depth > 0
       default:
-        while i < range.upperBound, !isSpace(input[i]), input[i] != UInt8(ascii: ","), input[i] != UInt8(ascii: "}"),
+        while i < end, !Self.isSpace(input[i]), input[i] != UInt8(ascii: ","), input[i] != UInt8(ascii: "}"),
           input[i] != UInt8(ascii: "]")
         {
           i += 1
         }
       }
-    }
-    while true {
-      space()
-      guard i < range.upperBound - 1, input[i] == UInt8(ascii: "\"") else { return }
-      let nameStart = i
-      skipString()
-      let name = (nameStart + 1)..<(i - 1)
-      space()
-      i += 1  // ':'
-      space()
-      let valueStart = i
-      skipValue()
-      guard body(name, valueStart..<i) else { return }
-      space()
-      if i < range.upperBound, input[i] == UInt8(ascii: ",") { i += 1 } else { return }
     }
   }
 
@@ -178,23 +216,18 @@ public enum JSON {
     var more: Bool
     /// No insignificant white space anywhere.
     var minified: Bool
-    /// The members of the top-level `data` member when it is an object (`nil` otherwise, or
-    /// when it has more than ``maxScannedMembers`` * 2: then they must be walked).
-    var dataMembers: UnsafeBufferPointer<RawMember>?
   }
 
   /// Validates one JSON text in place — no copy, no tree, no heap allocation for ordinary
-  /// input — and, when it is an object, hands `body` its top-level members and those of its
-  /// `data` member (see ``ScannedObject``); `nil` when the text is not an object. One pass
-  /// gives an envelope's members and what its contract check needs.
+  /// input — and, when it is an object, hands `body` its top-level members (see
+  /// ``ScannedObject``); `nil` when the text is not an object.
   static func scanObject<R>(
     _ input: UnsafeBufferPointer<UInt8>, maxDepth: Int, _ body: (ScannedObject?) throws(EnvelopeError) -> R
   ) throws(EnvelopeError) -> R {
-    let capacity = maxScannedMembers * 3
+    let capacity = maxScannedMembers
     let result: Result<R, EnvelopeError> = withUnsafeTemporaryAllocation(of: RawMember.self, capacity: capacity) { slots in
       var p = JSONParser(input: input, minify: false, tree: false, maxDepth: maxDepth)
       p.rawMembers = UnsafeMutableBufferPointer(rebasing: slots[..<maxScannedMembers])
-      p.dataMembers = UnsafeMutableBufferPointer(rebasing: slots[maxScannedMembers...])
       do {
         try p.withNameStack { (p) throws(JSONError) in _ = try p.document() }
       } catch {
@@ -203,10 +236,8 @@ public enum JSON {
       let first = input.first { !(0x20 == $0 || 0x09 == $0 || 0x0A == $0 || 0x0D == $0) }
       var scanned: ScannedObject?
       if first == UInt8(ascii: "{") {
-        let data = p.dataIsObject && !p.dataMembersOverflowed ? UnsafeBufferPointer(rebasing: p.dataMembers[..<p.dataMemberCount]) : nil
         scanned = ScannedObject(
-          members: UnsafeBufferPointer(rebasing: slots[..<p.rawMemberCount]), more: p.rawMembersOverflowed, minified: !p.sawSpace,
-          dataMembers: data)
+          members: UnsafeBufferPointer(rebasing: slots[..<p.rawMemberCount]), more: p.rawMembersOverflowed, minified: !p.sawSpace)
       }
       do throws(EnvelopeError) { return .success(try body(scanned)) } catch { return .failure(error) }
     }

@@ -28,12 +28,6 @@ struct JSONParser {
   var rawMembers = UnsafeMutableBufferPointer<JSON.RawMember>(start: nil, count: 0)
   var rawMemberCount = 0
   var rawMembersOverflowed = false
-  /// Where it wants the members of the top-level `data` object, and where that value starts.
-  var dataMembers = UnsafeMutableBufferPointer<JSON.RawMember>(start: nil, count: 0)
-  var dataMemberCount = 0
-  var dataMembersOverflowed = false
-  var dataValueStart = -1
-  var dataIsObject = false
   /// Whether any insignificant white space was skipped.
   var sawSpace = false
   /// Set by ``string(decode:)``: whether the last string held an escape.
@@ -46,8 +40,6 @@ struct JSONParser {
     self.maxDepth = maxDepth
     if minify { out.reserveCapacity(input.count) }
   }
-
-  static let dataName: StaticString = "data"
 
   /// Makes a parser over `input` with its name stack and runs `body` with it.
   static func run<R>(
@@ -146,8 +138,6 @@ struct JSONParser {
   mutating func object() throws(JSONError) -> JSONValue? {
     try enter()
     defer { depth -= 1 }
-    let recordData = depth == 2 && i == dataValueStart && dataMembers.count > 0
-    if recordData { dataIsObject = true }
     i += 1
     emit(UInt8(ascii: "{"))
     // Only a tree has members to keep (no array at all otherwise, not even an empty one).
@@ -181,24 +171,11 @@ struct JSONParser {
       skipSpace()
       let start = out.count
       let valueStart = i
-      if depth == 1 && rawMembers.count > 0 && nameEnd - keyStart == 6
-        && memcmp(input.baseAddress! + keyStart + 1, Self.dataName.utf8Start, 4) == 0
-      {
-        dataValueStart = valueStart
-      }
       let deepestBefore = deepest
       deepest = depth
       let v = try value()
       members?.append(.init(key, v!))
       if record { self.members.append(.init(key: key, range: start..<out.count, depth: deepest - depth)) }
-      if recordData {
-        if dataMemberCount < dataMembers.count {
-          dataMembers[dataMemberCount] = JSON.RawMember(name: (keyStart + 1)..<(nameEnd - 1), value: valueStart..<i, depth: deepest - depth)
-          dataMemberCount += 1
-        } else {
-          dataMembersOverflowed = true
-        }
-      }
       if depth == 1 && rawMembers.count > 0 {
         if rawMemberCount < rawMembers.count {
           rawMembers[rawMemberCount] = JSON.RawMember(name: (keyStart + 1)..<(nameEnd - 1), value: valueStart..<i, depth: deepest - depth)

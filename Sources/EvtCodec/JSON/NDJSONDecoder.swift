@@ -40,7 +40,7 @@ public struct NDJSONDecoder: Sendable {
         envelope = try draft(members, minified: scanned.minified)
         madeID = members.named("id") == nil
       }
-      return (envelope, contracts?.violation(of: envelope, dataMembers: scanned.dataMembers, in: line), madeID)
+      return (envelope, contracts?.violation(of: envelope), madeID)
     }
   }
 

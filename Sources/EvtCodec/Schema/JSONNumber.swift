@@ -76,6 +76,15 @@ package struct JSONNumber: Hashable, Comparable, Sendable, CustomStringConvertib
   /// Whether the value is a whole number (`1.0` and `1e2` are).
   package var isInteger: Bool { exponent >= 0 }
 
+  /// The value as an `Int`, when it is a whole number within 18 digits.
+  package var intValue: Int? {
+    guard exponent >= 0, digits.count + exponent <= 18 else { return nil }
+    var v = 0
+    for d in digits { v = v * 10 + Int(d) }
+    for _ in 0..<exponent { v *= 10 }
+    return negative ? -v : v
+  }
+
   /// The position of the most significant digit (`123` → 3, `0.05` → -1), for comparing
   /// magnitudes without expanding exponents.
   private var magnitude: Int { digits.count + exponent }

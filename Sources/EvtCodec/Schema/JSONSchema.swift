@@ -53,6 +53,41 @@ public struct JSONSchema: Sendable {
   /// Whether `instance` conforms.
   public func accepts(_ instance: JSONValue) -> Bool { violation(of: instance) == nil }
 
+  /// The first way the JSON text at `range` of `input` (valid JSON, checked before; no white
+  /// space around it) breaks the schema, or `nil`. Data that conforms is decided in place,
+  /// without building a tree (see ``InPlaceValidator``); only what the bytes alone cannot
+  /// tell, and a breach to explain, are parsed.
+  public func violation(ofJSON input: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, root name: String = "data")
+    -> SchemaViolation?
+  {
+    if InPlaceValidator(input: input).check(range, root) == .yes { return nil }
+    guard let tree = try? JSON.parse(Array(input[range]), maxDepth: 1024) else {
+      return SchemaViolation(instancePath: name, keyword: "$schema", reason: "nested too deep to be checked")
+    }
+    return violation(of: tree, root: name)
+  }
+
+  /// The first way `envelope`'s data breaks the schema, decided in place over the envelope's
+  /// bytes (see ``violation(ofJSON:_:root:)``).
+  public func violation(of envelope: Envelope) -> SchemaViolation? {
+    envelope.raw.withUnsafeBufferPointer { violation(ofJSON: $0, envelope.layout.data) }
+  }
+
+  /// What the in-place check alone says of valid JSON text: `true` conforms, `false` breaks,
+  /// `nil` it cannot tell without the tree. For tests that hold it to the tree validator.
+  package func inPlaceVerdict(_ json: [UInt8]) -> Bool? {
+    json.withUnsafeBufferPointer { buf in
+      var r = 0..<buf.count
+      while let f = r.first, [0x20, 0x09, 0x0A, 0x0D].contains(buf[f]) { r = (f + 1)..<r.upperBound }
+      while let l = r.last, [0x20, 0x09, 0x0A, 0x0D].contains(buf[l]) { r = r.lowerBound..<l }
+      switch InPlaceValidator(input: buf).check(r, root) {
+      case .yes: return true
+      case .no: return false
+      case .unknown: return nil
+      }
+    }
+  }
+
   /// The schema's title and description (annotations of its root), when it has them.
   public var title: String? { root.title }
   public var description: String? { root.description }

@@ -24,11 +24,18 @@ package final class SchemaNode: @unchecked Sendable {
   var elseSchema: SchemaNode?
 
   // Objects.
-  var properties: [(name: String, schema: SchemaNode)] = []
+  var properties: [(name: String, schema: SchemaNode)] = [] {
+    didSet { propertyBytes = properties.map { Array($0.name.utf8) } }
+  }
   var patternProperties: [(pattern: SchemaPattern, schema: SchemaNode)] = []
   var additionalProperties: SchemaNode?
   var propertyNames: SchemaNode?
-  var required: [String] = []
+  var required: [String] = [] {
+    didSet { requiredBytes = required.map { Array($0.utf8) } }
+  }
+  /// The names of ``properties`` and ``required`` as UTF-8, for comparing in place.
+  var propertyBytes: [[UInt8]] = []
+  var requiredBytes: [[UInt8]] = []
   var minProperties: Int?
   var maxProperties: Int?
   var dependentRequired: [(name: String, required: [String])] = []
@@ -44,11 +51,24 @@ package final class SchemaNode: @unchecked Sendable {
   var uniqueItems = false
 
   // Numbers.
-  var minimum: JSONNumber?
-  var maximum: JSONNumber?
-  var exclusiveMinimum: JSONNumber?
-  var exclusiveMaximum: JSONNumber?
-  var multipleOf: JSONNumber?
+  var minimum: JSONNumber? {
+    didSet { integerBounds = IntegerBounds(self) }
+  }
+  var maximum: JSONNumber? {
+    didSet { integerBounds = IntegerBounds(self) }
+  }
+  var exclusiveMinimum: JSONNumber? {
+    didSet { integerBounds = IntegerBounds(self) }
+  }
+  var exclusiveMaximum: JSONNumber? {
+    didSet { integerBounds = IntegerBounds(self) }
+  }
+  var multipleOf: JSONNumber? {
+    didSet { integerBounds = IntegerBounds(self) }
+  }
+  /// The numeric keywords as integers, when each one set is an integer an `Int` holds: an
+  /// integer instance is then checked without making a ``JSONNumber``.
+  var integerBounds: IntegerBounds? = IntegerBounds()
 
   // Strings.
   var minLength: Int?
@@ -73,6 +93,40 @@ package final class SchemaNode: @unchecked Sendable {
     var out = allOf + anyOf + oneOf
     for s in [ref, not, ifSchema, thenSchema, elseSchema] { if let s { out.append(s) } }
     return out
+  }
+}
+
+/// A node's numeric keywords as integers (`nil` in ``SchemaNode/integerBounds`` when one of
+/// them is not an integer an `Int` holds).
+struct IntegerBounds {
+  var minimum: Int?
+  var maximum: Int?
+  var exclusiveMinimum: Int?
+  var exclusiveMaximum: Int?
+  var multipleOf: Int?
+
+  init() {}
+
+  init?(_ node: SchemaNode) {
+    func int(_ n: JSONNumber?) -> Int?? {
+      guard let n else { return .some(nil) }
+      guard let v = n.intValue else { return nil }
+      return .some(v)
+    }
+    guard let a = int(node.minimum), let b = int(node.maximum), let c = int(node.exclusiveMinimum), let d = int(node.exclusiveMaximum),
+      let e = int(node.multipleOf)
+    else { return nil }
+    (minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf) = (a, b, c, d, e)
+  }
+
+  /// Whether `v` meets every bound.
+  func accepts(_ v: Int) -> Bool {
+    if let m = minimum, v < m { return false }
+    if let m = maximum, v > m { return false }
+    if let m = exclusiveMinimum, v <= m { return false }
+    if let m = exclusiveMaximum, v >= m { return false }
+    if let m = multipleOf, m != 0, v % m != 0 { return false }
+    return true
   }
 }
 

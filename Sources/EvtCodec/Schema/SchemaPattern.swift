@@ -14,9 +14,15 @@ package struct SchemaPattern: @unchecked Sendable {
   /// Strings longer than this (in UTF-8 bytes) are not matched: a breach.
   package static let maxMatchedLength = 16 * 1024
 
+  /// For a pattern of the form `^[^…]*$` whose class holds only `\uHHHH` characters and
+  /// ranges — text without certain characters, as the built-in contracts write it — the
+  /// scalars it excludes: such a pattern is matched without the regex engine, over the bytes.
+  let excluded: [ClosedRange<UInt32>]?
+
   /// - Throws: a message saying why `source` is refused.
   init(_ source: String) throws(SchemaCompileError) {
     self.source = source
+    excluded = Self.excludedClass(source)
     if let reason = Self.unbounded(source) { throw SchemaCompileError(reason) }
     do {
       regex = try Regex(Self.translated(source)).matchingSemantics(.unicodeScalar)
@@ -28,7 +34,48 @@ package struct SchemaPattern: @unchecked Sendable {
   /// Whether `text` has a match (anywhere); `nil` when it is too long to be matched.
   func matches(_ text: String) -> Bool? {
     guard text.utf8.count <= Self.maxMatchedLength else { return nil }
+    if excluded != nil { return !text.unicodeScalars.contains { isExcluded($0.value) } }
     return (try? regex.firstMatch(in: text)) != nil
+  }
+
+  /// ``matches(_:)`` over valid UTF-8 for a pattern with ``excluded``; `nil` for another.
+  func matches(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+    guard excluded != nil else { return nil }
+    guard bytes.count <= Self.maxMatchedLength else { return false }
+    var decoder = UTF8()
+    var iterator = bytes.makeIterator()
+    while case .scalarValue(let scalar) = decoder.decode(&iterator) {
+      if isExcluded(scalar.value) { return false }
+    }
+    return true
+  }
+
+  private func isExcluded(_ v: UInt32) -> Bool {
+    excluded!.contains { $0.contains(v) }
+  }
+
+  private static func excludedClass(_ source: String) -> [ClosedRange<UInt32>]? {
+    guard source.hasPrefix("^[^"), source.hasSuffix("]*$") else { return nil }
+    var body = Array(source.unicodeScalars).dropFirst(3).dropLast(3)
+    func escape() -> UInt32? {
+      guard body.count >= 6, body.first == "\\", body.dropFirst().first == "u" else { return nil }
+      let hex = String(String.UnicodeScalarView(body.dropFirst(2).prefix(4)))
+      guard let v = UInt32(hex, radix: 16), hex.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit) else { return nil }
+      body = body.dropFirst(6)
+      return v
+    }
+    var ranges: [ClosedRange<UInt32>] = []
+    while !body.isEmpty {
+      guard let low = escape() else { return nil }
+      var high = low
+      if body.first == "-" {
+        body = body.dropFirst()
+        guard let h = escape(), h >= low else { return nil }
+        high = h
+      }
+      ranges.append(low...high)
+    }
+    return ranges.isEmpty ? nil : ranges
   }
 
   /// ECMA-262 escapes that Swift's `Regex` reads differently: `\d`, `\w`, `\s` and `\b` are

@@ -41,7 +41,7 @@ extension Schema {
       do { _ = try JSONSchema.compile(source) } catch {
         throw BusError(.badData, "the schema for \(Printable.escaped(type)): \(error.message)")
       }
-      let registry = SchemaRegistry(connection: try connection.connectReading(), keys: try connection.keys())
+      let registry = try connection.schemaRegistry(try connection.connectReading())
       let (findings, checked) = try registry.check(type, candidate: source, stored: stored, since: since.flatMap(SinceParser.parse))
       let out = OutputBuffer()
       for f in findings { try out.line(Array(Printable.escaped(f.description).utf8)) }

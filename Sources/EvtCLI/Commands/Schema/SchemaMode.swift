@@ -25,7 +25,7 @@ extension Schema {
     func run() throws {
       try connection.check()
       do { try EventType.validate(type) } catch { throw BusError(.invalidArgument, error.message) }
-      let registry = SchemaRegistry(connection: try connection.connect(), keys: try connection.keys())
+      let registry = try connection.schemaRegistry(try connection.connect())
       if let mode { try registry.setCompatibility(mode, for: type) }
       let out = OutputBuffer()
       try out.line(Array(try registry.compatibility(type).rawValue.utf8))

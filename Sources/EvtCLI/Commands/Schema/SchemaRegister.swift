@@ -31,7 +31,7 @@ extension Schema {
       do { _ = try JSONSchema.compile(source) } catch {
         throw BusError(.badData, "the schema for \(Printable.escaped(type)): \(error.message)")
       }
-      let registry = SchemaRegistry(connection: try connection.connect(), keys: try connection.keys())
+      let registry = try connection.schemaRegistry(try connection.connect())
       let (version, isNew) = try registry.register(type, source: source)
       let out = OutputBuffer()
       try out.line(Array("\(type) version \(version)\(isNew ? "" : " (already the latest)")".utf8))

@@ -27,12 +27,22 @@ extension Schema {
 
     func run() throws {
       try connection.check()
-      let registry = SchemaRegistry(connection: try connection.connect(), keys: try connection.keys())
+      let registry = try connection.schemaRegistry(try connection.connect())
+      try Self.show(type, version: number, json: json, registry)
+    }
+
+    static func show(_ type: String, version number: Int?, json: Bool, _ registry: SchemaRegistry) throws {
       let found = try number.map { try registry.version(type, $0) } ?? registry.latest(type)
+      let out = OutputBuffer()
       guard let found else {
+        if number == nil, let builtIn = registry.builtIns[type] {
+          // Registered as the type's first version when it is first used.
+          if !json { try out.line(Array("\(type) built-in contract (not registered yet: version 1 once used)".utf8)) }
+          try out.line(builtIn.source)
+          return try out.flush()
+        }
         throw BusError(.notFound, "\(Printable.escaped(type)) has no schema\(number.map { " version \($0)" } ?? "") registered")
       }
-      let out = OutputBuffer()
       if !json {
         let mode = try registry.compatibility(type)
         try out.line(Array("\(type) version \(found.version) (compatibility: \(mode.rawValue))".utf8))

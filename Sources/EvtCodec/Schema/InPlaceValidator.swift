@@ -1,0 +1,310 @@
+/// Decides over the bytes of valid JSON text (checked before), without building a tree,
+/// whether an instance conforms to a compiled schema: what every published and consumed event
+/// goes through. It answers only when it is certain; for what it cannot tell in place — names
+/// written with escapes, `uniqueItems` over more than one item, `enum`/`const` of arrays or
+/// objects — it says ``Verdict/unknown`` and ``SchemaValidator`` decides from the tree (which
+/// also explains a breach). Its own verdicts are checked against the tree validator's by the
+/// JSON-Schema-Test-Suite and the differential test.
+struct InPlaceValidator {
+  enum Verdict {
+    case yes, no, unknown
+
+    /// Both hold (a certain no wins over an unknown).
+    static func && (a: Verdict, b: @autoclosure () -> Verdict) -> Verdict {
+      if a == .no { return .no }
+      let second = b()
+      if second == .no { return .no }
+      return a == .yes && second == .yes ? .yes : .unknown
+    }
+
+    init(_ b: Bool) { self = b ? .yes : .no }
+  }
+
+  let input: UnsafeBufferPointer<UInt8>
+
+  private enum Kind { case null, boolean, number, string, array, object }
+
+  private func kind(_ r: Range<Int>) -> Kind {
+    switch input[r.lowerBound] {
+    case UInt8(ascii: "\""): return .string
+    case UInt8(ascii: "{"): return .object
+    case UInt8(ascii: "["): return .array
+    case UInt8(ascii: "t"), UInt8(ascii: "f"): return .boolean
+    case UInt8(ascii: "n"): return .null
+    default: return .number
+    }
+  }
+
+  /// Whether the value at `r` (no surrounding white space) conforms to `node`.
+  func check(_ r: Range<Int>, _ node: SchemaNode) -> Verdict {
+    if let always = node.always { return Verdict(always) }
+    let kind = kind(r)
+    var verdict = Verdict.yes
+    if let types = node.types {
+      var matched = Verdict.no
+      for t in types {
+        let v = isOf(t, kind, r)
+        if v == .yes {
+          matched = .yes
+          break
+        }
+        if v == .unknown { matched = .unknown }
+      }
+      verdict = verdict && matched
+      if verdict == .no { return .no }
+    }
+    if let values = node.enumValues {
+      var matched = Verdict.no
+      for value in values {
+        let v = equal(r, kind, value)
+        if v == .yes {
+          matched = .yes
+          break
+        }
+        if v == .unknown { matched = .unknown }
+      }
+      verdict = verdict && matched
+    }
+    if let c = node.constValue { verdict = verdict && equal(r, kind, c) }
+    if verdict == .no { return .no }
+    switch kind {
+    case .number: verdict = verdict && number(r, node)
+    case .string: verdict = verdict && string(r, node)
+    case .array: verdict = verdict && array(r, node)
+    case .object: verdict = verdict && object(r, node)
+    default: break
+    }
+    if verdict == .no { return .no }
+    if let target = node.ref { verdict = verdict && check(r, target) }
+    for s in node.allOf where verdict != .no { verdict = verdict && check(r, s) }
+    if verdict == .no { return .no }
+    if !node.anyOf.isEmpty {
+      var any = Verdict.no
+      for s in node.anyOf {
+        let v = check(r, s)
+        if v == .yes {
+          any = .yes
+          break
+        }
+        if v == .unknown { any = .unknown }
+      }
+      verdict = verdict && any
+    }
+    if !node.oneOf.isEmpty && verdict != .no {
+      var matched = 0
+      var unsure = false
+      for s in node.oneOf {
+        switch check(r, s) {
+        case .yes: matched += 1
+        case .unknown: unsure = true
+        case .no: break
+        }
+      }
+      verdict = verdict && (matched > 1 ? .no : unsure ? .unknown : Verdict(matched == 1))
+    }
+    if let n = node.not, verdict != .no {
+      switch check(r, n) {
+      case .yes: return .no
+      case .no: break
+      case .unknown: verdict = verdict && .unknown
+      }
+    }
+    if let i = node.ifSchema, verdict != .no {
+      switch check(r, i) {
+      case .yes: if let t = node.thenSchema { verdict = verdict && check(r, t) }
+      case .no: if let e = node.elseSchema { verdict = verdict && check(r, e) }
+      case .unknown: if node.thenSchema != nil || node.elseSchema != nil { verdict = verdict && .unknown }
+      }
+    }
+    return verdict
+  }
+
+  // MARK: - Scalars
+
+  private func isOf(_ type: SchemaType, _ kind: Kind, _ r: Range<Int>) -> Verdict {
+    switch (type, kind) {
+    case (.null, .null), (.boolean, .boolean), (.object, .object), (.array, .array), (.string, .string), (.number, .number):
+      return .yes
+    case (.integer, .number):
+      if let _ = integer(r) { return .yes }
+      return Verdict(number(r)?.isInteger == true)
+    default: return .no
+    }
+  }
+
+  /// The number at `r` as an `Int` when it is written as an integer of at most 18 digits.
+  private func integer(_ r: Range<Int>) -> Int? {
+    var i = r.lowerBound
+    let negative = input[i] == UInt8(ascii: "-")
+    if negative { i += 1 }
+    guard r.upperBound - i <= 18 else { return nil }
+    var v = 0
+    while i < r.upperBound {
+      let d = input[i] &- 0x30
+      guard d <= 9 else { return nil }
+      v = v * 10 + Int(d)
+      i += 1
+    }
+    return negative ? -v : v
+  }
+
+  private func number(_ r: Range<Int>) -> JSONNumber? {
+    JSONNumber(String(decoding: UnsafeBufferPointer(rebasing: input[r]), as: UTF8.self))
+  }
+
+  private func number(_ r: Range<Int>, _ node: SchemaNode) -> Verdict {
+    let bounded =
+      node.minimum != nil || node.maximum != nil || node.exclusiveMinimum != nil || node.exclusiveMaximum != nil
+      || node.multipleOf != nil
+    guard bounded else { return .yes }
+    if let bounds = node.integerBounds, let v = integer(r) { return Verdict(bounds.accepts(v)) }
+    guard let v = number(r) else { return .unknown }
+    if let m = node.minimum, v < m { return .no }
+    if let m = node.maximum, m < v { return .no }
+    if let m = node.exclusiveMinimum, !(m < v) { return .no }
+    if let m = node.exclusiveMaximum, !(v < m) { return .no }
+    if let m = node.multipleOf, !v.isMultiple(of: m) { return .no }
+    return .yes
+  }
+
+  /// The contents of the string literal at `r` (inside the quotes), and whether it holds escapes.
+  private func contents(_ r: Range<Int>) -> (Range<Int>, escaped: Bool) {
+    let inside = (r.lowerBound + 1)..<(r.upperBound - 1)
+    return (inside, UnsafeBufferPointer(rebasing: input[inside]).contains(0x5C))
+  }
+
+  /// The text of the string literal at `r`.
+  private func text(_ r: Range<Int>) -> String {
+    let (inside, escaped) = contents(r)
+    return escaped ? JSON.unescaped(inside, in: input) : String(decoding: UnsafeBufferPointer(rebasing: input[inside]), as: UTF8.self)
+  }
+
+  private func string(_ r: Range<Int>, _ node: SchemaNode) -> Verdict {
+    guard node.minLength != nil || node.maxLength != nil || node.pattern != nil || node.format != nil else { return .yes }
+    let (inside, escaped) = contents(r)
+    if node.minLength != nil || node.maxLength != nil {
+      var n = 0
+      if escaped {
+        n = text(r).unicodeScalars.count
+      } else {
+        for b in UnsafeBufferPointer(rebasing: input[inside]) where b & 0xC0 != 0x80 { n += 1 }
+      }
+      if let m = node.minLength, n < m { return .no }
+      if let m = node.maxLength, n > m { return .no }
+    }
+    guard node.pattern != nil || node.format != nil else { return .yes }
+    if node.format == nil, !escaped, let p = node.pattern, let m = p.matches(utf8: UnsafeBufferPointer(rebasing: input[inside])) {
+      return Verdict(m)
+    }
+    let s = text(r)
+    if let p = node.pattern, p.matches(s) != true { return .no }
+    if let f = node.format, !f.accepts(s) { return .no }
+    return .yes
+  }
+
+  /// JSON equality of the value at `r` and `value`; objects and arrays are left to the tree.
+  private func equal(_ r: Range<Int>, _ kind: Kind, _ value: JSONValue) -> Verdict {
+    switch (kind, value) {
+    case (.null, .null): return .yes
+    case (.boolean, .bool(let b)): return Verdict((input[r.lowerBound] == UInt8(ascii: "t")) == b)
+    case (.string, .string(let s)):
+      let (inside, escaped) = contents(r)
+      if escaped { return Verdict(SchemaValidator.same(text(r), s)) }
+      return Verdict(s.utf8.elementsEqual(UnsafeBufferPointer(rebasing: input[inside])))
+    case (.number, .number(let text)):
+      guard let a = number(r), let b = JSONNumber(text) else { return .unknown }
+      return Verdict(a == b)
+    case (.array, .array), (.object, .object): return .unknown
+    default: return .no
+    }
+  }
+
+  // MARK: - Containers
+
+  private func array(_ r: Range<Int>, _ node: SchemaNode) -> Verdict {
+    var verdict = Verdict.yes
+    var count = 0
+    var matched = 0
+    var unsureContains = false
+    JSON.forEachElement(of: r, in: input) { item in
+      let schema = count < node.prefixItems.count ? node.prefixItems[count] : node.items
+      count += 1
+      if let schema {
+        verdict = verdict && check(item, schema)
+        if verdict == .no { return false }
+      }
+      if let c = node.contains {
+        switch check(item, c) {
+        case .yes: matched += 1
+        case .unknown: unsureContains = true
+        case .no: break
+        }
+      }
+      return true
+    }
+    if verdict == .no { return .no }
+    if let m = node.minItems, count < m { return .no }
+    if let m = node.maxItems, count > m { return .no }
+    if node.uniqueItems && count > 1 { verdict = verdict && .unknown }
+    if node.contains != nil {
+      if let m = node.maxContains, matched > m { return .no }
+      if unsureContains { return verdict && .unknown }
+      if matched < node.minContains ?? 1 { return .no }
+    }
+    return verdict
+  }
+
+  private func object(_ r: Range<Int>, _ node: SchemaNode) -> Verdict {
+    let required = node.requiredBytes
+    guard required.count <= 64 else { return .unknown }
+    var verdict = Verdict.yes
+    var found: UInt64 = 0
+    var count = 0
+    var escapedName = false
+    JSON.forEachMember(of: r, in: input) { name, value in
+      count += 1
+      let nameBytes = UnsafeBufferPointer(rebasing: input[name])
+      if nameBytes.contains(0x5C) {
+        escapedName = true
+        return false
+      }
+      for (i, want) in required.enumerated() where want.elementsEqual(nameBytes) { found |= 1 << UInt64(i) }
+      if let names = node.propertyNames {
+        verdict = verdict && check((name.lowerBound - 1)..<(name.upperBound + 1), names)
+      }
+      var matched = false
+      for (i, want) in node.propertyBytes.enumerated() where want.elementsEqual(nameBytes) {
+        matched = true
+        verdict = verdict && check(value, node.properties[i].schema)
+      }
+      if !node.patternProperties.isEmpty {
+        let key = String(decoding: nameBytes, as: UTF8.self)
+        for p in node.patternProperties where p.pattern.matches(key) == true {
+          matched = true
+          verdict = verdict && check(value, p.schema)
+        }
+      }
+      if !matched, let additional = node.additionalProperties { verdict = verdict && check(value, additional) }
+      return verdict != .no
+    }
+    if escapedName { return .unknown }
+    if verdict == .no { return .no }
+    if found.nonzeroBitCount < required.count { return .no }
+    if let m = node.minProperties, count < m { return .no }
+    if let m = node.maxProperties, count > m { return .no }
+    for (name, needs) in node.dependentRequired where has(r, name) {
+      for n in needs where !has(r, n) { return .no }
+    }
+    return verdict
+  }
+
+  /// Whether the object at `r` (its names without escapes, checked before) has a member `name`.
+  private func has(_ r: Range<Int>, _ name: String) -> Bool {
+    var found = false
+    JSON.forEachMember(of: r, in: input) { n, _ in
+      found = name.utf8.elementsEqual(UnsafeBufferPointer(rebasing: input[n]))
+      return !found
+    }
+    return found
+  }
+}
