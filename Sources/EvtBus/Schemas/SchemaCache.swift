@@ -7,6 +7,7 @@ import EvtRedis
 /// second of meeting it.
 final class SchemaCache {
   private var entries: [String: (found: SchemaRegistry.Version?, readAt: Int64)] = [:]
+  private var last: (type: String, version: Int?, found: SchemaRegistry.Version)?
   let registry: SchemaRegistry
   /// Type/version pairs kept at most (then the cache starts again): versions are named by the
   /// events themselves, and hostile ones could name millions.
@@ -19,9 +20,14 @@ final class SchemaCache {
   /// Version `version` of `type`'s schema (`nil`: the latest), or `nil` when it is not
   /// registered.
   func contract(_ type: String, version: Int?) throws(BusError) -> SchemaRegistry.Version? {
+    // Events of one type and version come in runs: the last one found needs no lookup.
+    if let last, last.type == type, last.version == version { return last.found }
     let key = type + "\u{0}" + String(version ?? 0)
     let now = EventTime.now().milliseconds
-    if let entry = entries[key], entry.found != nil || now - entry.readAt < 1000 { return entry.found }
+    if let entry = entries[key], entry.found != nil || now - entry.readAt < 1000 {
+      last = entry.found.map { (type, version, $0) }
+      return entry.found
+    }
     if entries[key] == nil && entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
     let found: SchemaRegistry.Version?
     do {
@@ -30,6 +36,7 @@ final class SchemaCache {
       found = nil
     }
     entries[key] = (found, now)
+    last = found.map { (type, version, $0) }
     return found
   }
 
@@ -37,9 +44,14 @@ final class SchemaCache {
   /// or that version is not registered — or `nil`. Envelopes of version `1.x` carry no schema.
   func problem(_ envelope: Envelope) throws(BusError) -> String? {
     guard let version = envelope.schemaVersion else { return nil }
+    if let last, last.version == version, envelope.hasType(last.type) { return problem(envelope, last.found) }
     let type = envelope.type
     guard let found = try contract(type, version: version) else { return "\(type) version \(version) is not a registered schema version" }
+    return problem(envelope, found)
+  }
+
+  private func problem(_ envelope: Envelope, _ found: SchemaRegistry.Version) -> String? {
     guard let v = found.schema.violation(of: envelope) else { return nil }
-    return "breaks \(type) schema version \(version): \(v)"
+    return "breaks \(found.type) schema version \(found.version): \(v)"
   }
 }

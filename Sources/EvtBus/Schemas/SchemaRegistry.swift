@@ -47,11 +47,18 @@ public struct SchemaRegistry {
     self.builtIns = builtIns
   }
 
-  /// A registered version of a type's schema.
-  public struct Version: Sendable {
+  /// A registered version of a type's schema (a class: consumers hand the one they cached
+  /// around for every event).
+  public final class Version: Sendable {
     public let type: String
     public let version: Int
     public let schema: JSONSchema
+
+    init(type: String, version: Int, schema: JSONSchema) {
+      self.type = type
+      self.version = version
+      self.schema = schema
+    }
 
     /// `envelope` checked against this version and stamped with it (unchanged when it
     /// carries it already).

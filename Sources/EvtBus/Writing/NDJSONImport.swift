@@ -215,7 +215,9 @@ package struct NDJSONImport {
             let made = try lines.withBytes(range) {
               (bytes) throws(EnvelopeError) -> (envelope: Envelope, violation: String?, madeID: Bool)? in
               if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-              return try decoder.envelope(fromLine: bytes, checking: writer.contracts)
+              // With the registry, the schema a line is stamped with is its contract (a
+              // built-in type's is registered on first use): checked once, when stamped.
+              return try decoder.envelope(fromLine: bytes, checking: schemas == nil ? writer.contracts : nil)
             }
             guard let made else { continue }
             if made.madeID { summary.lastLineWithMadeID = lines.lineNumber }

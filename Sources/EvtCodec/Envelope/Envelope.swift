@@ -27,6 +27,15 @@ public struct Envelope: Sendable, Equatable {
     // `1.x`, what nearly every event carries, is told apart in place (no String).
     let r = layout.version.range
     if r.count >= 2 && raw[r.lowerBound] == UInt8(ascii: "1") && raw[r.lowerBound + 1] == UInt8(ascii: ".") { return nil }
+    // A schema version, digits only (checked when the envelope was read), is read in place.
+    if !layout.version.escaped && (1...9).contains(r.count) {
+      var n = 0
+      for b in raw[r] {
+        guard b >= 0x30 && b <= 0x39 else { return nil }
+        n = n * 10 + Int(b - 0x30)
+      }
+      return n
+    }
     let v = version
     return v.hasPrefix("1.") ? nil : Int(v)
   }
@@ -34,10 +43,26 @@ public struct Envelope: Sendable, Equatable {
   /// The same event stamped with schema version `version` (everything else byte for byte).
   public func withVersion(_ version: Int) throws(EnvelopeError) -> Envelope {
     guard (1...999_999_999).contains(version) else { throw EnvelopeError("schema version \(version) is out of range") }
-    var out = Array(raw[..<layout.version.range.lowerBound])
-    out += Array(String(version).utf8)
-    out += raw[layout.version.range.upperBound...]
-    return try Envelope.decode(out)
+    let r = layout.version.range
+    let text = String(version).utf8
+    var out: [UInt8] = []
+    out.reserveCapacity(raw.count - r.count + text.count)
+    out += raw[..<r.lowerBound]
+    out += text
+    out += raw[r.upperBound...]
+    // Only the version's text changed: every member after it moved by the same amount.
+    let delta = text.count - r.count
+    func moved(_ range: Range<Int>) -> Range<Int> {
+      range.lowerBound >= r.upperBound ? (range.lowerBound + delta)..<(range.upperBound + delta) : range
+    }
+    func moved(_ t: Text) -> Text { Text(range: moved(t.range), escaped: t.escaped) }
+    let l = layout
+    return Envelope(
+      raw: out,
+      layout: Layout(
+        id: moved(l.id), type: moved(l.type), version: Text(range: r.lowerBound..<(r.lowerBound + text.count), escaped: false),
+        timestamp: moved(l.timestamp), data: moved(l.data), headers: l.headers.map(moved), minified: l.minified,
+        microseconds: l.microseconds))
   }
   /// Default limit on the size of one envelope in bytes (1 MiB).
   public static let defaultMaxSize = 1 << 20

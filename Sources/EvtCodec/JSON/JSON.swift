@@ -116,14 +116,22 @@ public enum JSON {
       return true
     }
 
+    /// Past the string literal at `i`: the next quote not escaped, found with `memchr`.
     mutating func skipString() {
+      let base = input.baseAddress!
       i += 1
       while true {
-        let b = input[i]
-        if b == UInt8(ascii: "\"") { break }
-        i += b == UInt8(ascii: "\\") ? 2 : 1
+        guard let p = memchr(base + i, Int32(UInt8(ascii: "\"")), input.count - i) else {
+          i = input.count  // not reached: the text was validated
+          return
+        }
+        let quote = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+        // Escaped when an odd number of backslashes stands right before it.
+        var k = quote - 1
+        while k >= i && input[k] == UInt8(ascii: "\\") { k -= 1 }
+        i = quote + 1
+        if (quote - 1 - k) % 2 == 0 { return }
       }
-      i += 1
     }
 
     mutating func skipValue() {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Decides over the bytes of valid JSON text (checked before), without building a tree,
 /// whether an instance conforms to a compiled schema: what every published and consumed event
 /// goes through. It answers only when it is certain; for what it cannot tell in place — names
@@ -37,23 +41,15 @@ struct InPlaceValidator {
 
   /// Whether the value at `r` (no surrounding white space) conforms to `node`.
   func check(_ r: Range<Int>, _ node: SchemaNode) -> Verdict {
+    guard node.hasAnyKeyword else { return .yes }
     if let always = node.always { return Verdict(always) }
     let kind = kind(r)
     var verdict = Verdict.yes
-    if let types = node.types {
-      var matched = Verdict.no
-      for t in types {
-        let v = isOf(t, kind, r)
-        if v == .yes {
-          matched = .yes
-          break
-        }
-        if v == .unknown { matched = .unknown }
-      }
-      verdict = verdict && matched
+    if node.typeMask != 0 {
+      verdict = typeMatches(node.typeMask, kind, r)
       if verdict == .no { return .no }
     }
-    if let values = node.enumValues {
+    if node.hasEnumOrConst, let values = node.enumValues {
       var matched = Verdict.no
       for value in values {
         let v = equal(r, kind, value)
@@ -65,16 +61,16 @@ struct InPlaceValidator {
       }
       verdict = verdict && matched
     }
-    if let c = node.constValue { verdict = verdict && equal(r, kind, c) }
+    if node.hasEnumOrConst, let c = node.constValue { verdict = verdict && equal(r, kind, c) }
     if verdict == .no { return .no }
     switch kind {
     case .number: verdict = verdict && number(r, node)
     case .string: verdict = verdict && string(r, node)
-    case .array: verdict = verdict && array(r, node)
-    case .object: verdict = verdict && object(r, node)
+    case .array: if node.hasArrayKeyword { verdict = verdict && array(r, node) }
+    case .object: if node.hasObjectKeyword { verdict = verdict && object(r, node) }
     default: break
     }
-    if verdict == .no { return .no }
+    if verdict == .no || !node.hasApplicator { return verdict }
     if let target = node.ref { verdict = verdict && check(r, target) }
     for s in node.allOf where verdict != .no { verdict = verdict && check(r, s) }
     if verdict == .no { return .no }
@@ -121,14 +117,20 @@ struct InPlaceValidator {
 
   // MARK: - Scalars
 
-  private func isOf(_ type: SchemaType, _ kind: Kind, _ r: Range<Int>) -> Verdict {
-    switch (type, kind) {
-    case (.null, .null), (.boolean, .boolean), (.object, .object), (.array, .array), (.string, .string), (.number, .number):
-      return .yes
-    case (.integer, .number):
-      if let _ = integer(r) { return .yes }
+  /// Whether the value is of one of the types in `mask` (see ``SchemaNode/typeMask``).
+  private func typeMatches(_ mask: UInt8, _ kind: Kind, _ r: Range<Int>) -> Verdict {
+    func has(_ t: SchemaType) -> Bool { mask & (1 << UInt8(SchemaType.allCases.firstIndex(of: t)!)) != 0 }
+    switch kind {
+    case .null: return Verdict(has(.null))
+    case .boolean: return Verdict(has(.boolean))
+    case .object: return Verdict(has(.object))
+    case .array: return Verdict(has(.array))
+    case .string: return Verdict(has(.string))
+    case .number:
+      if has(.number) { return .yes }
+      guard has(.integer) else { return .no }
+      if integer(r) != nil { return .yes }
       return Verdict(number(r)?.isInteger == true)
-    default: return .no
     }
   }
 
@@ -180,21 +182,32 @@ struct InPlaceValidator {
   }
 
   private func string(_ r: Range<Int>, _ node: SchemaNode) -> Verdict {
-    guard node.minLength != nil || node.maxLength != nil || node.pattern != nil || node.format != nil else { return .yes }
-    let (inside, escaped) = contents(r)
+    guard node.minLength != nil || node.maxLength != nil || node.hasPattern || node.format != nil else { return .yes }
+    // One pass: escapes, and the code points when they count.
+    let inside = (r.lowerBound + 1)..<(r.upperBound - 1)
+    var escaped = false
+    var n = 0
+    // And, for a pattern that excludes characters, whether an ASCII byte it excludes or any
+    // other byte is there (only then is the pattern matched on its own).
+    let mask = node.patternMask
+    var patternUnsure = mask == nil && node.hasPattern
+    for b in UnsafeBufferPointer(rebasing: input[inside]) {
+      if b == 0x5C { escaped = true }
+      if b & 0xC0 != 0x80 { n += 1 }
+      if let mask, b >= 0x80 || (b < 64 ? mask.0 : mask.1) & (1 << UInt64(b & 63)) != 0 { patternUnsure = true }
+    }
     if node.minLength != nil || node.maxLength != nil {
-      var n = 0
-      if escaped {
-        n = text(r).unicodeScalars.count
-      } else {
-        for b in UnsafeBufferPointer(rebasing: input[inside]) where b & 0xC0 != 0x80 { n += 1 }
-      }
+      if escaped { n = text(r).unicodeScalars.count }
       if let m = node.minLength, n < m { return .no }
       if let m = node.maxLength, n > m { return .no }
     }
-    guard node.pattern != nil || node.format != nil else { return .yes }
-    if node.format == nil, !escaped, let p = node.pattern, let m = p.matches(utf8: UnsafeBufferPointer(rebasing: input[inside])) {
-      return Verdict(m)
+    guard node.hasPattern || node.format != nil else { return .yes }
+    if !escaped {
+      let bytes = UnsafeBufferPointer(rebasing: input[inside])
+      if let f = node.format, !f.accepts(utf8: bytes) { return .no }
+      guard patternUnsure || (mask != nil && bytes.count > SchemaPattern.maxMatchedLength), let p = node.pattern else { return .yes }
+      if let m = p.matches(utf8: bytes) { return Verdict(m) }
+      return Verdict(p.matches(String(decoding: bytes, as: UTF8.self)) == true)
     }
     let s = text(r)
     if let p = node.pattern, p.matches(s) != true { return .no }
@@ -256,7 +269,16 @@ struct InPlaceValidator {
 
   private func object(_ r: Range<Int>, _ node: SchemaNode) -> Verdict {
     let required = node.requiredBytes
+    let names = node.propertyBytes
     guard required.count <= 64 else { return .unknown }
+    // Names are short: compared byte by byte, without a call.
+    func same(_ want: [UInt8], _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+      guard want.count == name.count else { return false }
+      return want.withUnsafeBufferPointer { w in
+        for k in 0..<w.count where w[k] != name[k] { return false }
+        return true
+      }
+    }
     var verdict = Verdict.yes
     var found: UInt64 = 0
     var count = 0
@@ -264,16 +286,16 @@ struct InPlaceValidator {
     JSON.forEachMember(of: r, in: input) { name, value in
       count += 1
       let nameBytes = UnsafeBufferPointer(rebasing: input[name])
-      if nameBytes.contains(0x5C) {
+      if nameBytes.isEmpty || nameBytes.contains(0x5C) {
         escapedName = true
         return false
       }
-      for (i, want) in required.enumerated() where want.elementsEqual(nameBytes) { found |= 1 << UInt64(i) }
+      for i in required.indices where same(required[i], nameBytes) { found |= 1 << UInt64(i) }
       if let names = node.propertyNames {
         verdict = verdict && check((name.lowerBound - 1)..<(name.upperBound + 1), names)
       }
       var matched = false
-      for (i, want) in node.propertyBytes.enumerated() where want.elementsEqual(nameBytes) {
+      for i in names.indices where same(names[i], nameBytes) {
         matched = true
         verdict = verdict && check(value, node.properties[i].schema)
       }

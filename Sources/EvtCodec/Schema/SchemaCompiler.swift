@@ -13,7 +13,11 @@ struct SchemaCompiler {
 
   mutating func compileRoot() throws(SchemaError) -> SchemaNode {
     guard case .object = document else {
-      if case .bool = document { return try compile(document, at: "") }
+      if case .bool = document {
+        let root = try compile(document, at: "")
+        root.seal()
+        return root
+      }
       throw SchemaError("a schema is a JSON object or a boolean, not \(document.kindDescription)")
     }
     let root = try compile(document, at: "")
@@ -25,6 +29,7 @@ struct SchemaCompiler {
       node.ref = target
     }
     try checkNoLoop()
+    for node in nodes.values { node.seal() }
     return root
   }
 

@@ -9,6 +9,15 @@ package enum SchemaFormat: String, Sendable, CaseIterable {
   case ipv4
   case ipv6
 
+  /// ``accepts(_:)`` over a string's UTF-8 (no escapes), without making a String for the
+  /// formats read byte by byte.
+  func accepts(utf8 b: UnsafeBufferPointer<UInt8>) -> Bool {
+    switch self {
+    case .email: return Self.isEmail(b)
+    default: return accepts(String(decoding: b, as: UTF8.self))
+    }
+  }
+
   /// Whether `s` is a valid instance of the format.
   func accepts(_ s: String) -> Bool {
     let b = Array(s.utf8)
@@ -144,11 +153,10 @@ package enum SchemaFormat: String, Sendable, CaseIterable {
 
   /// RFC 5321/5322 `addr-spec` as the format defines it: a dot-atom or quoted local part, and
   /// a host name or an address literal (`[IPv4]`, `[IPv6:…]`).
-  private static func isEmail(_ b: [UInt8]) -> Bool {
-    guard let at = b.lastIndex(of: UInt8(ascii: "@")), at > 0, at < b.count - 1 else { return false }
+  private static func isEmail<C: RandomAccessCollection<UInt8>>(_ b: C) -> Bool where C.Index == Int {
+    guard let at = b.lastIndex(of: UInt8(ascii: "@")), at > b.startIndex, at < b.endIndex - 1 else { return false }
     let local = b[..<at]
     let domain = b[(at + 1)...]
-    let atext = Set("!#$%&'*+-/=?^_`{|}~".utf8)
     if local.first == UInt8(ascii: "\"") {
       guard local.count >= 2, local.last == UInt8(ascii: "\"") else { return false }
       var escaped = false
@@ -165,25 +173,48 @@ package enum SchemaFormat: String, Sendable, CaseIterable {
       }
       if escaped { return false }
     } else {
-      let atoms = local.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-      for a in atoms {
-        guard !a.isEmpty, a.allSatisfy({ alpha($0) || digit($0) || atext.contains($0) }) else { return false }
+      // Dot-separated atoms, none empty.
+      var previous = UInt8(ascii: ".")
+      for c in local {
+        if c == UInt8(ascii: ".") {
+          guard previous != UInt8(ascii: ".") else { return false }
+        } else {
+          guard alpha(c) || digit(c) || isAtext(c) else { return false }
+        }
+        previous = c
       }
+      guard previous != UInt8(ascii: ".") else { return false }
     }
     if domain.first == UInt8(ascii: "[") {
       guard domain.last == UInt8(ascii: "]") else { return false }
-      let literal = domain.dropFirst().dropLast()
+      let literal = Array(domain.dropFirst().dropLast())[...]
       let v6 = Array("IPv6:".utf8)
       if literal.starts(with: v6) { return isIPv6(literal.dropFirst(v6.count)) }
       return isIPv4(literal)
     }
-    let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-    for l in labels {
+    // Dot-separated labels of letters, digits and inner hyphens, 1 to 63 each.
+    var start = domain.startIndex
+    while true {
+      let end = domain[start...].firstIndex(of: UInt8(ascii: ".")) ?? domain.endIndex
+      let l = domain[start..<end]
       guard !l.isEmpty, l.count <= 63, l.first != UInt8(ascii: "-"), l.last != UInt8(ascii: "-"),
         l.allSatisfy({ alpha($0) || digit($0) || $0 == UInt8(ascii: "-") })
       else { return false }
+      if end == domain.endIndex { return true }
+      start = end + 1
     }
-    return true
+  }
+
+  /// RFC 5322 `atext` beyond letters and digits.
+  private static func isAtext(_ c: UInt8) -> Bool {
+    switch c {
+    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+      UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "?"),
+      UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"),
+      UInt8(ascii: "~"):
+      return true
+    default: return false
+    }
   }
 
   /// RFC 3986 `URI`: a scheme, then a hierarchical part, query and fragment made only of the

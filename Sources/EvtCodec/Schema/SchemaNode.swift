@@ -83,8 +83,42 @@ package final class SchemaNode: @unchecked Sendable {
   package var examples: [JSONValue]?
   package var comment: String?
 
+  /// Set once compiled (``seal()``): whether the node has keywords of each group, so the
+  /// in-place validator looks only at those it has.
+  private(set) var hasAnyKeyword = false
+  private(set) var hasApplicator = false
+  private(set) var hasObjectKeyword = false
+  private(set) var hasArrayKeyword = false
+  private(set) var hasEnumOrConst = false
+  private(set) var hasPattern = false
+  /// ``types`` as bits (1 << the type's index in ``SchemaType/allCases``); 0: any type.
+  private(set) var typeMask: UInt8 = 0
+  /// For a ``pattern`` with ``SchemaPattern/excluded``: its ASCII masks, kept here so the
+  /// in-place validator reads them without touching the pattern.
+  private(set) var patternMask: (UInt64, UInt64)?
+
   init(pointer: String) {
     self.pointer = pointer
+  }
+
+  /// Records which groups of keywords the node has; called when the schema is compiled.
+  func seal() {
+    hasEnumOrConst = enumValues != nil || constValue != nil
+    hasPattern = pattern != nil
+    typeMask = 0
+    for t in types ?? [] { typeMask |= 1 << UInt8(SchemaType.allCases.firstIndex(of: t)!) }
+    patternMask = pattern?.asciiExcluded.map { ($0[0], $0[1]) }
+    hasApplicator =
+      ref != nil || !allOf.isEmpty || !anyOf.isEmpty || !oneOf.isEmpty || not != nil || ifSchema != nil
+    hasObjectKeyword =
+      !properties.isEmpty || !patternProperties.isEmpty || additionalProperties != nil || propertyNames != nil
+      || !required.isEmpty || minProperties != nil || maxProperties != nil || !dependentRequired.isEmpty
+    hasArrayKeyword =
+      !prefixItems.isEmpty || items != nil || contains != nil || minItems != nil || maxItems != nil || uniqueItems
+    hasAnyKeyword =
+      always != nil || types != nil || enumValues != nil || constValue != nil || hasApplicator || hasObjectKeyword
+      || hasArrayKeyword || minimum != nil || maximum != nil || exclusiveMinimum != nil || exclusiveMaximum != nil
+      || multipleOf != nil || minLength != nil || maxLength != nil || pattern != nil || format != nil
   }
 
   /// The subschemas applied to the same instance as this one (not to its members or items):

@@ -7,9 +7,10 @@
 /// when the schema is compiled, and a string over ``maxMatchedLength`` UTF-8 bytes is a
 /// breach of any pattern without being matched. Where Swift's syntax differs from
 /// ECMA-262's, the README says so.
-package struct SchemaPattern: @unchecked Sendable {
+package final class SchemaPattern: @unchecked Sendable {
   package let source: String
-  let regex: Regex<AnyRegexOutput>
+  /// `nil` for a pattern with ``excluded``, which needs no regex engine.
+  let regex: Regex<AnyRegexOutput>?
 
   /// Strings longer than this (in UTF-8 bytes) are not matched: a breach.
   package static let maxMatchedLength = 16 * 1024
@@ -18,12 +19,19 @@ package struct SchemaPattern: @unchecked Sendable {
   /// ranges — text without certain characters, as the built-in contracts write it — the
   /// scalars it excludes: such a pattern is matched without the regex engine, over the bytes.
   let excluded: [ClosedRange<UInt32>]?
+  /// ``excluded`` below U+0080 as two 64-bit masks (`nil` for a pattern without it).
+  let asciiExcluded: [UInt64]?
 
   /// - Throws: a message saying why `source` is refused.
   init(_ source: String) throws(SchemaCompileError) {
     self.source = source
     excluded = Self.excludedClass(source)
+    asciiExcluded = Self.asciiMask(excluded)
     if let reason = Self.unbounded(source) { throw SchemaCompileError(reason) }
+    guard excluded == nil else {
+      regex = nil
+      return
+    }
     do {
       regex = try Regex(Self.translated(source)).matchingSemantics(.unicodeScalar)
     } catch {
@@ -35,23 +43,43 @@ package struct SchemaPattern: @unchecked Sendable {
   func matches(_ text: String) -> Bool? {
     guard text.utf8.count <= Self.maxMatchedLength else { return nil }
     if excluded != nil { return !text.unicodeScalars.contains { isExcluded($0.value) } }
-    return (try? regex.firstMatch(in: text)) != nil
+    return (try? regex!.firstMatch(in: text)) != nil
   }
 
   /// ``matches(_:)`` over valid UTF-8 for a pattern with ``excluded``; `nil` for another.
   func matches(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
     guard excluded != nil else { return nil }
     guard bytes.count <= Self.maxMatchedLength else { return false }
-    var decoder = UTF8()
-    var iterator = bytes.makeIterator()
-    while case .scalarValue(let scalar) = decoder.decode(&iterator) {
+    // ASCII, nearly all text, against a bit mask; only the rest is decoded.
+    var i = 0
+    while i < bytes.count {
+      let b = bytes[i]
+      if b < 0x80 {
+        if asciiExcluded![Int(b >> 6)] & (1 << UInt64(b & 63)) != 0 { return false }
+        i += 1
+        continue
+      }
+      var decoder = UTF8()
+      var iterator = UnsafeBufferPointer(rebasing: bytes[i...]).makeIterator()
+      guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return false }
       if isExcluded(scalar.value) { return false }
+      i += UTF8.width(scalar)
     }
     return true
   }
 
   private func isExcluded(_ v: UInt32) -> Bool {
     excluded!.contains { $0.contains(v) }
+  }
+
+  private static func asciiMask(_ excluded: [ClosedRange<UInt32>]?) -> [UInt64]? {
+    guard let excluded else { return nil }
+    var mask: [UInt64] = [0, 0]
+    for r in excluded {
+      guard r.lowerBound < 0x80 else { continue }
+      for v in r.lowerBound...min(r.upperBound, 0x7F) { mask[Int(v >> 6)] |= 1 << UInt64(v & 63) }
+    }
+    return mask
   }
 
   private static func excludedClass(_ source: String) -> [ClosedRange<UInt32>]? {
