@@ -189,6 +189,7 @@ package struct NDJSONImport {
     throws(BusError)
   {
     let writer = publisher.writer
+    var decoder = self.decoder
     // The stream key and latest schema of the type last seen (lines of one type follow each
     // other), and the schemas read so far by type and version (0: the latest).
     var last: (type: String, stream: String, schema: SchemaRegistry.Version?, looked: Bool)?
@@ -232,6 +233,8 @@ package struct NDJSONImport {
           if !last!.looked {
             last!.schema = try contract(write.envelope.type, nil)
             last!.looked = true
+            // The next drafts of this type are made with its version (not stamped by a copy).
+            decoder.draftVersion = last!.schema.map { (write.envelope.type, $0.version) }
           }
           if let checked = try stamped(write.envelope, latest: last!.schema, contract) {
             do throws(EnvelopeError) { write = try writer.prepare(checked, violation: nil, stream: last!.stream) } catch {

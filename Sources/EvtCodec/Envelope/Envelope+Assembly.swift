@@ -4,10 +4,11 @@
 
 extension Envelope {
   /// Writes the envelope into one buffer, noting where each member is as it goes. A `nil` id
-  /// is a new UUID written in place; a `nil` timestamp is now.
+  /// is a new UUID written in place; a `nil` timestamp is now; a `nil` schema version is
+  /// ``Envelope/version`` (`1.0`).
   static func assemble(
     type: String, data: UnsafeBufferPointer<UInt8>, headers: [(key: String, value: String)], id: String?, timestamp: String?,
-    maxSize: Int
+    maxSize: Int, schemaVersion: Int? = nil
   ) throws(EnvelopeError) -> Envelope {
     var out: [UInt8] = []
     out.reserveCapacity(data.count + 144 + (id?.utf8.count ?? 36) + headers.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
@@ -30,7 +31,7 @@ extension Envelope {
     out.append(contentsOf: #","type":"#.utf8)
     let typeText = text { JSON.writeString(type, to: &$0) }
     out.append(contentsOf: #","version":"#.utf8)
-    let versionText = text { JSON.writeString(version, to: &$0) }
+    let versionText = text { JSON.writeString(schemaVersion.map(String.init) ?? version, to: &$0) }
     out.append(contentsOf: #","timestamp":"#.utf8)
     let now = EventTime.now()
     let timestampText = text { JSON.writeString(timestamp ?? now.iso, to: &$0) }

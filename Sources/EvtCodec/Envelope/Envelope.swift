@@ -219,12 +219,16 @@ public struct Envelope: Sendable, Equatable {
   /// Builds a new envelope from data that is already valid, minified JSON (no second parse).
   package static func create(
     type: String, compactData data: UnsafeBufferPointer<UInt8>, headers: [(key: String, value: String)], id: String?,
-    timestamp: String?, maxSize: Int
+    timestamp: String?, maxSize: Int, schemaVersion: Int? = nil
   ) throws(EnvelopeError) -> Envelope {
     try EventType.validate(type)
     if let id { try EventID.validate(id) }
     try validateHeaders(headers)
-    return try assemble(type: type, data: data, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize)
+    if let schemaVersion, !(1...999_999_999).contains(schemaVersion) {
+      throw EnvelopeError("schema version \(schemaVersion) is out of range")
+    }
+    return try assemble(
+      type: type, data: data, headers: headers, id: id, timestamp: timestamp, maxSize: maxSize, schemaVersion: schemaVersion)
   }
 
   /// ``create(type:compactData:headers:id:timestamp:maxSize:)`` for data in an array.

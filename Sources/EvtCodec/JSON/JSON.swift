@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Why a text is not valid JSON, with the 1-based column (byte) where parsing stopped.
 public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
   public var message: String
@@ -116,16 +112,24 @@ public enum JSON {
       return true
     }
 
-    /// Past the string literal at `i`: the next quote not escaped, found with `memchr`.
+    /// Past the string literal at `i`: the next quote not escaped, looked for eight bytes at
+    /// a time.
     mutating func skipString() {
       let base = input.baseAddress!
+      let ones: UInt64 = 0x0101_0101_0101_0101
       i += 1
       while true {
-        guard let p = memchr(base + i, Int32(UInt8(ascii: "\"")), input.count - i) else {
+        var quote = i
+        while quote + 8 <= input.count {
+          let x = UnsafeRawPointer(base + quote).loadUnaligned(as: UInt64.self) ^ (0x22 &* ones)
+          if (x &- ones) & ~x & 0x8080_8080_8080_8080 != 0 { break }
+          quote += 8
+        }
+        while quote < input.count && base[quote] != UInt8(ascii: "\"") { quote += 1 }
+        guard quote < input.count else {
           i = input.count  // not reached: the text was validated
           return
         }
-        let quote = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
         // Escaped when an odd number of backslashes stands right before it.
         var k = quote - 1
         while k >= i && input[k] == UInt8(ascii: "\\") { k -= 1 }

@@ -7,6 +7,9 @@
 /// ``EventWriter`` that writes it.)
 public struct NDJSONDecoder: Sendable {
   public var maxSize: Int
+  /// A draft line of this type is made with this schema version instead of `1.0` (what
+  /// `publish --ndjson` would stamp it with: its type's latest, known from the line before).
+  package var draftVersion: (type: String, version: Int)?
 
   public init(maxSize: Int = Envelope.defaultMaxSize) {
     self.maxSize = maxSize
@@ -70,14 +73,16 @@ public struct NDJSONDecoder: Sendable {
       throw EnvelopeError("data is not valid JSON: nested deeper than \(JSON.maxDepth) levels")
     }
     let type = members.string(typeText)
+    let version = draftVersion.flatMap { $0.type == type ? $0.version : nil }
     let dataBytes = UnsafeBufferPointer(rebasing: members.input[data.value])
     if minified {
-      return try Envelope.create(type: type, compactData: dataBytes, headers: headers, id: id, timestamp: nil, maxSize: maxSize)
+      return try Envelope.create(
+        type: type, compactData: dataBytes, headers: headers, id: id, timestamp: nil, maxSize: maxSize, schemaVersion: version)
     }
     let compact: [UInt8]
     do { compact = try JSON.minify(dataBytes, maxDepth: JSON.maxDepth) } catch { throw EnvelopeError("data is not valid JSON: \(error)") }
     return try compact.withUnsafeBufferPointer { (c) throws(EnvelopeError) in
-      try Envelope.create(type: type, compactData: c, headers: headers, id: id, timestamp: nil, maxSize: maxSize)
+      try Envelope.create(type: type, compactData: c, headers: headers, id: id, timestamp: nil, maxSize: maxSize, schemaVersion: version)
     }
   }
 }

@@ -119,7 +119,7 @@ struct InPlaceValidator {
 
   /// Whether the value is of one of the types in `mask` (see ``SchemaNode/typeMask``).
   private func typeMatches(_ mask: UInt8, _ kind: Kind, _ r: Range<Int>) -> Verdict {
-    func has(_ t: SchemaType) -> Bool { mask & (1 << UInt8(SchemaType.allCases.firstIndex(of: t)!)) != 0 }
+    func has(_ t: SchemaType) -> Bool { mask & t.bit != 0 }
     switch kind {
     case .null: return Verdict(has(.null))
     case .boolean: return Verdict(has(.boolean))
@@ -191,10 +191,36 @@ struct InPlaceValidator {
     // other byte is there (only then is the pattern matched on its own).
     let mask = node.patternMask
     var patternUnsure = mask == nil && node.hasPattern
-    for b in UnsafeBufferPointer(rebasing: input[inside]) {
+    func byte(_ b: UInt8) {
       if b == 0x5C { escaped = true }
       if b & 0xC0 != 0x80 { n += 1 }
       if let mask, b >= 0x80 || (b < 64 ? mask.0 : mask.1) & (1 << UInt64(b & 63)) != 0 { patternUnsure = true }
+    }
+    // Eight bytes at a time while they are ASCII (nearly all text): a backslash, and for the
+    // printable-text pattern a control character or DEL, found with word arithmetic.
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    func hasByte(_ w: UInt64, _ b: UInt8) -> Bool {
+      let x = w ^ (UInt64(b) &* ones)
+      return (x &- ones) & ~x & highs != 0
+    }
+    let controlsOnly = mask.map { $0.0 == 0xFFFF_FFFF && $0.1 == 1 << 63 } ?? false
+    let base = input.baseAddress! + inside.lowerBound
+    var i = 0
+    while i + 8 <= inside.count {
+      let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+      if w & highs != 0 || (mask != nil && !controlsOnly) {
+        for k in 0..<8 { byte(base[i + k]) }
+      } else {
+        n += 8
+        if hasByte(w, 0x5C) { escaped = true }
+        if controlsOnly && ((w &- 0x20 &* ones) & ~w & highs != 0 || hasByte(w, 0x7F)) { patternUnsure = true }
+      }
+      i += 8
+    }
+    while i < inside.count {
+      byte(base[i])
+      i += 1
     }
     if node.minLength != nil || node.maxLength != nil {
       if escaped { n = text(r).unicodeScalars.count }
@@ -279,6 +305,11 @@ struct InPlaceValidator {
         return true
       }
     }
+    // What the walk needs, read from the node once (not per member).
+    let schemas = node.properties
+    let propertyNames = node.propertyNames
+    let patterns = node.patternProperties
+    let additional = node.additionalProperties
     var verdict = Verdict.yes
     var found: UInt64 = 0
     var count = 0
@@ -291,22 +322,22 @@ struct InPlaceValidator {
         return false
       }
       for i in required.indices where same(required[i], nameBytes) { found |= 1 << UInt64(i) }
-      if let names = node.propertyNames {
-        verdict = verdict && check((name.lowerBound - 1)..<(name.upperBound + 1), names)
+      if let propertyNames {
+        verdict = verdict && check((name.lowerBound - 1)..<(name.upperBound + 1), propertyNames)
       }
       var matched = false
       for i in names.indices where same(names[i], nameBytes) {
         matched = true
-        verdict = verdict && check(value, node.properties[i].schema)
+        verdict = verdict && check(value, schemas[i].schema)
       }
-      if !node.patternProperties.isEmpty {
+      if !patterns.isEmpty {
         let key = String(decoding: nameBytes, as: UTF8.self)
-        for p in node.patternProperties where p.pattern.matches(key) == true {
+        for p in patterns where p.pattern.matches(key) == true {
           matched = true
           verdict = verdict && check(value, p.schema)
         }
       }
-      if !matched, let additional = node.additionalProperties { verdict = verdict && check(value, additional) }
+      if !matched, let additional { verdict = verdict && check(value, additional) }
       return verdict != .no
     }
     if escapedName { return .unknown }

@@ -91,7 +91,7 @@ package final class SchemaNode: @unchecked Sendable {
   private(set) var hasArrayKeyword = false
   private(set) var hasEnumOrConst = false
   private(set) var hasPattern = false
-  /// ``types`` as bits (1 << the type's index in ``SchemaType/allCases``); 0: any type.
+  /// ``types`` as bits (``SchemaType/bit``); 0: any type.
   private(set) var typeMask: UInt8 = 0
   /// For a ``pattern`` with ``SchemaPattern/excluded``: its ASCII masks, kept here so the
   /// in-place validator reads them without touching the pattern.
@@ -106,7 +106,7 @@ package final class SchemaNode: @unchecked Sendable {
     hasEnumOrConst = enumValues != nil || constValue != nil
     hasPattern = pattern != nil
     typeMask = 0
-    for t in types ?? [] { typeMask |= 1 << UInt8(SchemaType.allCases.firstIndex(of: t)!) }
+    for t in types ?? [] { typeMask |= t.bit }
     patternMask = pattern?.asciiExcluded.map { ($0[0], $0[1]) }
     hasApplicator =
       ref != nil || !allOf.isEmpty || !anyOf.isEmpty || !oneOf.isEmpty || not != nil || ifSchema != nil
@@ -167,4 +167,17 @@ struct IntegerBounds {
 /// A JSON Schema type name.
 package enum SchemaType: String, Sendable, CaseIterable {
   case null, boolean, object, array, number, string, integer
+
+  /// The type's bit in ``SchemaNode/typeMask``.
+  var bit: UInt8 {
+    switch self {
+    case .null: return 1
+    case .boolean: return 2
+    case .object: return 4
+    case .array: return 8
+    case .number: return 16
+    case .string: return 32
+    case .integer: return 64
+    }
+  }
 }
