@@ -22,7 +22,7 @@ load helpers
   printf '%s\n' '{"type":"a.b","data":1}' '{"type":"user.created","data":{"userId":"1"}}' > "$BATS_TEST_TMPDIR/in"
   run_evt publish --ndjson < "$BATS_TEST_TMPDIR/in"
   [ "$status" = 65 ]
-  [[ "$err" == *'line 2: user.created: data: the required property "email" is missing'* ]]
+  [[ "$err" == *'line 2: user.created version 1: data: the required property "email" is missing'* ]]
   for t in order.placed email.sent user.created; do [ "$(rcli EXISTS "$(stream_key $t)")" = 0 ]; done
   [ "$(rcli XLEN "$(stream_key a.b)")" = 1 ]
   evt publish order.placed --data '{"orderId":"1","userId":"2","items":[{"sku":"x"}],"total":12.5,"extra":true}' >/dev/null
