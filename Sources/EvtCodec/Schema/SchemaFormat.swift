@@ -13,7 +13,7 @@ package enum SchemaFormat: String, Sendable, CaseIterable {
   /// formats read byte by byte.
   func accepts(utf8 b: UnsafeBufferPointer<UInt8>) -> Bool {
     switch self {
-    case .email: return Self.isPlainEmail(b) || Self.isEmail(b)
+    case .email: return Self.isEmail(b)
     default: return accepts(String(decoding: b, as: UTF8.self))
     }
   }
@@ -179,7 +179,7 @@ package enum SchemaFormat: String, Sendable, CaseIterable {
         if c == UInt8(ascii: ".") {
           guard previous != UInt8(ascii: ".") else { return false }
         } else {
-          guard alpha(c) || digit(c) || isAtext(c) else { return false }
+          guard alpha(c) || digit(c) || EmailAddress.isAtext(c) else { return false }
         }
         previous = c
       }
@@ -202,55 +202,6 @@ package enum SchemaFormat: String, Sendable, CaseIterable {
       else { return false }
       if end == domain.endIndex { return true }
       start = end + 1
-    }
-  }
-
-  /// The usual address, decided in one pass: a dot-atom local part of letters, digits and
-  /// `atext`, `@`, and labels of letters, digits and inner hyphens. False for anything else
-  /// (``isEmail(_:)`` then decides).
-  private static func isPlainEmail(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    var i = 0
-    var previous = UInt8(ascii: ".")
-    while i < b.count && b[i] != UInt8(ascii: "@") {
-      let c = b[i]
-      if c == UInt8(ascii: ".") {
-        if previous == UInt8(ascii: ".") { return false }
-      } else if !(alpha(c) || digit(c) || isAtext(c)) {
-        return false
-      }
-      previous = c
-      i += 1
-    }
-    guard i > 0, i < b.count - 1, previous != UInt8(ascii: ".") else { return false }
-    i += 1
-    var label = 0
-    previous = UInt8(ascii: ".")
-    while i < b.count {
-      let c = b[i]
-      if c == UInt8(ascii: ".") {
-        if label == 0 || previous == UInt8(ascii: "-") { return false }
-        label = 0
-      } else if alpha(c) || digit(c) || (c == UInt8(ascii: "-") && label > 0) {
-        label += 1
-        if label > 63 { return false }
-      } else {
-        return false
-      }
-      previous = c
-      i += 1
-    }
-    return label > 0 && previous != UInt8(ascii: "-")
-  }
-
-  /// RFC 5322 `atext` beyond letters and digits.
-  private static func isAtext(_ c: UInt8) -> Bool {
-    switch c {
-    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-      UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "?"),
-      UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"),
-      UInt8(ascii: "~"):
-      return true
-    default: return false
     }
   }
 

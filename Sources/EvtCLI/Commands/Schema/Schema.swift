@@ -23,6 +23,18 @@ struct Schema: ParsableCommand {
   )
 }
 
+extension Schema {
+  /// The schema document of `file` (`-`: standard input), compiled once to refuse a bad one
+  /// before any connection is made.
+  static func candidate(_ file: String, for type: String) throws -> [UInt8] {
+    let source = try Input.fileArgument(file, limit: JSONSchema.maxSize)
+    do { _ = try JSONSchema.compile(source) } catch {
+      throw BusError(.badData, "the schema for \(Printable.escaped(type)): \(error.message)")
+    }
+    return source
+  }
+}
+
 extension ConnectionOptions {
   /// The schema registry on `redis`, which knows the built-in contracts of evt's services.
   func schemaRegistry(_ redis: RedisConnection) throws(BusError) -> SchemaRegistry {

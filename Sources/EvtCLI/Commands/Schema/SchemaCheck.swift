@@ -37,10 +37,7 @@ extension Schema {
 
     func run() throws {
       try connection.check()
-      let source = try Input.fileArgument(file, limit: JSONSchema.maxSize)
-      do { _ = try JSONSchema.compile(source) } catch {
-        throw BusError(.badData, "the schema for \(Printable.escaped(type)): \(error.message)")
-      }
+      let source = try Schema.candidate(file, for: type)
       let registry = try connection.schemaRegistry(try connection.connectReading())
       let (findings, checked) = try registry.check(type, candidate: source, stored: stored, since: since.flatMap(SinceParser.parse))
       let out = OutputBuffer()

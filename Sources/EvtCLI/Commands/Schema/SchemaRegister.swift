@@ -26,11 +26,7 @@ extension Schema {
 
     func run() throws {
       try connection.check()
-      let source = try Input.fileArgument(file, limit: JSONSchema.maxSize)
-      // Checked before connecting: a bad schema fails without any I/O.
-      do { _ = try JSONSchema.compile(source) } catch {
-        throw BusError(.badData, "the schema for \(Printable.escaped(type)): \(error.message)")
-      }
+      let source = try Schema.candidate(file, for: type)
       let registry = try connection.schemaRegistry(try connection.connect())
       let (version, isNew) = try registry.register(type, source: source)
       let out = OutputBuffer()
