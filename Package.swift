@@ -6,6 +6,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "evt", targets: ["evt"]),
+    .executable(name: "evt-dashboard", targets: ["evt-dashboard"]),
     .library(name: "EvtBus", targets: ["EvtBus"]),
   ],
   dependencies: [
@@ -14,6 +15,11 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    // The dashboard's HTTP server. No default traits: neither swift-configuration nor all of
+    // Foundation is linked into evt.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
   ],
   targets: [
     // The C API of hiredis 0.14 (Debian's libhiredis-dev). Only EvtRedis imports it.
@@ -65,6 +71,17 @@ let package = Package(
         "EvtBus", "EvtRedis", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
       ]),
+    // `evt dashboard`: server-rendered pages of streams, groups, lag and dead letters, a live tail
+    // over Server-Sent Events, replay and purge; served by Hummingbird. One-shot commands never
+    // call into it.
+    .target(
+      name: "EvtDashboard",
+      dependencies: [
+        "EvtBus", "EvtRedis", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     // `evt bench`: publishers and subscribers on threads, latency in an HdrHistogram.
     .target(name: "EvtBench", dependencies: ["EvtBus", "EvtRedis", .product(name: "Histogram", package: "hdrhistogram-swift")]),
     // One thin file per subcommand.
@@ -76,6 +93,10 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "evt", dependencies: ["EvtCLI"]),
+    // The web server behind `evt dashboard`, a program of its own: evt execs it, so the HTTP
+    // library (SwiftNIO, Hummingbird) is never loaded by evt's other commands. It is the evt
+    // command line with the server linked in.
+    .executableTarget(name: "evt-dashboard", dependencies: ["EvtCLI", "EvtDashboard"], path: "Sources/EvtDashboardMain"),
     // libFuzzer target over the JSON validator and the envelope decoder (scripts/fuzz); in an
     // ordinary build, a runner that replays the committed corpus (Fuzz/corpus).
     .executableTarget(name: "evt-fuzz", dependencies: ["EvtCodec"], path: "Sources/EvtFuzz"),
@@ -90,6 +111,7 @@ let package = Package(
       dependencies: ["EvtServices", "EvtBus", "EvtRedis", "EvtTestSupport", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "EvtBenchTests", dependencies: ["EvtBench", "EvtBus", "EvtRedis", "EvtTestSupport"]),
     .testTarget(name: "EvtProcessTests", dependencies: ["EvtProcess", "EvtBus", "EvtRedis", "EvtTestSupport"]),
+    .testTarget(name: "EvtDashboardTests", dependencies: ["EvtDashboard", "EvtBus", "EvtRedis", "EvtTestSupport"]),
     .testTarget(name: "EvtOpsTests", dependencies: ["EvtOps", "EvtBus", "EvtRedis", "EvtTestSupport"]),
   ]
 )

@@ -1,7 +1,7 @@
 # Shared by scripts/demo, scripts/test, bench/* and .ci/run. Source it; do not run it.
 EVT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian packages evt needs to build, test and benchmark.
-EVT_PACKAGES=(libhiredis-dev libcurl4-openssl-dev libssl-dev openssl pkg-config redis-server redis-tools bats python3-aiosmtpd jq)
+EVT_PACKAGES=(libhiredis-dev libcurl4-openssl-dev libssl-dev openssl pkg-config redis-server redis-tools bats python3-aiosmtpd jq chromium chromium-driver)
 
 # Installs whichever of the given Debian packages are missing (with sudo when not root).
 need_packages() {

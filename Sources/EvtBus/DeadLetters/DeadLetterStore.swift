@@ -51,12 +51,7 @@ public struct DeadLetterStore {
     while limit.map({ out.count < $0 }) ?? true {
       let entries = try connection.range(key, from: start, count: 1000)
       for e in entries {
-        var fields: [String: String] = [:]
-        var event: [UInt8]?
-        for f in e.fields ?? [] {
-          if f.name == EventWriter.field { event = f.value } else { fields[f.name] = String(decoding: f.value, as: UTF8.self) }
-        }
-        let d = DeadLetter(group: group, key: key, dlqID: e.id, event: event, fields: fields)
+        let d = Self.letter(e, group: group, key: key)
         if filter.matches(d) { out.append(d) }
         if let limit, out.count >= limit { break }
       }
@@ -64,6 +59,15 @@ public struct DeadLetterStore {
       start = last.id.exclusive
     }
     return out
+  }
+
+  private static func letter(_ e: StreamEntry, group: String, key: String) -> DeadLetter {
+    var fields: [String: String] = [:]
+    var event: [UInt8]?
+    for f in e.fields ?? [] {
+      if f.name == EventWriter.field { event = f.value } else { fields[f.name] = String(decoding: f.value, as: UTF8.self) }
+    }
+    return DeadLetter(group: group, key: key, dlqID: e.id, event: event, fields: fields)
   }
 
   private static let replayScript = RedisScript(
@@ -88,6 +92,58 @@ public struct DeadLetterStore {
     let reply = try Self.replayScript.run(
       on: connection, keys: [d.key, keys.replay(d.group, type)], args: [d.dlqID.description, replayed.rawString])
     return !reply.isNull
+  }
+
+  /// What replaying a list of dead letters did.
+  public struct ReplayOutcome: Sendable, Equatable {
+    /// Re-queued for their groups.
+    public var replayed = 0
+    /// No longer in the dead letters when their turn came (replayed or purged meanwhile).
+    public var gone = 0
+    /// One message per dead letter that could not be replayed (not an envelope: it can only
+    /// be purged); the others were still replayed.
+    public var skipped: [String] = []
+  }
+
+  /// Replays `letters`, as `evt replay-dlq` and the dashboard do: first what earlier replays
+  /// brought and the group (every group when `nil`) has since acknowledged is trimmed, then
+  /// each dead letter is re-queued for its group (``replay(_:)``), oldest first. A dead letter
+  /// that is not an envelope is skipped and named; any other failure stops and throws, leaving
+  /// the rest in the dead letters. `progress` is called after each with how many were done.
+  public func replayAll(_ letters: [DeadLetter], group: String?, progress: ((Int) -> Void)? = nil) throws(BusError)
+    -> ReplayOutcome
+  {
+    _ = try Retention(connection: connection, keys: keys).trimReplays(group: group)
+    var outcome = ReplayOutcome()
+    for (i, d) in letters.enumerated() {
+      do throws(BusError) {
+        if try replay(d) { outcome.replayed += 1 } else { outcome.gone += 1 }
+      } catch {
+        guard error.kind == .badData else { throw error }
+        outcome.skipped.append(error.message)
+      }
+      progress?(i + 1)
+    }
+    return outcome
+  }
+
+  /// Entries read from `group`'s dead-letter stream of `type` as dead letters.
+  package func letters(group: String, type: String, entries: [StreamEntry]) -> [DeadLetter] {
+    let key = keys.deadLetters(group, type)
+    return entries.map { Self.letter($0, group: group, key: key) }
+  }
+
+  /// The dead letters of `group` on `type` with these DLQ entry ids (those still there), in
+  /// the order given; one bounded XRANGE each.
+  public func letters(group: String, type: String, ids: [StreamID]) throws(BusError) -> [DeadLetter] {
+    let key = keys.deadLetters(group, type)
+    var out: [DeadLetter] = []
+    for id in ids {
+      for e in try connection.range(key, from: id.description, count: 1) where e.id == id {
+        out.append(Self.letter(e, group: group, key: key))
+      }
+    }
+    return out
   }
 
   /// Deletes dead letters for good. Returns how many were deleted.

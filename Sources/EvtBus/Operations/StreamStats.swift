@@ -8,10 +8,26 @@ public struct TypeStats: Sendable {
   public var length: Int
   public var first: StreamID?
   public var last: StreamID?
+  /// Entries ever added to the stream (Redis 7; `nil` before).
+  public var entriesAdded: Int?
   /// Entries added in the last minute (counted up to ``StreamStats/rateCap``).
   public var lastMinute: Int
   public var groups: [GroupStats] = []
   public var deadLetters: [DeadLetterStats] = []
+
+  public init(
+    type: String, length: Int, first: StreamID? = nil, last: StreamID? = nil, entriesAdded: Int? = nil, lastMinute: Int,
+    groups: [GroupStats] = [], deadLetters: [DeadLetterStats] = []
+  ) {
+    self.type = type
+    self.length = length
+    self.first = first
+    self.last = last
+    self.entriesAdded = entriesAdded
+    self.lastMinute = lastMinute
+    self.groups = groups
+    self.deadLetters = deadLetters
+  }
 }
 
 /// One consumer group on one type's stream (XINFO GROUPS, XPENDING, XINFO CONSUMERS).
@@ -29,6 +45,14 @@ public struct GroupStats: Sendable {
   public var consumers: [ConsumerStats] = []
   /// What the group's workers recorded over the window asked for.
   public var processing = ProcessingStats()
+
+  public init(name: String, lag: Int?, entriesRead: Int? = nil, lastDelivered: StreamID? = nil, pending: Int) {
+    self.name = name
+    self.lag = lag
+    self.entriesRead = entriesRead
+    self.lastDelivered = lastDelivered
+    self.pending = pending
+  }
 }
 
 public struct ConsumerStats: Sendable {
@@ -36,6 +60,12 @@ public struct ConsumerStats: Sendable {
   public var pending: Int
   /// Milliseconds since the consumer last read or claimed.
   public var idleMilliseconds: Int
+
+  public init(name: String, pending: Int, idleMilliseconds: Int) {
+    self.name = name
+    self.pending = pending
+    self.idleMilliseconds = idleMilliseconds
+  }
 }
 
 /// A dead-letter queue: one group's dead letters of one type.
@@ -43,6 +73,12 @@ public struct DeadLetterStats: Sendable {
   public var group: String
   public var size: Int
   public var oldest: StreamID?
+
+  public init(group: String, size: Int, oldest: StreamID?) {
+    self.group = group
+    self.size = size
+    self.oldest = oldest
+  }
 }
 
 /// Reads the figures `evt stats` shows. Only reads; every figure comes from Redis (XINFO STREAM,
@@ -67,10 +103,7 @@ public struct StreamStats {
   /// Dead letters are found by their keys (SCAN), not through the groups that exist: a group
   /// destroyed with dead letters left, or a type whose stream is gone, still shows them.
   public func collect(_ selection: TypeSelection, windowMinutes: Int, now: EventTime = .now()) throws(BusError) -> [TypeStats] {
-    var deadLetterKeys: [String: [(group: String, key: String)]] = [:]
-    for found in try DeadLetterStore(connection: connection, keys: keys).streams("dlq") where selection.matches(found.type) {
-      deadLetterKeys[found.type, default: []].append((found.group, found.key))
-    }
+    let deadLetterKeys = try self.deadLetterKeys(selection)
     var out: [TypeStats] = []
     for type in Set(try selection.resolve(connection, keys)).union(deadLetterKeys.keys).sorted() {
       guard
@@ -78,19 +111,36 @@ public struct StreamStats {
           ?? (deadLetterKeys[type] == nil ? nil : TypeStats(type: type, length: 0, lastMinute: 0))
       else { continue }
       for (group, key) in deadLetterKeys[type] ?? [] {
-        let replies = try connection.busPipeline([["XLEN", key], ["XRANGE", key, "-", "+", "COUNT", "1"]])
-        if let size = replies[0].int, size > 0 {
-          let oldest = replies[1].array?.first?.array?.first?.string.flatMap(StreamID.init)
-          stats.deadLetters.append(DeadLetterStats(group: group, size: size, oldest: oldest))
-        }
+        if let d = try deadLetterStats(group: group, key: key) { stats.deadLetters.append(d) }
       }
       out.append(stats)
     }
     return out
   }
 
-  /// A type's stream and groups; `nil` when its stream is gone.
-  private func typeStats(_ type: String, windowMinutes: Int, now: EventTime) throws(BusError) -> TypeStats? {
+  /// The dead-letter streams of the types `selection` matches, by type (SCAN: on every master,
+  /// over the whole key space).
+  public func deadLetterKeys(_ selection: TypeSelection) throws(BusError) -> [String: [(group: String, key: String)]] {
+    var found: [String: [(group: String, key: String)]] = [:]
+    for d in try DeadLetterStore(connection: connection, keys: keys).streams("dlq") where selection.matches(d.type) {
+      found[d.type, default: []].append((d.group, d.key))
+    }
+    return found
+  }
+
+  /// One dead-letter stream's size and oldest entry; `nil` when it is empty or gone.
+  public func deadLetterStats(group: String, key: String) throws(BusError) -> DeadLetterStats? {
+    let replies = try connection.busPipeline([["XLEN", key], ["XRANGE", key, "-", "+", "COUNT", "1"]])
+    guard let size = replies[0].int, size > 0 else { return nil }
+    let oldest = replies[1].array?.first?.array?.first?.string.flatMap(StreamID.init)
+    return DeadLetterStats(group: group, size: size, oldest: oldest)
+  }
+
+  /// A type's stream and groups; `nil` when its stream is gone. With `countLastMinute` false,
+  /// ``TypeStats/lastMinute`` is left 0 (the count reads up to ``rateCap`` entries).
+  public func typeStats(_ type: String, windowMinutes: Int, now: EventTime, countLastMinute: Bool = true) throws(BusError)
+    -> TypeStats?
+  {
     let stream = keys.stream(type)
     let info: StreamInfo
     do {
@@ -99,10 +149,11 @@ public struct StreamStats {
       return nil  // a registered type whose stream is gone
     }
     var stats = TypeStats(
-      type: type, length: info.length, first: info.first, last: info.last,
-      lastMinute: try Self.count(
-        connection, stream, from: StreamID(milliseconds: UInt64(max(0, now.milliseconds - 60_000))).description, to: "+",
-        cap: Self.rateCap))
+      type: type, length: info.length, first: info.first, last: info.last, entriesAdded: info.entriesAdded,
+      lastMinute: countLastMinute
+        ? try Self.count(
+          connection, stream, from: StreamID(milliseconds: UInt64(max(0, now.milliseconds - 60_000))).description, to: "+",
+          cap: Self.rateCap) : 0)
     for g in try connection.groups(of: stream) {
       let name = g.name
       var group = GroupStats(name: name, lag: g.lag, entriesRead: g.entriesRead, lastDelivered: g.lastDelivered, pending: g.pending)

@@ -81,7 +81,8 @@ package enum StreamReply {
     guard let table = fields(raw), let length = table["length"]?.number else { throw unexpected("XINFO STREAM \(stream)", raw) }
     // `first-entry` / `last-entry` are entries (`[id, [fields…]]`), or null for an empty stream.
     func id(_ name: String) -> StreamID? { table[name]?[0].flatMap { $0.isString ? StreamID.parse($0.bytes) : nil } }
-    return StreamInfo(length: length, first: id("first-entry"), last: id("last-entry"))
+    return StreamInfo(
+      length: length, first: id("first-entry"), last: id("last-entry"), entriesAdded: table["entries-added"]?.number)
   }
 
   /// A reply that is an array of strings (SMEMBERS).
@@ -147,6 +148,8 @@ package struct StreamInfo: Sendable, Equatable {
   package var length: Int
   package var first: StreamID?
   package var last: StreamID?
+  /// Redis 7: entries ever added to the stream (`nil` before Redis 7).
+  package var entriesAdded: Int? = nil
 }
 
 extension RedisReply {
@@ -203,6 +206,18 @@ extension RedisConnection {
 
   /// `XRANGE key start + COUNT count`, decoded in place: up to `count` entries from `start`
   /// (an id, `(id` for after it, or `-`).
+  /// XREVRANGE: entries from `end` down to `start` (ids or `+`/`-`, `(` for exclusive),
+  /// newest first, at most `count`.
+  package func reverseRange(_ key: String, from end: String, to start: String, count: Int, type: String = "") throws(BusError)
+    -> [StreamEntry]
+  {
+    try busDecode(["XREVRANGE", key, end, start, "COUNT", String(count)]) { (raw) throws(BusError) in
+      var entries: [StreamEntry] = []
+      try StreamEntry.list(raw, stream: StreamKey(key: key, type: type), into: &entries)
+      return entries
+    }
+  }
+
   package func range(_ key: String, from start: String, count: Int, type: String = "") throws(BusError) -> [StreamEntry] {
     try busDecode(["XRANGE", key, start, "+", "COUNT", String(count)]) { (raw) throws(BusError) in
       var entries: [StreamEntry] = []

@@ -90,22 +90,14 @@ struct ReplayDLQ: ParsableCommand {
     }
     if purge { return try purgeAll(letters, store) }
 
-    // What earlier replays brought and the group has since acknowledged goes first.
-    try Retention(connection: store.connection, keys: store.keys).trimReplays(group: group)
-    var replayed = 0
-    var skipped = 0
     let progress = Terminal.isTerminal(2) && letters.count > 100 ? ProgressLine() : nil
-    for (i, d) in letters.enumerated() {
-      do throws(BusError) {
-        if try store.replay(d) { replayed += 1 }
-      } catch {
-        guard error.kind == .badData else { throw error }
-        Terminal.note(error.message)
-        skipped += 1
-      }
-      progress?.show("replayed \(i + 1)/\(letters.count)", force: i == letters.count - 1)
+    let outcome = try store.replayAll(letters, group: group) { done in
+      progress?.show("replayed \(done)/\(letters.count)", force: done == letters.count)
     }
     progress?.end()
+    for message in outcome.skipped { Terminal.note(message) }
+    let replayed = outcome.replayed
+    let skipped = outcome.skipped.count
     Terminal.note("replayed \(replayed) dead letter\(replayed == 1 ? "" : "s")" + (skipped > 0 ? "; \(skipped) could not be replayed" : ""))
   }
 

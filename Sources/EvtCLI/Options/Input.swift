@@ -40,12 +40,12 @@ enum Input {
   }
 
   /// A secret from the first line of a file (a password), without its line end.
-  static func secret(fromFile path: String, what: String) throws(BusError) -> String {
+  static func secret(fromFile path: String, what: String, noun: String = "password") throws(BusError) -> String {
     let bytes: [UInt8]
     do { bytes = try readFile(path, limit: 4096) } catch { throw BusError(.invalidArgument, "\(what): \(error.message)") }
     let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
     guard !line.isEmpty, bytes.count <= 4096 else {
-      throw BusError(.invalidArgument, "\(what) \(Printable.escaped(path)) must hold the password on its first line (at most 4 KiB)")
+      throw BusError(.invalidArgument, "\(what) \(Printable.escaped(path)) must hold the \(noun) on its first line (at most 4 KiB)")
     }
     guard let text = String(validating: Array(line), as: UTF8.self) else {
       throw BusError(.invalidArgument, "\(what) \(Printable.escaped(path)) is not valid UTF-8")

@@ -74,6 +74,47 @@ public enum JSONValue: Sendable, Equatable {
   }
 }
 
+extension JSONValue {
+  /// JSON text indented by two spaces a level, members in their order, numbers as written
+  /// (for people: the dashboard's event view).
+  public var pretty: [UInt8] {
+    var out: [UInt8] = []
+    writePretty(to: &out, indent: 0)
+    return out
+  }
+
+  private func writePretty(to out: inout [UInt8], indent: Int) {
+    func newline(_ level: Int) {
+      out.append(UInt8(ascii: "\n"))
+      out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
+    }
+    switch self {
+    case .array(let items) where !items.isEmpty:
+      out.append(UInt8(ascii: "["))
+      for (i, item) in items.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        newline(indent + 1)
+        item.writePretty(to: &out, indent: indent + 1)
+      }
+      newline(indent)
+      out.append(UInt8(ascii: "]"))
+    case .object(let members) where !members.isEmpty:
+      out.append(UInt8(ascii: "{"))
+      for (i, m) in members.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        newline(indent + 1)
+        JSON.writeString(m.key, to: &out)
+        out.append(contentsOf: ": ".utf8)
+        m.value.writePretty(to: &out, indent: indent + 1)
+      }
+      newline(indent)
+      out.append(UInt8(ascii: "}"))
+    default:
+      write(to: &out)
+    }
+  }
+}
+
 /// A validated JSON object whose top-level member values are kept as minified text, parsed
 /// only when asked for (cheap for large `data` that is passed through unchanged).
 public struct JSONObjectView: Sendable {

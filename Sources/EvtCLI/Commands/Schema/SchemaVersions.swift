@@ -16,7 +16,7 @@ extension Schema {
 
     func run() throws {
       try connection.check()
-      let versions = try try connection.schemaRegistry(try connection.connect()).versions(type)
+      let versions = try connection.schemaRegistry(try connection.connect()).versions(type)
       guard !versions.isEmpty else { throw BusError(.notFound, "\(Printable.escaped(type)) has no schema registered") }
       let out = OutputBuffer()
       for v in versions { try out.line(Array(String(v).utf8)) }

@@ -1,11 +1,9 @@
-import EvtBus
-
 /// The thresholds of `evt stats --check 'lag<1000,dlq=0,idle<5m'`: each is a figure, an
 /// operator (`<` `<=` `>` `>=` `=` `!=`) and a number (a duration for `idle`), checked against
 /// every group (lag, pending, idle), dead-letter queue (dlq) or stream (length) of the types
-/// shown.
-struct StatsCheck: Sendable {
-  enum Figure: String, CaseIterable, Sendable {
+/// shown. `evt stats --check` and the dashboard's group states read the same syntax.
+public struct StatsCheck: Sendable {
+  public enum Figure: String, CaseIterable, Sendable {
     /// Entries a group has not read (unknown lag breaks any lag threshold).
     case lag
     /// Entries delivered to a group and not acknowledged.
@@ -18,14 +16,14 @@ struct StatsCheck: Sendable {
     case length
   }
 
-  struct Threshold: Sendable, CustomStringConvertible {
-    var figure: Figure
-    var op: String
-    var limit: Int64
-    var text: String
-    var description: String { text }
+  public struct Threshold: Sendable, CustomStringConvertible {
+    public var figure: Figure
+    public var op: String
+    public var limit: Int64
+    public var text: String
+    public var description: String { text }
 
-    func holds(_ value: Int64) -> Bool {
+    public func holds(_ value: Int64) -> Bool {
       switch op {
       case "<": return value < limit
       case "<=": return value <= limit
@@ -37,10 +35,12 @@ struct StatsCheck: Sendable {
     }
   }
 
-  var thresholds: [Threshold]
+  public var thresholds: [Threshold]
+  /// The thresholds as given, comma-separated.
+  public var text: String { thresholds.map(\.text).joined(separator: ",") }
 
   /// Parses the list; the error names the part it cannot read.
-  init(_ text: String) throws(BusError) {
+  public init(_ text: String) throws(BusError) {
     thresholds = []
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
       let item = part.trimmingSpaces
@@ -66,7 +66,7 @@ struct StatsCheck: Sendable {
   }
 
   /// One line per threshold broken, naming the threshold, where, and the value found.
-  func broken(_ types: [TypeStats]) -> [String] {
+  public func broken(_ types: [TypeStats]) -> [String] {
     var out: [String] = []
     for t in thresholds {
       for type in types {
@@ -100,6 +100,15 @@ struct StatsCheck: Sendable {
       }
     }
     return out
+  }
+
+  /// The thresholds one group breaks: those of its own figures (lag, pending, idle, its dead
+  /// letters) and those of its type's stream (length).
+  public func broken(group: String, of type: TypeStats) -> [String] {
+    var only = type
+    only.groups = type.groups.filter { $0.name == group }
+    only.deadLetters = type.deadLetters.filter { $0.group == group }
+    return broken([only])
   }
 }
 
