@@ -63,13 +63,14 @@ _evt() {
             'migrate:Move a namespace'\''s data from the key layout of an earlier evt to the current one.'
             'stats:Show streams, consumer groups, lag, dead letters and processing times.'
             'trim:Remove old events that every consumer group has finished with.'
+            'dashboard:Serve web pages of streams, groups, lag and dead letters.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|stats|trim|help)
+        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|stats|trim|dashboard|help)
             "_evt_${words[1]}" && ret=0
             ;;
         esac
@@ -650,6 +651,33 @@ _evt_trim() {
         '--ignore-groups[Trim to the target even where a group has not read or acknowledged the entries.]'
         '--dry-run[Change nothing; say what would be removed.]'
         '--json[One JSON object per stream instead of a line of text.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_dashboard() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--listen[Address to listen on (port 0\: any free port).]:host\:port:'
+        '--allow-actions[Allow replaying and purging dead letters from the pages (with the token).]'
+        '--token-file[Read the token from this file (first line, 16 characters or more) instead of generating one.]:path:'
+        '--interval[How often Redis is read for the figures.]:duration:'
+        '--check[A group breaking one of these thresholds is red.]:thresholds:'
+        '--warn[A group breaking one of these thresholds (and no --check one) is amber.]:thresholds:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

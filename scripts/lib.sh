@@ -1,7 +1,9 @@
 # Shared by scripts/demo, scripts/test, bench/* and .ci/run. Source it; do not run it.
 EVT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian packages evt needs to build, test and benchmark.
-EVT_PACKAGES=(libhiredis-dev libcurl4-openssl-dev libssl-dev openssl pkg-config redis-server redis-tools bats python3-aiosmtpd jq chromium chromium-driver)
+EVT_PACKAGES=(libhiredis-dev libcurl4-openssl-dev libssl-dev openssl pkg-config redis-server redis-tools bats python3-aiosmtpd jq curl)
+# The test suite adds a browser for the dashboard's tests.
+EVT_TEST_PACKAGES=("${EVT_PACKAGES[@]}" chromium chromium-driver)
 
 # Installs whichever of the given Debian packages are missing (with sudo when not root).
 need_packages() {
@@ -188,6 +190,21 @@ build_release() {
     return 1
   fi
   echo "$EVT_ROOT/.build/release/evt"
+}
+
+# Builds the release evt and evt-dashboard (the web server `evt dashboard` runs, from the same
+# directory) and prints evt's path.
+build_release_with_dashboard() {
+  local evt
+  evt=$(build_release)
+  echo "==> building evt-dashboard (release; log in .build/release-dashboard-build.log)" >&2
+  if ! (cd "$EVT_ROOT" && swift build -c release --static-swift-stdlib --product evt-dashboard) \
+    >"$EVT_ROOT/.build/release-dashboard-build.log" 2>&1; then
+    cat "$EVT_ROOT/.build/release-dashboard-build.log" >&2
+    echo "build failed" >&2
+    return 1
+  fi
+  echo "$evt"
 }
 
 # Prints N NDJSON drafts of type $2 (default user.created) whose envelopes are about 250

@@ -51,6 +51,9 @@ enum Assets {
         source.onopen = function () { status.textContent = "Live: new events appear here."; };
         source.onerror = function () { status.textContent = "Live: reconnecting…"; };
         source.addEventListener("problem", function (e) { status.textContent = String(JSON.parse(e.data)); });
+        source.addEventListener("skipped", function () {
+          status.textContent = "Live: events come faster than shown here; these are the newest.";
+        });
         source.addEventListener("event", function (e) {
           var ev = JSON.parse(e.data);
           var li = document.createElement("li");

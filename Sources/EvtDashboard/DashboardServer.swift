@@ -57,10 +57,11 @@ public final class DashboardServer: Sendable {
       logger: logger)
     let failure = Locked<(any Error)?>(nil)
     let done = DispatchSemaphore(value: 0)
-    // SIGINT and SIGTERM end the process at once: a live tail never ends by itself, so a
+    // SIGINT, SIGTERM and SIGHUP end the process at once: a live tail never ends by itself, so a
     // graceful shutdown would wait for its clients; every action is atomic per dead letter.
     signal(SIGINT) { _ in _exit(0) }
     signal(SIGTERM) { _ in _exit(0) }
+    signal(SIGHUP) { _ in _exit(0) }
     Task {
       do { try await app.runService(gracefulShutdownSignals: []) } catch { failure.withLock { $0 = error } }
       done.signal()

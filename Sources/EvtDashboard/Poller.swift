@@ -120,6 +120,8 @@ final class Poller: @unchecked Sendable {
     }
     let seen = Set(types.map(\.type))
     rates = rates.filter { seen.contains($0.key) }
+    let groups = Set(types.flatMap { t in t.groups.map { Snapshot.groupKey(t.type, $0.name) } })
+    lag = lag.filter { groups.contains($0.key) }
     let snapshot = Snapshot(time: now, types: types, rates: rates, lag: lag, error: nil)
     current.withLock { $0 = snapshot }
   }

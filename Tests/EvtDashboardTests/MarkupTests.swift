@@ -11,7 +11,7 @@ import Testing
     #expect(!m.html.contains("<img"))
     #expect(!m.html.contains("\"><"))
     #expect(m.html.hasPrefix("<td title=\"&lt;script&gt;"))
-    #expect(m.html.contains("&#39;&amp;&quot;"))
+    #expect(m.html.contains("&#39;&amp;</td>"))
   }
 
   @Test func controlCharactersAreReplaced() {
@@ -106,5 +106,83 @@ import Testing
     let (state, reasons) = GroupState.of("dead", on: t, s)
     #expect(state == .amber)
     #expect(reasons == ["dlq=0: dead letters of group dead on a.b is 2"])
+  }
+}
+
+/// Pages rendered with hostile names and content: everything escaped, nothing of Swift's
+/// own descriptions on the page.
+@Suite struct PageTests {
+  static let hostile = #"<script>alert(1)</script>"><img src=x onerror=alert(2)></script>"#
+
+  func context(loggedIn: Bool) -> PageContext {
+    let access = Access(token: "t0ken-t0ken-t0ken", allowActions: true, pagesNeedToken: false)
+    return PageContext(
+      access: access, loggedIn: loggedIn, csrf: access.csrf(for: loggedIn ? "t0ken-t0ken-t0ken" : nil), namespace: "n<s>",
+      intervalSeconds: 5)
+  }
+
+  func assertSafe(_ m: Markup, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(!m.html.contains("<script>"), sourceLocation: sourceLocation)
+    #expect(!m.html.contains("<img"), sourceLocation: sourceLocation)
+    #expect(!m.html.contains("Markup("), sourceLocation: sourceLocation)
+    #expect(!m.html.contains("&lt;li"), sourceLocation: sourceLocation)
+    #expect(!m.html.contains("&lt;a href"), sourceLocation: sourceLocation)
+    #expect(m.html.contains("<script src=\"/assets/dashboard.js\" defer></script>"), sourceLocation: sourceLocation)
+  }
+
+  func letter() -> DeadLetter {
+    var data: [UInt8] = []
+    JSON.writeString(Self.hostile, to: &data)
+    let envelope =
+      #"{"id":"e-1","type":"a.b","version":"1.0","timestamp":"2026-01-01T00:00:00Z","data":{"x":"#
+      + String(decoding: data, as: UTF8.self) + "}}"
+    return DeadLetter(
+      group: "g" + Self.hostile, key: "k", dlqID: StreamID(milliseconds: 1, sequence: 0), event: Array(envelope.utf8),
+      fields: ["type": "a.b", "error": Self.hostile, "attempts": "3"])
+  }
+
+  @Test func overview() throws {
+    var t = TypeStats(type: "a.b", length: 3, lastMinute: 1)
+    t.groups = [GroupStats(name: "g" + Self.hostile, lag: 5, pending: 1)]
+    t.deadLetters = [DeadLetterStats(group: "g" + Self.hostile, size: 2, oldest: nil)]
+    let snapshot = Snapshot(time: EventTime(milliseconds: 120_000), types: [t], error: "boom " + Self.hostile)
+    let m = OverviewPage.render(snapshot, try GroupStateTests().settings(), context(loggedIn: false))
+    assertSafe(m)
+    #expect(m.html.contains("data-state=\"amber\""))
+    #expect(m.html.contains("<a href=\"/dead-letters?group=g%3Cscript%3E"))
+  }
+
+  @Test func deadLettersAndConfirmation() {
+    let d = letter()
+    let m = DeadLettersPage.render(
+      DeadLettersPage.Filter(Form("error=" + Markup.component(Self.hostile))),
+      queues: [(DeadLetterStats(group: d.group, size: 1, oldest: nil), "a.b", Queries.DeadLetterPage(letters: [d]))],
+      done: nil, Snapshot(time: EventTime(milliseconds: 0)), context(loggedIn: true))
+    assertSafe(m)
+    #expect(m.html.contains("name=\"letter\""))
+    #expect(m.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+    let readOnly = DeadLettersPage.render(
+      DeadLettersPage.Filter(Form("")),
+      queues: [(DeadLetterStats(group: d.group, size: 1, oldest: nil), "a.b", Queries.DeadLetterPage(letters: [d]))],
+      done: nil, Snapshot(time: EventTime(milliseconds: 0)), context(loggedIn: false))
+    assertSafe(readOnly)
+    #expect(!readOnly.html.contains("name=\"letter\""))
+    let confirm = ConfirmPage.render(
+      action: "purge-selected", letters: [d], form: Form("do=purge-selected&letter=" + Markup.component(Self.hostile)),
+      context(loggedIn: true))
+    assertSafe(confirm)
+    #expect(confirm.html.contains("for good"))
+  }
+
+  @Test func groupAndLogin() throws {
+    var t = TypeStats(type: "a.b", length: 3, lastMinute: 1)
+    t.groups = [GroupStats(name: "g", lag: 5, pending: 1)]
+    let snapshot = Snapshot(time: EventTime(milliseconds: 120_000), types: [t])
+    let detail = Queries.GroupDetail(
+      consumers: [ConsumerStats(name: Self.hostile, pending: 1, idleMilliseconds: 5)],
+      pending: [(StreamID(milliseconds: 1, sequence: 0), Self.hostile, 5, 2)])
+    assertSafe(
+      GroupPage.render(type: "a.b", group: "g", detail: detail, snapshot, try GroupStateTests().settings(), context(loggedIn: false)))
+    assertSafe(LoginPage.render(next: "/\"><script>", failed: true, context(loggedIn: false)))
   }
 }
