@@ -46,6 +46,9 @@ let package = Package(
     // Process plumbing a program embedding EvtBus does not want: signal handling, exiting,
     // running handlers through /bin/sh.
     .target(name: "EvtProcess", dependencies: ["EvtBus", "CMalloc"]),
+    // The commit and time of the build, for `evt version --json` (a header the build scripts
+    // write; empty without it).
+    .systemLibrary(name: "CBuildInfo"),
     // glibc's mallopt (headers only; part of libc).
     .systemLibrary(name: "CMalloc"),
     // libcurl (Debian's libcurl4-openssl-dev), for the SMTP mailer. Only EvtServices imports it.
@@ -88,7 +91,7 @@ let package = Package(
     .target(
       name: "EvtCLI",
       dependencies: [
-        "EvtBus", "EvtRedis", "EvtServices", "EvtProcess", "EvtBench", "EvtOps",
+        "EvtBus", "EvtRedis", "EvtServices", "EvtProcess", "EvtBench", "EvtOps", "CBuildInfo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
       ]
     ),

@@ -173,13 +173,13 @@ _evt() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|stats|trim|dashboard|help)
+    publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|stats|trim|dashboard|version|context|help)
         # Offer subcommand argument completions
         "_evt_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker schema bench migrate stats trim dashboard help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'publish tail subscribe replay-dlq pending create-user get-user run-email-worker schema bench migrate stats trim dashboard version context help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _evt_publish() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --ndjson --skip-invalid --quiet -q --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --data -d --id --schema-version --max-size --retry --replicas --replicas-timeout --maxlen --max-age)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --data -d --id --schema-version --max-size --retry --replicas --replicas-timeout --maxlen --max-age)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -218,6 +218,10 @@ _evt_publish() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion publish -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--data'|'-d')
@@ -257,7 +261,7 @@ _evt_tail() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --json --pretty --line-buffered --follow -f --validate --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name -n --since)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context -n --since)
     __evt_offer_flags_options -1
 
     # Offer option value completions
@@ -287,6 +291,10 @@ _evt_tail() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion tail -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '-n')
@@ -302,7 +310,7 @@ _evt_subscribe() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --json --pretty --line-buffered --validate --until-empty --wait-pending --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --log-level --log-format --metrics-addr --heartbeat-file --count -c --timeout)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --group -g --consumer --start --exec --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --shutdown-timeout --log-level --log-format --metrics-addr --heartbeat-file --count -c --timeout)
     __evt_offer_flags_options -1
 
     # Offer option value completions
@@ -332,6 +340,10 @@ _evt_subscribe() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion subscribe -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--group'|'-g')
@@ -389,7 +401,7 @@ _evt_replay-dlq() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --json --pretty --list --dry-run --purge --yes --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --group -g --type --id --since --error --limit)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --group -g --type --id --since --error --limit)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -419,6 +431,10 @@ _evt_replay-dlq() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion replay-dlq -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--group'|'-g')
@@ -446,7 +462,7 @@ _evt_pending() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --json --pretty --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --group -g)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --group -g)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -476,6 +492,10 @@ _evt_pending() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion pending -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--group'|'-g')
@@ -488,7 +508,7 @@ _evt_create-user() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --name --email --data -d --id --correlation-id)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --name --email --data -d --id --correlation-id)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -518,6 +538,10 @@ _evt_create-user() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion create-user -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--name')
@@ -542,7 +566,7 @@ _evt_get-user() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -574,6 +598,10 @@ _evt_get-user() {
     '--tls-server-name')
         return
         ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion get-user -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
+        return
+        ;;
     esac
 }
 
@@ -581,7 +609,7 @@ _evt_run-email-worker() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --smtp-require-tls --wait-pending --until-empty --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --outbox --smtp --smtp-password-file --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down --timeout --log-level --log-format --metrics-addr --heartbeat-file)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --outbox --smtp --smtp-password-file --from --group -g --consumer --concurrency --max-attempts --backoff-base --backoff-max --claim-idle --max-deliveries --breaker-failures --breaker-cool-down --timeout --log-level --log-format --metrics-addr --heartbeat-file)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -611,6 +639,10 @@ _evt_run-email-worker() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion run-email-worker -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--outbox')
@@ -700,7 +732,7 @@ _evt_schema_list() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --json --pretty --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --version)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --version)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -730,6 +762,10 @@ _evt_schema_list() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion schema list -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--version')
@@ -750,7 +786,7 @@ _evt_schema_register() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context)
     __evt_offer_flags_options 2
 
     # Offer option value completions
@@ -780,6 +816,10 @@ _evt_schema_register() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion schema register -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -789,7 +829,7 @@ _evt_schema_check() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --stored --since)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --stored --since)
     __evt_offer_flags_options 2
 
     # Offer option value completions
@@ -819,6 +859,10 @@ _evt_schema_check() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion schema check -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--stored')
@@ -834,7 +878,7 @@ _evt_schema_show() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --version)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --version)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -864,6 +908,10 @@ _evt_schema_show() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion schema show -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--version')
@@ -876,7 +924,7 @@ _evt_schema_versions() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -908,6 +956,10 @@ _evt_schema_versions() {
     '--tls-server-name')
         return
         ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion schema versions -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
+        return
+        ;;
     esac
 }
 
@@ -915,7 +967,7 @@ _evt_schema_mode() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context)
     __evt_offer_flags_options 2
 
     # Offer option value completions
@@ -945,6 +997,10 @@ _evt_schema_mode() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion schema mode -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -962,7 +1018,7 @@ _evt_schema_delete() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --force --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --version)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --version)
     __evt_offer_flags_options 1
 
     # Offer option value completions
@@ -994,6 +1050,10 @@ _evt_schema_delete() {
     '--tls-server-name')
         return
         ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion schema delete -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
+        return
+        ;;
     '--version')
         return
         ;;
@@ -1004,7 +1064,7 @@ _evt_bench() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --group --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --publishers --subscribers --size --count --rate --pipeline)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --publishers --subscribers --size --count --rate --pipeline)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -1034,6 +1094,10 @@ _evt_bench() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion bench -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--publishers')
@@ -1061,7 +1125,7 @@ _evt_migrate() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -1093,6 +1157,10 @@ _evt_migrate() {
     '--tls-server-name')
         return
         ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion migrate -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
+        return
+        ;;
     esac
 }
 
@@ -1100,7 +1168,7 @@ _evt_stats() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --json --watch --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --interval --window --check)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --interval --window --check)
     __evt_offer_flags_options -1
 
     # Offer option value completions
@@ -1130,6 +1198,10 @@ _evt_stats() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion stats -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
         return
         ;;
     '--interval')
@@ -1148,7 +1220,7 @@ _evt_trim() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --dead-letters --ignore-groups --dry-run --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --maxlen --max-age)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --maxlen --max-age)
     __evt_offer_flags_options -1
 
     # Offer option value completions
@@ -1180,6 +1252,10 @@ _evt_trim() {
     '--tls-server-name')
         return
         ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion trim -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
+        return
+        ;;
     '--maxlen')
         return
         ;;
@@ -1193,7 +1269,7 @@ _evt_dashboard() {
     repeating_flags=()
     non_repeating_flags=(--tls-insecure --allow-actions --version -h --help)
     repeating_options=()
-    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --listen --token-file --interval --check --warn)
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --listen --token-file --interval --check --warn)
     __evt_offer_flags_options 0
 
     # Offer option value completions
@@ -1225,6 +1301,10 @@ _evt_dashboard() {
     '--tls-server-name')
         return
         ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion dashboard -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
+        return
+        ;;
     '--listen')
         return
         ;;
@@ -1241,6 +1321,123 @@ _evt_dashboard() {
         return
         ;;
     esac
+}
+
+_evt_version() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __evt_offer_flags_options 0
+}
+
+_evt_context() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __evt_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    save|list|show|use|rm|edit)
+        # Offer subcommand argument completions
+        "_evt_context_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'save list show use rm edit' -- "${cur}"))
+        ;;
+    esac
+}
+
+_evt_context_save() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-insecure --store-password --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redis-url --password-file --namespace --connect-timeout --command-timeout --tls-ca-file --tls-cert-file --tls-key-file --tls-server-name --context --password-env)
+    __evt_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redis-url')
+        return
+        ;;
+    '--password-file')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--command-timeout')
+        return
+        ;;
+    '--tls-ca-file')
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--context')
+        __evt_add_completions -W "$(__evt_custom_complete ---completion context save -- --context "${COMP_CWORD}" "$(__evt_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--password-env')
+        return
+        ;;
+    esac
+}
+
+_evt_context_list() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __evt_offer_flags_options 0
+}
+
+_evt_context_show() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __evt_offer_flags_options 1
+}
+
+_evt_context_use() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __evt_offer_flags_options 1
+}
+
+_evt_context_rm() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __evt_offer_flags_options 1
+}
+
+_evt_context_edit() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __evt_offer_flags_options 1
 }
 
 _evt_help() {

@@ -64,13 +64,15 @@ _evt() {
             'stats:Show streams, consumer groups, lag, dead letters and processing times.'
             'trim:Remove old events that every consumer group has finished with.'
             'dashboard:Serve web pages of streams, groups, lag and dead letters.'
+            'version:Print evt'\''s version; with --json, what a bug report needs.'
+            'context:Save connection settings under a name and use them with --context.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|stats|trim|dashboard|help)
+        publish|tail|subscribe|replay-dlq|pending|create-user|get-user|run-email-worker|schema|bench|migrate|stats|trim|dashboard|version|context|help)
             "_evt_${words[1]}" && ret=0
             ;;
         esac
@@ -93,6 +95,7 @@ _evt_publish() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion publish -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         ':type:'
         '(--data -d)'{--data,-d}'[Event data\: JSON text, @FILE, or - for standard input.]:json:'
         '*'{-H,--header}'[A header to add (repeatable).]:key=value:'
@@ -128,6 +131,7 @@ _evt_tail() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion tail -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
         '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
         '--line-buffered[Write each event as soon as it is printed instead of a batch at a time (the default on a terminal).]'
@@ -157,6 +161,7 @@ _evt_subscribe() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion subscribe -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
         '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
         '--line-buffered[Write each event as soon as it is printed instead of a batch at a time (the default on a terminal).]'
@@ -201,6 +206,7 @@ _evt_replay-dlq() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion replay-dlq -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
         '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
         '(--group -g)'{--group,-g}'[Only this group'\''s dead letters (default\: every group).]:group:'
@@ -234,6 +240,7 @@ _evt_pending() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion pending -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
         '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
         '(--group -g)'{--group,-g}'[Only this consumer group.]:group:'
@@ -258,6 +265,7 @@ _evt_create-user() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion create-user -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--name[The user'\''s name.]:name:'
         '--email[The user'\''s email address.]:address:'
         '(--data -d)'{--data,-d}'[The user as JSON {"name"\:…,"email"\:…}\: text, @FILE, or - for standard input.]:json:'
@@ -284,6 +292,7 @@ _evt_get-user() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion get-user -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         ':id|email:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -306,6 +315,7 @@ _evt_run-email-worker() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion run-email-worker -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--outbox[Write mail as .eml files into this directory.]:dir:'
         '--smtp[Send mail through this SMTP server\: smtp\[s\]\://\[user\:password@\]host\[\:port\].]:url:'
         '--smtp-password-file[Read the SMTP password from this file (first line), so it is not visible to ps (env\: EVT_SMTP_PASSWORD).]:path:'
@@ -385,6 +395,7 @@ _evt_schema_list() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion schema list -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--json[Print JSON lines — events exactly as stored (the default when output is not a terminal).]'
         '--pretty[Print readable lines, coloured on a terminal (the default on a terminal).]'
         ':type:'
@@ -424,6 +435,7 @@ _evt_schema_register() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion schema register -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         ':type:'
         ':file:'
         '--version[Show the version.]'
@@ -447,6 +459,7 @@ _evt_schema_check() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion schema check -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         ':type:'
         ':file:'
         '--stored[Check the last N stored events (default 1000; at most 100000).]:n:'
@@ -472,6 +485,7 @@ _evt_schema_show() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion schema show -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         ':type:'
         '--version[The version to print.]:n:'
         '--json[Print only the schema itself (JSON).]'
@@ -496,6 +510,7 @@ _evt_schema_versions() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion schema versions -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         ':type:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -519,6 +534,7 @@ _evt_schema_mode() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion schema mode -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         ':type:'
         ':mode:{__evt_complete "${_mode[@]}"}'
         '--version[Show the version.]'
@@ -542,6 +558,7 @@ _evt_schema_delete() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion schema delete -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         ':type:'
         '--version[The version to delete.]:n:'
         '--force[Delete it even while unacknowledged events carry it.]'
@@ -566,6 +583,7 @@ _evt_bench() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion bench -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--publishers[Publishing threads (1 to 64).]:n:'
         '--subscribers[Subscribing threads (0 to 64).]:n:'
         '--group[Subscribers share one consumer group (each event to one of them); otherwise each follows the stream live.]'
@@ -595,6 +613,7 @@ _evt_migrate() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion migrate -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--dry-run[Only count what would be moved.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -617,6 +636,7 @@ _evt_stats() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion stats -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '*:type|pattern:'
         '--json[Print one JSON object (with --watch, one per line).]'
         '--watch[Redraw every --interval until interrupted (in place on a terminal, like top).]'
@@ -644,6 +664,7 @@ _evt_trim() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion trim -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '*:type|pattern:'
         '--maxlen[Keep at most the newest N entries of each stream.]:n:'
         '--max-age[Remove entries older than this, like 7d or 12h.]:duration:'
@@ -672,12 +693,142 @@ _evt_dashboard() {
         '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
         '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
         '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion dashboard -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
         '--listen[Address to listen on (port 0\: any free port).]:host\:port:'
         '--allow-actions[Allow replaying and purging dead letters from the pages (with the token).]'
         '--token-file[Read the token from this file (first line, 16 characters or more) instead of generating one.]:path:'
         '--interval[How often Redis is read for the figures.]:duration:'
         '--check[A group breaking one of these thresholds is red.]:thresholds:'
         '--warn[A group breaking one of these thresholds (and no --check one) is amber.]:thresholds:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_version() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--json[Print one JSON object.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_context() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'save:Save the connection options given under NAME (replacing a context of that name).'
+            'list:List the contexts; '\''*'\'' marks the one in use.'
+            'show:Print a context'\''s settings (the one in use by default); secrets are masked.'
+            'use:Use this context when --context is not given.'
+            'rm:Delete a context.'
+            'edit:Edit a context in $VISUAL or $EDITOR; it is saved only when it is still valid.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        save|list|show|use|rm|edit)
+            "_evt_context_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_evt_context_save() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
+        '--redis-url[Redis to use\: redis\://\[user\[\:password\]@\]host\[\:port\]\[/db\], rediss\://… (TLS) or unix\:///path/redis.sock\[?db=N\] (env\: EVT_REDIS_URL; default redis\://127.0.0.1\:6379).]:url:'
+        '--password-file[Read the Redis password from this file (first line), so it is not visible to ps (env\: EVT_REDIS_PASSWORD).]:path:'
+        '--namespace[Key namespace (env\: EVT_NAMESPACE; default evt).]:name:'
+        '--connect-timeout[How long to wait for a connection, like 5s or 500ms (env\: EVT_CONNECT_TIMEOUT; default 5s).]:duration:'
+        '--command-timeout[How long to wait for a reply (env\: EVT_COMMAND_TIMEOUT; default 10s).]:duration:'
+        '--tls-ca-file[PEM file of the CAs that sign the server'\''s certificate (env\: EVT_TLS_CA_FILE; default\: the system'\''s).]:path:'
+        '--tls-cert-file[PEM client certificate, for servers that require mutual TLS (env\: EVT_TLS_CERT_FILE).]:path:'
+        '--tls-key-file[PEM private key of --tls-cert-file (env\: EVT_TLS_KEY_FILE).]:path:'
+        '--tls-server-name[Name the server'\''s certificate must carry (env\: EVT_TLS_SERVER_NAME; default\: the URL'\''s host).]:name:'
+        '--tls-insecure[Do not verify the server'\''s certificate — anyone in between can read and change the traffic (env\: EVT_TLS_INSECURE=1).]'
+        '--context[Connection settings saved with '\''evt context save'\'' (env\: EVT_CONTEXT; default\: the one '\''evt context use'\'' chose).]:name:{__evt_custom_complete ---completion context save -- --context "${current_word_index}" "$(__evt_cursor_index_in_current_word)"}'
+        '--password-env[Take the password from this environment variable when the context is used.]:variable:'
+        '--store-password[Write a password given in --redis-url into the context file (default\: refuse it).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_context_list() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_context_show() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_context_use() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_context_rm() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_evt_context_edit() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -180,10 +180,27 @@ stop_redis() {
   REDIS_DIR=""
 }
 
+# Writes Sources/CBuildInfo/build-info.h (git ignores it): the commit (with "-dirty" when the
+# tree has changes) and its time, as a reproducible build's date (SOURCE_DATE_EPOCH's rule),
+# for `evt version --json`. Rewritten only when it changes, so builds stay incremental.
+write_build_info() {
+  local commit="" date="" file="$EVT_ROOT/Sources/CBuildInfo/build-info.h" text
+  if commit=$(git -C "$EVT_ROOT" rev-parse --short=12 HEAD 2>/dev/null); then
+    date=$(TZ=UTC git -C "$EVT_ROOT" log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ HEAD)
+    git -C "$EVT_ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || commit="$commit-dirty"
+  else
+    commit=""
+  fi
+  text=$(printf '#define EVT_BUILD_COMMIT "%s"\n#define EVT_BUILD_DATE "%s"' "$commit" "$date")
+  [ -f "$file" ] && [ "$(cat "$file")" = "$text" ] && return 0
+  printf '%s\n' "$text" >"$file"
+}
+
 # Builds the release binary (static Swift runtime: fast start-up) and prints its path.
 build_release() {
   echo "==> building evt (release; log in .build/release-build.log)" >&2
   mkdir -p "$EVT_ROOT/.build"
+  write_build_info
   if ! (cd "$EVT_ROOT" && swift build -c release --static-swift-stdlib --product evt) >"$EVT_ROOT/.build/release-build.log" 2>&1; then
     cat "$EVT_ROOT/.build/release-build.log" >&2
     echo "build failed" >&2

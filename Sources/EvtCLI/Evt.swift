@@ -29,7 +29,7 @@ package struct Evt: ParsableCommand {
     version: version,
     subcommands: [
       Publish.self, Tail.self, Subscribe.self, ReplayDLQ.self, Pending.self, CreateUser.self, GetUser.self, RunEmailWorker.self,
-      Schema.self, Bench.self, Migrate.self, Stats.self, Trim.self, Dashboard.self,
+      Schema.self, Bench.self, Migrate.self, Stats.self, Trim.self, Dashboard.self, Version.self, ContextCommand.self,
     ]
   )
 

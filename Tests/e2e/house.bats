@@ -15,7 +15,8 @@ teardown() { :; }
   copy=$BATS_TEST_TMPDIR/house
   mkdir -p "$copy/scripts"
   cp -r "$EVT_ROOT/Sources" "$EVT_ROOT/ARCHITECTURE.md" "$EVT_ROOT/README.md" "$EVT_ROOT/Package.swift" "$copy/"
-  cp "$EVT_ROOT/scripts/check-architecture" "$EVT_ROOT/scripts/fuzz" "$copy/scripts/"
+  cp "$EVT_ROOT/scripts/"* "$copy/scripts/"
+  cp -r "$EVT_ROOT/packaging" "$EVT_ROOT/man" "$copy/"
   mkdir -p "$copy/Tests/e2e" && touch "$copy/Tests/e2e/house.bats"
   run "$copy/scripts/check-architecture" "$copy"
   [ "$status" -eq 0 ]

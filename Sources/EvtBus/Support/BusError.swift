@@ -33,6 +33,9 @@ public struct BusError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Fewer replicas than asked confirmed a write in time (`publish --replicas`): it is on
     /// the master, but a failover could lose it.
     case notReplicated
+    /// A configuration file (a context) is missing, unreadable, readable by others, or not
+    /// what evt expects (EX_CONFIG).
+    case configuration
   }
 
   public var kind: Kind

@@ -36,6 +36,13 @@ struct ConnectionOptions: ParsableArguments {
 
   @OptionGroup(title: "TLS (rediss:// URLs)") var tls: TLSArguments
 
+  @Option(
+    help: ArgumentHelp(
+      "Connection settings saved with 'evt context save' (env: EVT_CONTEXT; default: the one 'evt context use' chose).",
+      valueName: "name"),
+    completion: .custom { _, _, _ in (try? ContextStore.names()) ?? [] })
+  var context: String?
+
   static let defaultURL = "redis://127.0.0.1:6379"
 
   func validate() throws {
@@ -43,29 +50,58 @@ struct ConnectionOptions: ParsableArguments {
     try commandTimeout?.check("--command-timeout", DurationArgument.oneMillisecondToADay)
   }
 
-  /// The URL from the option, the environment or the default, with the password from
-  /// `--password-file` or `EVT_REDIS_PASSWORD` when given. Throws a usage error.
+  /// The URL from the option, the environment, the context or the default, with the password
+  /// from `--password-file`, `EVT_REDIS_PASSWORD` or the context (whose password, client
+  /// certificate and key go only to the context's own URL). Throws a usage error.
   func url() throws(BusError) -> RedisURL {
+    let context = try activeContext()
     var text = Self.defaultURL
-    if let redisURL { text = redisURL } else if let fromEnvironment = try environment("EVT_REDIS_URL") { text = fromEnvironment }
+    var fromContext = false
+    if let redisURL {
+      text = redisURL
+    } else if let fromEnvironment = try environment("EVT_REDIS_URL") {
+      text = fromEnvironment
+    } else if let c = context?["url"] {
+      text = c
+      fromContext = true
+    }
     var url: RedisURL
     do { url = try RedisURL(parsing: text) } catch { throw BusError(error) }
     if let passwordFile {
       url.password = try Input.secret(fromFile: passwordFile, what: "--password-file")
     } else if url.password == nil, let password = try environment("EVT_REDIS_PASSWORD") {
       url.password = password
+    } else if url.password == nil, fromContext, let context {
+      url.password = try context.password()
     }
     if url.tls != nil {
-      url.tls = try tls.options()
+      url.tls = try tls.options(context: context, credentials: fromContext)
     } else if let flag = tls.givenFlag {
       throw BusError(.invalidArgument, "\(flag) needs a rediss:// URL (TLS); \(url) is not one")
     }
     return url
   }
 
+  /// The context in effect: `--context`, else `EVT_CONTEXT`, else the one `evt context use`
+  /// chose, else none. Read once per process; without one, no context file is opened.
+  func activeContext() throws(BusError) -> Context? {
+    var name = context
+    if name == nil { name = try environment("EVT_CONTEXT") }
+    let requested = name
+    if let cached = Self.loaded.withLock({ $0 }), cached.requested == requested { return cached.context }
+    var chosen = requested
+    if chosen == nil { chosen = try ContextStore.selected() }
+    let context = try chosen.map { (n) throws(BusError) in try ContextStore.load(n) }
+    Self.loaded.withLock { $0 = (requested, context) }
+    return context
+  }
+
+  private static let loaded = Locked<(requested: String?, context: Context?)?>(nil)
+
   func keys() throws(BusError) -> Keys {
     if let namespace { return try Keys(namespace: namespace) }
-    return try Keys(namespace: try environment("EVT_NAMESPACE") ?? "evt")
+    if let fromEnvironment = try environment("EVT_NAMESPACE") { return try Keys(namespace: fromEnvironment) }
+    return try Keys(namespace: try activeContext()?["namespace"] ?? "evt")
   }
 
   /// Checks the URL, namespace and timeouts without connecting (so bad options fail before
@@ -90,8 +126,8 @@ struct ConnectionOptions: ParsableArguments {
 
   private func timeouts() throws(BusError) -> (connect: Double, command: Double) {
     (
-      try seconds(connectTimeout, "EVT_CONNECT_TIMEOUT", default: 5),
-      try seconds(commandTimeout, "EVT_COMMAND_TIMEOUT", default: 10)
+      try seconds(connectTimeout, "EVT_CONNECT_TIMEOUT", "connect_timeout", default: 5),
+      try seconds(commandTimeout, "EVT_COMMAND_TIMEOUT", "command_timeout", default: 10)
     )
   }
 
@@ -112,9 +148,14 @@ struct ConnectionOptions: ParsableArguments {
     }
   }
 
-  private func seconds(_ option: DurationArgument?, _ variable: String, default value: Double) throws(BusError) -> Double {
+  private func seconds(_ option: DurationArgument?, _ variable: String, _ key: String, default value: Double) throws(BusError)
+    -> Double
+  {
     if let option { return option.seconds }
-    guard let text = try environment(variable) else { return value }
+    guard let text = try environment(variable) else {
+      // The context's value was checked when it was read.
+      return (try activeContext()?[key]).flatMap(DurationText.milliseconds).map { Double($0) / 1000 } ?? value
+    }
     guard let ms = DurationText.milliseconds(text), DurationArgument.oneMillisecondToADay.contains(ms) else {
       throw BusError(.invalidArgument, "\(variable)=\(Printable.escaped(text)) is not a duration between 1ms and 1d (like 5s or 500ms)")
     }

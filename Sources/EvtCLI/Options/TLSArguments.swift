@@ -36,11 +36,13 @@ struct TLSArguments: ParsableArguments {
     return tlsInsecure ? "--tls-insecure" : nil
   }
 
-  /// The options from the command line, else the environment; each file must be readable.
-  func options() throws(BusError) -> TLSOptions {
-    func file(_ value: String?, _ flag: String, _ variable: String) throws(BusError) -> String? {
+  /// The options from the command line, else the environment, else `context` (its client
+  /// certificate and key only with `credentials`: for its own URL); each file must be readable.
+  func options(context: Context? = nil, credentials: Bool = false) throws(BusError) -> TLSOptions {
+    func file(_ value: String?, _ flag: String, _ variable: String, _ key: String) throws(BusError) -> String? {
       var given = value
       if given == nil { given = try environment(variable) }
+      if given == nil, key == "tls_ca_file" || credentials { given = context?[key] }
       guard let path = given else { return nil }
       guard access(path, R_OK) == 0 else {
         throw BusError(.invalidArgument, "cannot read \(flag) \(Printable.escaped(path)): \(String(cString: strerror(errno)))")
@@ -48,14 +50,15 @@ struct TLSArguments: ParsableArguments {
       return path
     }
     var options = TLSOptions(
-      caFile: try file(tlsCAFile, "--tls-ca-file", "EVT_TLS_CA_FILE"),
-      certFile: try file(tlsCertFile, "--tls-cert-file", "EVT_TLS_CERT_FILE"),
-      keyFile: try file(tlsKeyFile, "--tls-key-file", "EVT_TLS_KEY_FILE"))
+      caFile: try file(tlsCAFile, "--tls-ca-file", "EVT_TLS_CA_FILE", "tls_ca_file"),
+      certFile: try file(tlsCertFile, "--tls-cert-file", "EVT_TLS_CERT_FILE", "tls_cert_file"),
+      keyFile: try file(tlsKeyFile, "--tls-key-file", "EVT_TLS_KEY_FILE", "tls_key_file"))
     if (options.certFile == nil) != (options.keyFile == nil) {
       throw BusError(.invalidArgument, "--tls-cert-file and --tls-key-file go together (a client certificate and its key)")
     }
     var serverName = tlsServerName
     if serverName == nil { serverName = try environment("EVT_TLS_SERVER_NAME") }
+    if serverName == nil { serverName = context?["tls_server_name"] }
     if let name = serverName {
       guard !name.isEmpty, name.utf8.count <= 253, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_:".contains($0)) })
       else {
@@ -71,6 +74,8 @@ struct TLSArguments: ParsableArguments {
       case "0", "false", "no": options.insecure = false
       default: throw BusError(.invalidArgument, "EVT_TLS_INSECURE=\(Printable.escaped(value)) is not 1 or 0")
       }
+    } else if let insecure = context?.tlsInsecure {
+      options.insecure = insecure
     }
     if options.insecure {
       Self.warnInsecure()

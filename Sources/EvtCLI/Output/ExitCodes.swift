@@ -22,6 +22,8 @@ package enum EvtExit {
   package static let timeout: Int32 = 75
   /// Redis refused the password or needs one, or the Redis user lacks a permission (ACL).
   package static let authentication: Int32 = 77
+  /// A context file is missing, unreadable, readable by others or malformed (EX_CONFIG).
+  package static let configuration: Int32 = 78
   /// Stopped by a signal before it finished (`bench`), or a second signal while shutting down
   /// (128 + SIGINT).
   package static let interrupted: Int32 = 130
@@ -40,6 +42,7 @@ package enum EvtExit {
     case .conflict: return conflict
     case .notFound: return notFound
     case .notReplicated: return timeout
+    case .configuration: return configuration
     }
   }
 }
