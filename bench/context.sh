@@ -11,24 +11,19 @@ need_packages "${EVT_PACKAGES[@]}" hyperfine
 BASE=${1:-9444d9f}
 RUNS=${2:-300}
 NEW=$(build_release)
-old_tree="$EVT_ROOT/.build-base"
-rm -rf "$old_tree"
-git -C "$EVT_ROOT" worktree add -f --detach "$old_tree" "$BASE" >/dev/null 2>&1
 work=$(mktemp -d)
-trap 'git -C "$EVT_ROOT" worktree remove --force "$old_tree" >/dev/null 2>&1 || true; stop_redis; rm -rf "$work"' EXIT
-echo "==> building evt at $BASE (release)" >&2
-(cd "$old_tree" && swift build -c release --static-swift-stdlib --product evt) >"$EVT_ROOT/.build/release-base.log" 2>&1
-OLD="$old_tree/.build/release/evt"
+trap 'remove_base_tree; stop_redis; rm -rf "$work"' EXIT
+OLD=$(build_release_at "$BASE")
 start_redis tcp
 URL="redis://127.0.0.1:$REDIS_PORT"
 export XDG_CONFIG_HOME="$work/config"
 unset EVT_REDIS_URL EVT_CONTEXT
 "$NEW" context save bench --redis-url "$URL" --namespace bench --command-timeout 5s 2>/dev/null
-DATA='{"n":1}'
+DATA=1
 hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$work/r.json" \
   --command-name "no context (this tree)" "$NEW publish c.t --data $DATA --redis-url $URL --namespace bench -q" \
   --command-name "no context ($BASE)" "$OLD publish c.t --data $DATA --redis-url $URL --namespace bench -q" \
-  --command-name "--context (this tree)" "$NEW publish c.t --data $DATA --context bench -q" \
+  --command-name "with a context (this tree)" "$NEW publish c.t --data $DATA --context bench -q" \
   --command-name "flags (this tree)" "$NEW publish c.t --data $DATA --redis-url $URL --namespace bench --command-timeout 5s -q" >&2
 python3 - "$work/r.json" <<'PY'
 import json, sys

@@ -34,12 +34,8 @@ start_dashboard() {
 }
 
 startup() {
-  local base=${1:-63fd0e1} runs=${2:-300} old_tree="$EVT_ROOT/.build-base"
-  rm -rf "$old_tree"
-  git -C "$EVT_ROOT" worktree add -f --detach "$old_tree" "$base" >/dev/null 2>&1
-  echo "==> building evt at $base (release)" >&2
-  (cd "$old_tree" && swift build -c release --static-swift-stdlib --product evt) >"$EVT_ROOT/.build/release-base.log" 2>&1
-  local old="$old_tree/.build/release/evt"
+  local base=${1:-63fd0e1} runs=${2:-300} old
+  old=$(build_release_at "$base")
   start_redis tcp
   local url="redis://127.0.0.1:$REDIS_PORT" data='{"userId":"1","email":"ada@example.com","name":"Ada"}'
   hyperfine -N --warmup 30 --runs "$runs" --export-json "$work/startup.json" \
@@ -56,7 +52,7 @@ for new, old in ((r[0], r[1]), (r[2], r[3])):
 PY
   echo "sizes: evt $(stat -c %s "$EVT") bytes (this tree), $(stat -c %s "$old") bytes ($base); evt-dashboard $(stat -c %s "$(dirname "$EVT")/evt-dashboard") bytes"
   stop_redis
-  git -C "$EVT_ROOT" worktree remove --force "$old_tree" >/dev/null 2>&1 || true
+  remove_base_tree
 }
 
 load() {

@@ -10,13 +10,8 @@ need_packages "${EVT_PACKAGES[@]}" hyperfine linux-perf
 BASE=${1:-2c82937}
 RUNS=${2:-300}
 NEW=$(build_release)
-old_tree="$EVT_ROOT/.build-base"
-rm -rf "$old_tree"
-git -C "$EVT_ROOT" worktree add -f --detach "$old_tree" "$BASE" >/dev/null 2>&1
-trap 'git -C "$EVT_ROOT" worktree remove --force "$old_tree" >/dev/null 2>&1 || true; stop_redis' EXIT
-echo "==> building evt at $BASE (release)" >&2
-(cd "$old_tree" && swift build -c release --static-swift-stdlib --product evt) >"$EVT_ROOT/.build/release-base.log" 2>&1
-OLD="$old_tree/.build/release/evt"
+trap 'remove_base_tree; stop_redis' EXIT
+OLD=$(build_release_at "$BASE")
 start_redis tcp
 URL="redis://127.0.0.1:$REDIS_PORT"
 DATA='{"userId":"1","email":"ada@example.com","name":"Ada"}'

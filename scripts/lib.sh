@@ -209,6 +209,22 @@ build_release() {
   echo "$EVT_ROOT/.build/release/evt"
 }
 
+# Builds evt (release) as it was at commit $1, in the git worktree .build-base (remove it with
+# remove_base_tree), and prints its path: the "before" of a before-and-after benchmark.
+build_release_at() {
+  local tree="$EVT_ROOT/.build-base"
+  rm -rf "$tree"
+  git -C "$EVT_ROOT" worktree add -f --detach "$tree" "$1" >/dev/null 2>&1
+  echo "==> building evt at $1 (release; log in .build/release-base.log)" >&2
+  if ! (cd "$tree" && swift build -c release --static-swift-stdlib --product evt) >"$EVT_ROOT/.build/release-base.log" 2>&1; then
+    cat "$EVT_ROOT/.build/release-base.log" >&2
+    return 1
+  fi
+  echo "$tree/.build/release/evt"
+}
+
+remove_base_tree() { git -C "$EVT_ROOT" worktree remove --force "$EVT_ROOT/.build-base" >/dev/null 2>&1 || true; }
+
 # Builds the release evt and evt-dashboard (the web server `evt dashboard` runs, from the same
 # directory) and prints evt's path.
 build_release_with_dashboard() {

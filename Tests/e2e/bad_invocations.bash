@@ -282,3 +282,33 @@ bad 64 -- bench --size -1
 bad 64 -- run-email-worker --outbox /tmp --timeout 3s
 bad 64 -- run-email-worker --outbox /tmp --until-empty --timeout 0
 bad 64 -- run-email-worker --outbox /tmp --until-empty --timeout -1s
+
+# dashboard: addresses, thresholds, the token file
+bad 64 -- dashboard --listen 0.0.0.0:8080
+bad 64 -- dashboard --listen '[::]:8080'
+bad 64 -- dashboard --listen nonsense
+bad 64 -- dashboard --listen 127.0.0.1:65536
+bad 64 -- dashboard --listen $'127.0.0.1\n:80'
+bad 64 -- dashboard --check 'lag<<1'
+bad 64 -- dashboard --warn 'speed<1'
+bad 64 -- dashboard --interval 0s
+bad 64 -- dashboard --interval 2h
+bad 64 -- dashboard --listen 0.0.0.0:0 --token-file /nonexistent/token
+
+# context: names, options, the variable
+bad 64 -- context save ../x
+bad 64 -- context save 'a/b'
+bad 64 -- context save .hidden
+bad 64 -- context save ''
+bad 64 -- context save "x$(printf 'y%.0s' {1..70})"
+bad 64 -- context save p --redis-url "redis://:$SECRET@127.0.0.1:6379"
+bad 64 -- context save p --redis-url 'http://x'
+bad 64 -- context save p --namespace 'a:b'
+bad 64 -- context save p --password-env 'A B'
+bad 78 -- context use nope
+bad 78 -- context show nope
+bad 64 -- context use ../etc
+bad 78 -- publish a.b --data 1 --context nope
+bad 78 EVT_CONTEXT=nope -- publish a.b --data 1
+bad 64 EVT_CONTEXT=../x -- tail a.b
+bad 64 -- version --jsn

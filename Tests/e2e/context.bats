@@ -27,6 +27,9 @@ ctx_file() {
   run_evt context save other --redis-url redis://127.0.0.1:1 --namespace elsewhere
   run_evt context list
   [ "$out" = "$(printf '  dev\n  other')" ]
+  # Completions offer the context names (the shells' scripts call evt back this way).
+  run_evt ---completion publish -- --context 3 0 ''
+  [ "$out" = "$(printf 'dev\nother')" ]
   run_evt context use dev
   [ "$status" -eq 0 ]
   run_evt context list

@@ -5,6 +5,13 @@
 load helpers
 
 BROWSER_PY=${EVT_BROWSER_PYTHON:-python3}
+
+teardown() {
+  # Every dashboard this test started (a test may start two), then what helpers.bash stops.
+  for pid in ${DASH_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
+  jobs -p | xargs -r kill 2>/dev/null || true
+  stop_redis
+}
 browser() { "$BROWSER_PY" "$BATS_TEST_DIRNAME/dashboard_browser.py" "$@"; }
 
 # Starts evt dashboard on a free loopback port with its options ($@): sets DASH_URL (without
@@ -12,8 +19,10 @@ browser() { "$BROWSER_PY" "$BATS_TEST_DIRNAME/dashboard_browser.py" "$@"; }
 start_dashboard() {
   local out="$BATS_TEST_TMPDIR/dashboard.out" listen=127.0.0.1:0
   [ "${1:-}" = --listen ] && { listen=$2; shift 2; }
-  evt dashboard --listen "$listen" --interval 1s "$@" >"$out" 2>"$BATS_TEST_TMPDIR/dashboard.err" 3>&- &
+  # evt itself, not the evt function: $! must be the dashboard, not a subshell running it.
+  "$EVT_BIN" dashboard --listen "$listen" --interval 1s "$@" >"$out" 2>"$BATS_TEST_TMPDIR/dashboard.err" 3>&- &
   DASH_PID=$!
+  DASH_PIDS="${DASH_PIDS:-} $DASH_PID"
   wait_for "grep -q 'http://' '$out'" 30 || { cat "$BATS_TEST_TMPDIR/dashboard.err"; return 1; }
   DASH_URL=$(grep -o 'http://[^ ]*/' "$out" | head -n 1)
   DASH_URL=${DASH_URL%/}
