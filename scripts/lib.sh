@@ -2,8 +2,9 @@
 EVT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian packages evt needs to build, test and benchmark.
 EVT_PACKAGES=(libhiredis-dev libcurl4-openssl-dev libssl-dev openssl pkg-config redis-server redis-tools bats python3-aiosmtpd jq curl)
-# The test suite adds a browser for the dashboard's tests.
-EVT_TEST_PACKAGES=("${EVT_PACKAGES[@]}" chromium chromium-driver)
+# The test suite adds a browser for the dashboard's tests, strace, and what builds and checks
+# the Debian package.
+EVT_TEST_PACKAGES=("${EVT_PACKAGES[@]}" chromium chromium-driver strace dpkg-dev lintian man-db)
 
 # Installs whichever of the given Debian packages are missing (with sudo when not root).
 need_packages() {
