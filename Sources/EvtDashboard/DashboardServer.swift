@@ -89,7 +89,7 @@ public final class DashboardServer: Sendable {
     }
     router.get("/type") { [self] request, _ in
       let form = Self.query(request)
-      guard let type = form["type"], EventType.isValid(type) || poller.snapshot.type(type) != nil else {
+      guard let type = knownType(form) else {
         return Self.html(Layout.message("No such type", "Give a type like /type?type=user.created.", page(request)), .notFound)
       }
       let q = Queries.EventQuery(
@@ -102,9 +102,7 @@ public final class DashboardServer: Sendable {
       return Self.html(TypePage.render(type: type, q, page: events, schema: schema, poller.snapshot, page(request)))
     }
     router.get("/live") { [self] request, _ in
-      guard let type = Self.query(request)["type"], EventType.isValid(type) || poller.snapshot.type(type) != nil else {
-        return Response(status: .notFound)
-      }
+      guard let type = knownType(Self.query(request)) else { return Response(status: .notFound) }
       guard let stream = live.subscribe(type) else {
         return Self.text("too many live clients (at most \(settings.maxLiveClients)); try again later\n", .serviceUnavailable)
       }
@@ -291,6 +289,13 @@ public final class DashboardServer: Sendable {
   }
 
   static func query(_ request: Request) -> Form { Form(Substring(request.uri.query ?? "")) }
+
+  /// The `type` a page asks for: a valid type name, or one the last poll found (a key in
+  /// Redis may name a type evt would refuse to publish).
+  private func knownType(_ form: Form) -> String? {
+    guard let type = form["type"], EventType.isValid(type) || poller.snapshot.type(type) != nil else { return nil }
+    return type
+  }
 
   /// A form body (`application/x-www-form-urlencoded`, at most ``maxBody`` bytes).
   static func body(_ request: Request) async throws -> Form {

@@ -50,8 +50,6 @@ final class LiveTail: Sendable {
     return stream
   }
 
-  var clientCount: Int { clients.withLock { $0 } }
-
   /// The reader of one type and its clients.
   final class Hub: @unchecked Sendable {
     let type: String

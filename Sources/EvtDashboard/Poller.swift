@@ -69,7 +69,8 @@ final class Poller: @unchecked Sendable {
 
   var snapshot: Snapshot { current.withLock { $0 } }
 
-  /// Polls once now (so a Redis that cannot be reached fails the start), then on a thread.
+  /// Polls once now (so a Redis that cannot be reached, or a namespace in the old key layout,
+  /// fails the start), then on a thread.
   func start() throws(BusError) {
     try pollOnce()
     let interval = Double(settings.intervalMilliseconds) / 1000
@@ -87,9 +88,14 @@ final class Poller: @unchecked Sendable {
   }
 
   func pollOnce() throws(BusError) {
-    if connection == nil { connection = try settings.connect() }
-    guard let connection else { return }
     let keys = settings.keys
+    if connection == nil {
+      // Like every reader: a namespace in an earlier evt's key layout is refused (evt migrate).
+      let c = try settings.connect()
+      try LegacyLayout.check(c, keys)
+      connection = c
+    }
+    guard let connection else { return }
     let stats = StreamStats(connection: connection, keys: keys)
     let now = EventTime.now()
     let minute = Int(now.milliseconds / 60_000)

@@ -33,13 +33,31 @@ enum Queries {
     var end = q.before.map { "(" + $0.description } ?? q.to.map { String(max(0, $0.milliseconds)) } ?? "+"
     if let before = q.before, let to = q.to, before.milliseconds > max(0, to.milliseconds) { end = String(max(0, to.milliseconds)) }
     let start = q.from.map { String(max(0, $0.milliseconds)) } ?? "-"
-    var page = EventPage()
     if q.eventID == nil && q.correlationID == nil {
+      // One more than a page tells whether there is an older one.
       let entries = try c.reverseRange(key, from: end, to: start, count: pageSize + 1, type: type)
-      page.entries = Array(entries.prefix(pageSize))
-      if entries.count > pageSize { page.older = page.entries.last?.id }
-      return page
+      let shown = Array(entries.prefix(pageSize))
+      return EventPage(entries: shown, older: entries.count > pageSize ? shown.last?.id : nil)
     }
+    let found = try scan(c, key, type: type, from: end, to: start, count: pageSize) { (e) -> StreamEntry? in
+      guard let raw = e.event, let envelope = try? Envelope.decode(raw) else { return nil }
+      if let id = q.eventID, envelope.id != id { return nil }
+      if let correlation = q.correlationID, envelope.correlationID != correlation { return nil }
+      return e
+    }
+    return EventPage(entries: found.items, older: found.older, searchStopped: found.stopped)
+  }
+
+  /// A search newest first through `key` from `end` down to `start` (XREVRANGE bounds):
+  /// examines at most ``searchLimit`` entries, ``batch`` a call, and keeps what `pick` makes of
+  /// them, up to `count`. `older` is where a next page starts (exclusive): after the last one
+  /// kept when `count` were found, after the last one examined when the limit stopped it.
+  static func scan<T>(
+    _ c: RedisConnection, _ key: String, type: String = "", from end: String, to start: String, count: Int,
+    pick: (StreamEntry) -> T?
+  ) throws(BusError) -> (items: [T], older: StreamID?, stopped: Bool) {
+    var items: [T] = []
+    var end = end
     var examined = 0
     var last: StreamID?
     while examined < searchLimit {
@@ -48,21 +66,14 @@ enum Queries {
       for e in entries {
         examined += 1
         last = e.id
-        guard let raw = e.event, let envelope = try? Envelope.decode(raw) else { continue }
-        if let id = q.eventID, envelope.id != id { continue }
-        if let correlation = q.correlationID, envelope.correlationID != correlation { continue }
-        page.entries.append(e)
-        if page.entries.count == pageSize {
-          page.older = e.id
-          return page
-        }
+        guard let item = pick(e) else { continue }
+        items.append(item)
+        if items.count == count { return (items, e.id, false) }
       }
-      guard entries.count == want, let last else { return page }  // the start was reached
+      guard entries.count == want, let last else { return (items, nil, false) }  // the start was reached
       end = "(" + last.description
     }
-    page.searchStopped = true
-    page.older = last
-    return page
+    return (items, last, true)
   }
 
   /// The latest registered schema of `type` (read only: a built-in type's schema not yet
@@ -106,26 +117,13 @@ enum Queries {
   static func deadLetters(
     _ c: RedisConnection, _ keys: Keys, group: String, type: String, errorText: String?, before: StreamID?, count: Int
   ) throws(BusError) -> DeadLetterPage {
-    let key = keys.deadLetters(group, type)
     let store = DeadLetterStore(connection: c, keys: keys)
-    var end = before.map { "(" + $0.description } ?? "+"
-    var page = DeadLetterPage()
-    var examined = 0
-    while examined < searchLimit {
-      let entries = try c.reverseRange(key, from: end, to: "-", count: batch)
-      examined += entries.count
-      let letters = store.letters(group: group, type: type, entries: entries)
-      for d in letters where errorText.map({ d.error.contains($0) }) ?? true {
-        page.letters.append(d)
-        if page.letters.count == count {
-          page.older = d.dlqID
-          return page
-        }
-      }
-      guard entries.count == batch, let last = entries.last else { return page }
-      end = "(" + last.id.description
+    let found = try scan(
+      c, keys.deadLetters(group, type), from: before.map { "(" + $0.description } ?? "+", to: "-", count: count
+    ) { (e) -> DeadLetter? in
+      let d = store.letter(e, group: group, type: type)
+      return (errorText.map { d.error.contains($0) } ?? true) ? d : nil
     }
-    page.older = StreamID(String(end.dropFirst()))
-    return page
+    return DeadLetterPage(letters: found.items, older: found.older)
   }
 }

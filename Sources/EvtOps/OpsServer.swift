@@ -38,12 +38,7 @@ package final class OpsServer: @unchecked Sendable {
   package init(address text: String, metrics: BusMetrics, probe: ReadinessProbe) throws(BusError) {
     self.metrics = metrics
     self.probe = probe
-    guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
-      throw BusError(.invalidArgument, "--metrics-addr \(JSON.quoted(text)) is not HOST:PORT, like 127.0.0.1:9464 or [::1]:9464")
-    }
-    var host = String(text[..<colon])
-    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-    if host.isEmpty { host = "127.0.0.1" }
+    let (host, port) = try ListenAddress.parse(text, option: "--metrics-addr", port: 9464)
     var hints = addrinfo()
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
     hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

@@ -127,10 +127,9 @@ public struct DeadLetterStore {
     return outcome
   }
 
-  /// Entries read from `group`'s dead-letter stream of `type` as dead letters.
-  package func letters(group: String, type: String, entries: [StreamEntry]) -> [DeadLetter] {
-    let key = keys.deadLetters(group, type)
-    return entries.map { Self.letter($0, group: group, key: key) }
+  /// An entry read from `group`'s dead-letter stream of `type`, as a dead letter.
+  package func letter(_ entry: StreamEntry, group: String, type: String) -> DeadLetter {
+    Self.letter(entry, group: group, key: keys.deadLetters(group, type))
   }
 
   /// The dead letters of `group` on `type` with these DLQ entry ids (those still there), in

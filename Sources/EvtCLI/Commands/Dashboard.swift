@@ -86,7 +86,6 @@ package struct Dashboard: ParsableCommand {
       host: host, port: port, allowActions: allowActions, token: token ?? DashboardSettings.randomToken(), tokenGenerated: token == nil,
       pagesNeedToken: !Self.isLoopback(host), intervalMilliseconds: interval.milliseconds, check: try StatsCheck(check),
       warn: try StatsCheck(warn), connect: try connection.connector(), keys: try connection.keys())
-    _ = try LegacyLayout.check(try connection.connect(), try connection.keys())
     try serve(settings) { host, port in
       let shown = host.contains(":") ? "[\(host)]" : host
       var lines = ["evt dashboard: http://\(shown):\(port)/ (\(settings.allowActions ? "actions allowed" : "read-only"); Ctrl-C to stop)"]
@@ -117,12 +116,7 @@ package struct Dashboard: ParsableCommand {
 
   /// `HOST:PORT`, `[V6]:PORT` or `:PORT` (loopback).
   static func address(_ text: String) throws(BusError) -> (host: String, port: Int) {
-    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-      throw BusError(.invalidArgument, "--listen \(JSON.quoted(text)) is not HOST:PORT, like 127.0.0.1:8080 or [::1]:8080")
-    }
-    var host = String(text[..<colon])
-    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-    if host.isEmpty { host = "127.0.0.1" }
+    let (host, port) = try ListenAddress.parse(text, option: "--listen", port: 8080)
     guard host.utf8.count <= 253, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") }) else {
       throw BusError(.invalidArgument, "--listen \(JSON.quoted(text)): the host is not an address or a name")
     }
